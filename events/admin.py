@@ -1,0 +1,79 @@
+from django.contrib import admin
+
+from .models import (
+    AttendanceImport,
+    Event,
+    EventChange,
+    EventMaterial,
+    Feedback,
+    Presenter,
+    Registration,
+    Series,
+    Theme,
+)
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug"]
+    search_fields = ["title", "keywords", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Presenter)
+class PresenterAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organisation"]
+    search_fields = ["name", "organisation"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "weekday", "start_time", "registration_mode"]
+    list_filter = ["kind", "format"]
+    search_fields = ["name"]
+    filter_horizontal = ["organisers"]
+
+
+class MaterialInline(admin.TabularInline):
+    model = EventMaterial
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "starts_at", "status", "format", "capacity"]
+    list_filter = ["kind", "status", "format", "registration_mode", "series", "audience"]
+    search_fields = ["title", "theme__title", "description"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["theme", "presenters", "audience_networks"]
+    list_select_related = ["theme"]
+    inlines = [MaterialInline]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "attended", "created_at"]
+    list_filter = ["status", "attended", "attendance_source", "event__kind"]
+    search_fields = ["name", "email", "event__title", "event__theme__title"]
+    raw_id_fields = ["event", "user", "organisation"]
+    list_select_related = ["event__theme"]
+
+
+@admin.register(AttendanceImport)
+class AttendanceImportAdmin(admin.ModelAdmin):
+    list_display = ["event", "file_name", "imported_at", "counted", "matched", "unmatched"]
+    raw_id_fields = ["event", "imported_by"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["event", "usefulness", "recommend", "submitted_at"]
+    list_filter = ["usefulness"]
+    raw_id_fields = ["event", "registration"]
+
+
+@admin.register(EventChange)
+class EventChangeAdmin(admin.ModelAdmin):
+    list_display = ["event", "changed_at", "changed_by"]
+    raw_id_fields = ["event", "changed_by"]

@@ -1,0 +1,32 @@
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+
+def home(request):
+    from events.selectors import upcoming_events
+
+    events = upcoming_events(user=request.user)[:8]
+    return render(request, "home.html", {"events": events})
+
+
+def about(request):
+    return render(request, "about.html")
+
+
+def privacy_notice(request):
+    return render(request, "privacy.html")
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
