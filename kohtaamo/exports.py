@@ -1,0 +1,55 @@
+"""CSV and XLSX downloads of tabular data, shared by every export in the site."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _safe_cell(value):
+    """Defuse spreadsheet formula injection in text cells (CSV and XLSX)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # BOM so that Excel opens UTF-8 correctly
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_safe_cell(v) for v in row])
+    return response
+
+
+def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence], Sequence[str]]]) -> bytes:
+    """sheets: (title, header, rows, preamble lines written above the header)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows, preamble in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        for line in preamble:
+            sheet.append([line])
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([_safe_cell(v) for v in row])
+        for index, name in enumerate(header, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(name)) + 2)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(*, filename: str, sheets) -> HttpResponse:
+    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
