@@ -31,7 +31,10 @@ def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequenc
     return response
 
 
-def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence], Sequence[str]]]) -> bytes:
+Sheet = tuple[str, Sequence[str], Iterable[Sequence], Sequence[str]]
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     """sheets: (title, header, rows, preamble lines written above the header)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
