@@ -116,6 +116,8 @@ class Membership(models.Model):
         related_name="memberships",
     )
     invited_email = models.EmailField(_("invited e-mail"), blank=True)
+    invited_name = models.CharField(_("invited name"), max_length=150, blank=True)
+    invitation_token = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -168,7 +170,21 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user or self.invited_email} – {self.network}"
+        return f"{self.display_name} – {self.network}"
+
+    @property
+    def display_name(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        return self.invited_name or self.invited_email
+
+    @property
+    def email(self) -> str:
+        return self.user.email if self.user_id else self.invited_email
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
 
 
 class Announcement(models.Model):
@@ -187,3 +203,44 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AnnouncementDelivery(models.Model):
+    """One announcement e-mailed at once to one member: makes the sending task idempotent."""
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="announcement_deliveries"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("announcement delivery")
+        verbose_name_plural = _("announcement deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "membership"], name="one_delivery_per_announcement"
+            ),
+        ]
+
+
+class DigestDelivery(models.Model):
+    """One weekly digest sent to one member: at most one per membership and week."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="digest_deliveries"
+    )
+    week = models.DateField(_("week (Monday)"))
+    covered_until = models.DateTimeField(_("announcements up to"))
+    announcement_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "week"], name="one_digest_per_week"),
+        ]
