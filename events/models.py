@@ -398,6 +398,18 @@ class Registration(models.Model):
         _("minutes in the meeting"), null=True, blank=True
     )
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    language = models.CharField(
+        _("language for e-mail"),
+        max_length=5,
+        blank=True,
+        help_text=_("For guests: the language they registered in. People use their profile's."),
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent"), null=True, blank=True, editable=False
+    )
+    feedback_requested_at = models.DateTimeField(
+        _("feedback request sent"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("registration")
@@ -427,6 +439,42 @@ class Registration(models.Model):
     @property
     def is_guest(self) -> bool:
         return self.user_id is None
+
+    @property
+    def mail_language(self) -> str:
+        """The language of every e-mail to this person (Finnish by default)."""
+        if self.user_id and self.user.language:
+            return self.user.language
+        return self.language or settings.LANGUAGE_CODE
+
+    @property
+    def mail_address(self) -> str:
+        if self.user_id:
+            return self.user.email
+        return self.email
+
+
+class RegistrationNotice(models.Model):
+    """An e-mail already sent about a registration: makes notification tasks idempotent."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registration e-mail")
+        verbose_name_plural = _("registration e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "kind", "key"], name="one_notice_per_kind_and_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.kind} {self.key}"
 
 
 class AttendanceImport(models.Model):

@@ -30,3 +30,87 @@ def upcoming_events(*, user) -> QuerySet[Event]:
         .prefetch_related("presenters")
         .order_by("starts_at")
     )
+
+
+class InvalidFilter(ValueError):
+    """A filter value the person typed that cannot be understood (carries the message)."""
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+FILTER_PARAMS = ("kind", "theme", "series", "format", "from", "to", "q")
+
+
+def _parse_date(params, name: str):
+    import datetime as dt
+
+    from django.utils.translation import gettext_lazy as _
+
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidFilter(
+            name, _("“%(value)s” is not a date; use the form YYYY-MM-DD.") % {"value": value}
+        ) from exc
+
+
+def filter_events(queryset: QuerySet[Event], params) -> QuerySet[Event]:
+    """Apply the public list filters (page and API share them).
+
+    params: a mapping (QueryDict or dict) with any of
+    kind, theme (slug or id), series (slug or id), format, from, to (YYYY-MM-DD, inclusive,
+    Europe/Helsinki days) and q (free text in title, theme, description and presenters).
+    Raises InvalidFilter with a translated message for values that cannot be understood.
+    """
+    import datetime as dt
+
+    from django.utils.translation import gettext_lazy as _
+
+    from .models import EventFormat, EventKind
+
+    kind = (params.get("kind") or "").strip()
+    if kind:
+        if kind not in EventKind.values:
+            raise InvalidFilter("kind", _("Unknown kind of event: “%(value)s”.") % {"value": kind})
+        queryset = queryset.filter(kind=kind)
+    event_format = (params.get("format") or "").strip()
+    if event_format:
+        if event_format not in EventFormat.values:
+            raise InvalidFilter(
+                "format", _("Unknown format: “%(value)s”.") % {"value": event_format}
+            )
+        queryset = queryset.filter(format=event_format)
+    for name in ("theme", "series"):
+        value = (params.get(name) or "").strip()
+        if value:
+            lookup = {f"{name}_id": int(value)} if value.isdigit() else {f"{name}__slug": value}
+            queryset = queryset.filter(**lookup)
+    start, end = _parse_date(params, "from"), _parse_date(params, "to")
+    if start and end and end < start:
+        raise InvalidFilter("to", _("The end date is before the start date."))
+    tz = timezone.get_current_timezone()
+    if start:
+        queryset = queryset.filter(
+            ends_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+        )
+    if end:
+        queryset = queryset.filter(
+            starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    text = (params.get("q") or "").strip()
+    if text:
+        matching = Event.objects.filter(
+            Q(title__icontains=text)
+            | Q(description__icontains=text)
+            | Q(theme__title__icontains=text)
+            | Q(theme__keywords__icontains=text)
+            | Q(presenters__name__icontains=text)
+        ).values("pk")
+        queryset = queryset.filter(pk__in=matching)
+    return queryset
