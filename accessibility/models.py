@@ -65,6 +65,14 @@ class AccessibilityStatement(SingletonModel):
     non_accessible_content = models.TextField(
         _("content that is not accessible, and why"), blank=True
     )
+    disproportionate_burden = models.TextField(
+        _("disproportionate burden claims"),
+        blank=True,
+        help_text=_(
+            "Content left inaccessible because fixing it would be a disproportionate "
+            "burden, and why (temporary, documented)."
+        ),
+    )
     accessible_alternatives = models.TextField(_("accessible alternatives"), blank=True)
     prepared_on = models.DateField(_("statement prepared"), null=True, blank=True)
     reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)

@@ -23,6 +23,12 @@ class PublicationState(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class ErrorKind(models.TextChoices):
+    NONE = "", _("No error")
+    NEEDS_PERSON = "needs_person", _("Needs a person (private, removed or login required)")
+    TEMPORARY = "temporary", _("Temporary (network or platform), retried")
+
+
 class Recording(models.Model):
     event = models.ForeignKey(
         "events.Event",
@@ -63,6 +69,10 @@ class Recording(models.Model):
     views_read_at = models.DateTimeField(_("views read"), null=True, blank=True)
     last_synced_at = models.DateTimeField(_("last read from the platform"), null=True, blank=True)
     last_error = models.TextField(_("last error from the platform"), blank=True)
+    last_error_kind = models.CharField(
+        _("kind of the last error"), max_length=20, choices=ErrorKind.choices, blank=True
+    )
+    deadline_alert_sent_on = models.DateField(_("deadline alert sent"), null=True, blank=True)
     platform_info = models.JSONField(_("platform metadata"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -114,7 +124,25 @@ class CaptionTrack(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    order = models.ForeignKey(
+        "CaptionOrder",
+        verbose_name=_("caption order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tracks",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("caption track")
