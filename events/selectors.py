@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import Audience, Event, EventStatus
@@ -114,3 +116,52 @@ def filter_events(queryset: QuerySet[Event], params) -> QuerySet[Event]:
         ).values("pk")
         queryset = queryset.filter(pk__in=matching)
     return queryset
+
+
+FEED_PAST = timedelta(days=183)
+FEED_CANCELLED_KEPT = timedelta(days=30)
+
+
+def calendar_feed_events(
+    *, series=None, kind: str = "", theme=None, network=None, person=None, now=None
+) -> QuerySet[Event]:
+    """Events of one calendar feed: never drafts; the past 6 months and all the future;
+    cancelled events kept 30 days after cancellation (as STATUS:CANCELLED).
+
+    Public feeds hold only events for everyone; `network` gives that network's events (its
+    private feed); `person` gives the events the person is confirmed or waitlisted for
+    (annotated `on_waitlist`), whatever their audience.
+    """
+    from .models import Registration, RegistrationStatus
+
+    now = now or timezone.now()
+    kept_since = now - FEED_CANCELLED_KEPT
+    events = Event.objects.filter(starts_at__gte=now - FEED_PAST).filter(
+        Q(status=EventStatus.PUBLISHED)
+        | Q(status=EventStatus.CANCELLED, cancelled_at__gte=kept_since)
+        | Q(status=EventStatus.CANCELLED, cancelled_at__isnull=True, updated_at__gte=kept_since)
+    )
+    if person is not None:
+        mine = Registration.objects.filter(event=OuterRef("pk"), user=person)
+        events = events.filter(
+            Exists(
+                mine.filter(
+                    status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+                )
+            )
+        ).annotate(on_waitlist=Exists(mine.filter(status=RegistrationStatus.WAITLISTED)))
+    elif network is not None:
+        events = events.filter(audience_networks=network)
+    else:
+        events = events.filter(audience=Audience.EVERYONE)
+    if series is not None:
+        events = events.filter(series=series)
+    if kind:
+        events = events.filter(kind=kind)
+    if theme is not None:
+        events = events.filter(theme=theme)
+    return (
+        events.select_related("theme", "series")
+        .prefetch_related("presenters")
+        .order_by("starts_at", "pk")
+    )
