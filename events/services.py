@@ -224,7 +224,9 @@ def _register_locked(
             existing.save(update_fields=["status", "confirmed_at"])
             _announce_placement(existing)
         elif existing.status == RegistrationStatus.PENDING:
-            _queue("send_guest_confirmation_link", existing.pk)
+            # Send the link again, at most once an hour.
+            key = "again:" + timezone.now().strftime("%Y%m%d%H")
+            _queue("send_guest_confirmation_link", existing.pk, key)
         return existing
     check_can_register(event=event, person=person, staff=staff)
     registration = existing or Registration(event=event)
@@ -251,7 +253,7 @@ def _register_locked(
     with transaction.atomic():
         registration.save()
     if registration.status == RegistrationStatus.PENDING:
-        _queue("send_guest_confirmation_link", registration.pk)
+        _queue("send_guest_confirmation_link", registration.pk, _stamp(registration.created_at))
     else:
         _announce_placement(registration)
     if staff:
