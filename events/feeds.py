@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import translation
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText, vUri
 from icalendar import Event as VEvent
@@ -27,6 +30,7 @@ from .models import Event, EventStatus, Registration, RegistrationStatus
 PRODID = "-//Kohtaamo//Kohtaamo calendar 1.0//FI"
 TZID = "Europe/Helsinki"
 REFRESH = dt.timedelta(hours=6)
+FEED_FORMAT_VERSION = 1  # raise when the generated text changes, so ETags change too
 
 # Europe/Helsinki in the form every client understands: EET/EEST switching at 01:00 UTC on
 # the last Sunday of March and of October (EU rule since 1981).
@@ -204,7 +208,8 @@ def invitation_ics(*, event: Event, method: str, registration: Registration) -> 
     vevent.add("organizer", _organizer())
     vevent.add("attendee", _attendee(registration, method))
     if method == "CANCEL":
-        vevent["status"] = "CANCELLED"
+        vevent["status"] = vText("CANCELLED")
+        vevent["transp"] = vText("TRANSPARENT")
     cal = _calendar_shell(method=method)
     cal.add_component(helsinki_vtimezone())
     cal.add_component(vevent)
@@ -220,14 +225,8 @@ def _calendar_shell(*, method: str) -> Calendar:
     return cal
 
 
-def build_calendar(
-    *,
-    events: Iterable[Event],
-    name: str,
-    description: str,
-    waitlisted_ids: frozenset[int] = frozenset(),
-) -> bytes:
-    """A whole feed (METHOD:PUBLISH). Waitlisted events are marked for the personal feed."""
+def build_calendar(*, events: Iterable[Event], name: str, description: str) -> bytes:
+    """A whole feed (METHOD:PUBLISH). Events annotated `on_waitlist` are marked as such."""
     cal = _calendar_shell(method="PUBLISH")
     cal.add("name", name)
     cal.add("x-wr-calname", name)
@@ -236,11 +235,11 @@ def build_calendar(
     cal.add("x-wr-timezone", TZID)
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(REFRESH))
-    cal.add("url", vUri(absolute_url("/calendar/")), parameters={"VALUE": "URI"})
+    cal.add("url", vUri(absolute_url(reverse("calendar:subscribe"))), parameters={"VALUE": "URI"})
     cal.add_component(helsinki_vtimezone())
     waitlist_prefix = _("[Waitlist] ")
     for event in events:
-        waitlisted = event.pk in waitlisted_ids
+        waitlisted = bool(getattr(event, "on_waitlist", False))
         cal.add_component(
             build_vevent(
                 event, summary_prefix=waitlist_prefix if waitlisted else "", tentative=waitlisted
@@ -250,11 +249,67 @@ def build_calendar(
 
 
 def single_event_ics(*, event: Event) -> bytes:
-    return build_calendar(
-        events=[event],
-        name=event.display_title,
-        description=_("Kohtaamo event"),
+    """A download of one event. No calendar name: Outlook would open it as a new calendar."""
+    cal = _calendar_shell(method="PUBLISH")
+    cal.add_component(helsinki_vtimezone())
+    cal.add_component(build_vevent(event))
+    return cal.to_ical()
+
+
+def feed_fingerprint(events: QuerySet[Event]) -> tuple:
+    """What decides a feed's content, from ONE aggregate query on the feed's own queryset.
+
+    Count and id sums catch events that left the feed (window, deletion, a cancelled
+    registration); max(updated_at) and max(sequence) catch changes; the waitlist and
+    cancellation sums catch status changes. Changes to related rows that do not touch the
+    event (a theme or presenter renamed) are picked up by the date part within a day.
+    """
+    aggregates = {
+        "n": Count("pk"),
+        "updated": Max("updated_at"),
+        "sequence": Max("sequence"),
+        "ids": Sum("pk"),
+        "cancelled": Sum("pk", filter=Q(status=EventStatus.CANCELLED)),
+    }
+    if "on_waitlist" in events.query.annotations:
+        aggregates["waitlisted"] = Sum("pk", filter=Q(on_waitlist=True))
+    row = events.aggregate(**aggregates)
+    today = timezone.localdate()
+    return (
+        FEED_FORMAT_VERSION,
+        today.isoformat(),
+        *(row[key].isoformat() if hasattr(row[key], "isoformat") else row[key] for key in row),
     )
+
+
+def personal_feed_url(user) -> str:
+    return absolute_url(reverse("calendar:personal", kwargs={"token": user.calendar_token}))
+
+
+def network_feed_url(network) -> str:
+    return absolute_url(
+        reverse("calendar:network", kwargs={"slug": network.slug, "token": network.calendar_token})
+    )
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed's address for copying (https) and for one-click subscription (webcal)."""
+
+    https: str
+    webcal: str
+
+
+def feed_link(url_name: str, *, language: str | None = None, **kwargs) -> FeedLink:
+    url = absolute_url(reverse(url_name, kwargs=kwargs or None))
+    if language:
+        url = f"{url}?lang={language}"
+    return FeedLink(https=url, webcal=webcal_url(url))
+
+
+def webcal_url(url: str) -> str:
+    """The same address with the webcal: scheme, which calendar apps open as a subscription."""
+    return "webcal" + url[url.index(":") :]
 
 
 def activate_language(code: str | None) -> str:

@@ -1,0 +1,279 @@
+"""Calendar feeds (.ics) and the "Subscribe to the calendar" page.
+
+Every feed answers from one small aggregate query when nothing changed: the fingerprint of
+the feed's queryset gives the ETag, the built body is cached under it, and a conditional
+request that matches gets 304 without building anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from networks.models import Network
+
+from . import feeds
+from .models import Audience, Event, EventKind, EventStatus, Series, Theme
+from .selectors import calendar_feed_events, visible_events
+
+CACHE_SECONDS = 24 * 3600
+PUBLIC_CACHE_CONTROL = "public, max-age=900"
+PRIVATE_CACHE_CONTROL = "private, max-age=900"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _language(request: HttpRequest, default: str | None = None) -> str:
+    return feeds.activate_language(request.GET.get("lang") or default)
+
+
+def _finish(
+    response: HttpResponse, *, etag: str, last_modified: dt.datetime, private: bool
+) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
+    if private:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def serve_feed(
+    request: HttpRequest,
+    *,
+    key: str,
+    events: QuerySet[Event],
+    names: Callable[[], tuple[str, str]],
+    private: bool,
+    language: str,
+    filename: str,
+) -> HttpResponse:
+    """Answer a feed request: 304 on a match, the cached body, or build and cache it.
+
+    `key` names the feed (not its secret); `names` gives (calendar name, description) and
+    runs in `language`.
+    """
+    fingerprint = feeds.feed_fingerprint(events)
+    digest = hashlib.sha256(repr((key, language, fingerprint)).encode()).hexdigest()[:40]
+    etag = f'"{digest}"'
+    cache_key = f"calendar-feed:{digest}"
+    cached = cache.get(cache_key)
+    last_modified = cached[1] if cached else timezone.now().replace(microsecond=0)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return _finish(not_modified, etag=etag, last_modified=last_modified, private=private)
+    if cached:
+        body = cached[0]
+    else:
+        with translation.override(language):
+            name, description = names()
+            body = feeds.build_calendar(events=list(events), name=name, description=description)
+        cache.set(cache_key, (body, last_modified), CACHE_SECONDS)
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _finish(response, etag=etag, last_modified=last_modified, private=private)
+
+
+@require_safe
+def all_events_feed(request: HttpRequest) -> HttpResponse:
+    def names() -> tuple[str, str]:
+        return _("Kohtaamo events"), _("All public events of the work-ability programme.")
+
+    return serve_feed(
+        request,
+        key="all",
+        events=calendar_feed_events(),
+        names=names,
+        private=False,
+        language=_language(request),
+        filename="kohtaamo.ics",
+    )
+
+
+@require_safe
+def series_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    series = get_object_or_404(Series, slug=slug)
+
+    def names() -> tuple[str, str]:
+        return (
+            _("Kohtaamo: %(name)s") % {"name": series.name},
+            _("Public events of the series %(name)s.") % {"name": series.name},
+        )
+
+    return serve_feed(
+        request,
+        key=f"series:{series.pk}:{series.name}",
+        events=calendar_feed_events(series=series),
+        names=names,
+        private=False,
+        language=_language(request),
+        filename=f"kohtaamo-{series.slug}.ics",
+    )
+
+
+@require_safe
+def kind_feed(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in EventKind.values:
+        raise Http404
+    label = EventKind(kind).label
+
+    def names() -> tuple[str, str]:
+        return (
+            _("Kohtaamo: %(kind)s") % {"kind": label},
+            _("Public events of the kind: %(kind)s.") % {"kind": label},
+        )
+
+    return serve_feed(
+        request,
+        key=f"kind:{kind}",
+        events=calendar_feed_events(kind=kind),
+        names=names,
+        private=False,
+        language=_language(request),
+        filename=f"kohtaamo-{kind}.ics",
+    )
+
+
+@require_safe
+def theme_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+
+    def names() -> tuple[str, str]:
+        return (
+            _("Kohtaamo: %(theme)s") % {"theme": theme.title},
+            _("Public events on the theme %(theme)s.") % {"theme": theme.title},
+        )
+
+    return serve_feed(
+        request,
+        key=f"theme:{theme.pk}:{theme.title}",
+        events=calendar_feed_events(theme=theme),
+        names=names,
+        private=False,
+        language=_language(request),
+        filename=f"kohtaamo-{theme.slug}.ics",
+    )
+
+
+@require_safe
+def network_feed(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    network = Network.objects.filter(slug=slug).first()
+    # Same answer for an unknown network and a wrong token; compare in constant time.
+    expected = network.calendar_token if network else "-" * len(token)
+    if network is None or not hmac.compare_digest(expected.encode(), token.encode()):
+        raise Http404
+
+    def names() -> tuple[str, str]:
+        return (
+            _("Kohtaamo: %(network)s") % {"network": network.name},
+            _("Events of the network %(network)s, for its members.") % {"network": network.name},
+        )
+
+    return serve_feed(
+        request,
+        key=f"network:{network.pk}:{network.name}",
+        events=calendar_feed_events(network=network),
+        names=names,
+        private=True,
+        language=_language(request),
+        filename=f"kohtaamo-{network.slug}.ics",
+    )
+
+
+@require_safe
+def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
+    # A lookup through the unique index; the token is the only secret here.
+    person = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    if person is None or not hmac.compare_digest(person.calendar_token.encode(), token.encode()):
+        raise Http404
+
+    def names() -> tuple[str, str]:
+        return (
+            _("Kohtaamo: my events"),
+            _("The events you have registered for, waitlisted ones marked."),
+        )
+
+    return serve_feed(
+        request,
+        key=f"person:{person.pk}",
+        events=calendar_feed_events(person=person),
+        names=names,
+        private=True,
+        language=_language(request, default=person.language),
+        filename="kohtaamo-my-events.ics",
+    )
+
+
+@require_safe
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One event as an .ics download (the event page links here)."""
+    event = get_object_or_404(
+        visible_events(user=request.user).select_related("theme", "series"), pk=pk
+    )
+    language = _language(request)
+    digest = hashlib.sha256(
+        repr(
+            (
+                feeds.FEED_FORMAT_VERSION,
+                event.pk,
+                event.updated_at.isoformat(),
+                event.sequence,
+                language,
+                timezone.localdate().isoformat(),
+            )
+        ).encode()
+    ).hexdigest()[:40]
+    etag = f'"{digest}"'
+    private = event.audience != Audience.EVERYONE
+    last_modified = event.updated_at.replace(microsecond=0)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return _finish(not_modified, etag=etag, last_modified=last_modified, private=private)
+    with translation.override(language):
+        body = feeds.single_event_ics(event=event)
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="kohtaamo-event-{event.pk}.ics"'
+    return _finish(response, etag=etag, last_modified=last_modified, private=private)
+
+
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """The "Subscribe to the calendar" page: feed links and instructions per client."""
+    public = Event.objects.filter(
+        status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED], audience=Audience.EVERYONE
+    )
+    series = Series.objects.filter(Exists(public.filter(series=OuterRef("pk")))).order_by("name")
+    themes = Theme.objects.filter(Exists(public.filter(theme=OuterRef("pk")))).order_by("title")
+    language = translation.get_language()
+    context = {
+        "all_feed": feeds.feed_link("calendar:all", language=language),
+        "series_feeds": [
+            (s.name, feeds.feed_link("calendar:series", language=language, slug=s.slug))
+            for s in series
+        ],
+        "kind_feeds": [
+            (label, feeds.feed_link("calendar:kind", language=language, kind=value))
+            for value, label in EventKind.choices
+        ],
+        "theme_feeds": [
+            (t.title, feeds.feed_link("calendar:theme", language=language, slug=t.slug))
+            for t in themes
+        ],
+    }
+    if request.user.is_authenticated:
+        context["personal_feed"] = feeds.FeedLink(
+            https=feeds.personal_feed_url(request.user),
+            webcal=feeds.webcal_url(feeds.personal_feed_url(request.user)),
+        )
+    return render(request, "events/calendar_subscribe.html", context)
