@@ -17,7 +17,10 @@ def current_request_id() -> str:
 
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id()
+        # django.request logs 4xx/5xx after the middleware has returned: take the id
+        # from the request it attaches to the record.
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "request_id", None) or current_request_id()
         return True
 
 
