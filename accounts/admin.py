@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin
 
 from .models import AuditEntry, User
+from .services import record_audit
+from .signals import acting_as
 
 TokenAdmin.raw_id_fields = ["user"]
 
@@ -35,6 +37,21 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def save_model(self, request, obj, form, change):
+        was_superuser = bool(change and form.initial.get("is_superuser"))
+        super().save_model(request, obj, form, change)
+        if obj.is_superuser != was_superuser:
+            record_audit(
+                actor=request.user,
+                action="role.granted" if obj.is_superuser else "role.revoked",
+                obj=obj,
+                role="administrator",
+            )
+
+    def save_related(self, request, form, formsets, change):
+        with acting_as(request.user):  # group (role) changes are audited by accounts.signals
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(AuditEntry)

@@ -5,4 +5,8 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("data/", views.my_data, name="my_data"),
+    path("data.json", views.my_data_json, name="my_data_json"),
+    path("delete/", views.delete_my_account, name="delete"),
+    path("audit/", views.audit_log_page, name="audit_log"),
 ]

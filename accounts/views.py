@@ -1,11 +1,25 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from .forms import ProfileForm
+from .forms import AuditFilterForm, DeleteAccountForm, ProfileForm
+from .permissions import ability_required
+from .privacy import personal_data
+from .roles import Ability
+from .selectors import audit_actions, audit_log
+from .services import delete_account
+
+AUDIT_PAGE_SIZE = 50
 
 
 @login_required
@@ -25,3 +39,53 @@ def profile(request):
         )
         return response
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def my_data(request):
+    """Everything the service holds about the signed-in person, readable."""
+    return render(request, "accounts/my_data.html", {"data": personal_data(user=request.user)})
+
+
+@login_required
+def my_data_json(request):
+    """The same data as a JSON file download."""
+    body = json.dumps(
+        personal_data(user=request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="kohtaamo-my-data-{stamp}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_my_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account was deleted."))
+        return redirect("home")
+    return render(request, "accounts/delete_account.html", {"form": form})
+
+
+@ability_required(Ability.VIEW_AUDIT_LOG)
+def audit_log_page(request):
+    form = AuditFilterForm(request.GET or None, actions=audit_actions())
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = audit_log(
+        action=filters.get("action", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

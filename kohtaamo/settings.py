@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings ------------------------------------------------------------
 ATTENDANCE_MIN_MINUTES = env.int("ATTENDANCE_MIN_MINUTES", default=5)
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="tietosuoja@kohtaamo.example")
 CAPTION_DEADLINE_DAYS = env.int("CAPTION_DEADLINE_DAYS", default=14)
 
 # --- Security -------------------------------------------------------------------

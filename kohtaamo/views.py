@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
@@ -17,7 +18,14 @@ def about(request):
 
 
 def privacy_notice(request):
-    return render(request, "privacy.html")
+    return render(
+        request,
+        "privacy.html",
+        {
+            "retention_months": settings.RETENTION_MONTHS,
+            "privacy_contact": settings.PRIVACY_CONTACT_EMAIL,
+        },
+    )
 
 
 @never_cache

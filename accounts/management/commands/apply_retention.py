@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from accounts.services import apply_retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise personal data of guests and of events that ended more than "
+        "RETENTION_MONTHS months ago. Safe to run again."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only count what would be anonymised."
+        )
+
+    def handle(self, *args, dry_run: bool = False, **options) -> None:
+        result = apply_retention(dry_run=dry_run)
+        verb = "would be anonymised" if dry_run else "anonymised"
+        self.stdout.write(
+            f"Retention {settings.RETENTION_MONTHS} months (cut-off {result.cutoff:%Y-%m-%d}): "
+            f"{result.registrations} registrations {verb}."
+        )

@@ -1,0 +1,72 @@
+"""Audit every role change, however it is made (admin, command, code).
+
+Roles are Django groups, so a change of `User.groups` is a role change. The person
+who made it is taken from `acting_as(...)`, set by the admin and by services.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed
+
+_actor: contextvars.ContextVar = contextvars.ContextVar("kohtaamo_audit_actor", default=None)
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Role changes inside this block are recorded as made by `user`."""
+    token = _actor.set(user)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def _record(users, group_names: list[str], granted: bool) -> None:
+    from .services import record_audit
+
+    action = "role.granted" if granted else "role.revoked"
+    for person in users:
+        person.__dict__.pop("_kohtaamo_roles", None)
+        for name in group_names:
+            record_audit(actor=_actor.get(), action=action, obj=person, role=name)
+
+
+def audit_group_change(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    from .models import User
+
+    if action == "pre_clear":
+        # Remember what is about to go, to record it after the clear.
+        if reverse:
+            instance._audit_cleared = list(instance.user_set.all())
+        else:
+            instance._audit_cleared = list(instance.groups.values_list("name", flat=True))
+        return
+    if action == "post_clear":
+        cleared = getattr(instance, "_audit_cleared", [])
+        if reverse:
+            _record(cleared, [instance.name], granted=False)
+        else:
+            _record([instance], cleared, granted=False)
+        return
+    if action not in ("post_add", "post_remove") or not pk_set:
+        return
+    granted = action == "post_add"
+    if reverse:  # group.user_set.add(...)
+        _record(User.objects.filter(pk__in=pk_set).order_by("pk"), [instance.name], granted)
+    else:
+        groups = Group.objects.filter(pk__in=pk_set).order_by("name")
+        names = list(groups.values_list("name", flat=True))
+        _record([instance], names, granted)
+
+
+def connect() -> None:
+    from .models import User
+
+    m2m_changed.connect(
+        audit_group_change, sender=User.groups.through, dispatch_uid="audit_group_change"
+    )
