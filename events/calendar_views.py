@@ -71,7 +71,9 @@ def serve_feed(
     cache_key = f"calendar-feed:{digest}"
     cached = cache.get(cache_key)
     last_modified = cached[1] if cached else timezone.now().replace(microsecond=0)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
     if not_modified is not None:
         return _finish(not_modified, etag=etag, last_modified=last_modified, private=private)
     if cached:
@@ -238,7 +240,9 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     etag = f'"{digest}"'
     private = event.audience != Audience.EVERYONE
     last_modified = event.updated_at.replace(microsecond=0)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
     if not_modified is not None:
         return _finish(not_modified, etag=etag, last_modified=last_modified, private=private)
     with translation.override(language):
