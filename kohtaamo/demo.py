@@ -483,3 +483,7 @@ def _registrations_and_attendance(rng, events, people, today) -> None:
                 )
             )
     Registration.objects.bulk_create(registrations)
+
+
+# Apps add their demo rows to EXTRA_SEEDERS when imported.
+from networks import demo as _networks_demo  # noqa: E402,F401

@@ -225,6 +225,9 @@ class AnnouncementDelivery(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.announcement} → {self.membership}"
+
 
 class DigestDelivery(models.Model):
     """One weekly digest sent to one member: at most one per membership and week."""
@@ -244,3 +247,6 @@ class DigestDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["membership", "week"], name="one_digest_per_week"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} – {self.week}"

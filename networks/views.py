@@ -1,13 +1,418 @@
-from django.shortcuts import get_object_or_404, render
+"""Network pages: thin views that call networks.selectors and networks.services."""
 
-from .models import Network, Visibility
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from kohtaamo.exports import csv_response, xlsx_response
+
+from . import imports, selectors, services
+from .forms import (
+    AnnouncementForm,
+    DecisionForm,
+    DirectoryFilterForm,
+    ImportForm,
+    InviteForm,
+    JoinForm,
+    PreferencesForm,
+)
+from .models import JoinPolicy, Membership, MembershipStatus, Network
+
+DIRECTORY_PAGE_SIZE = 50
+MEMBER_LIST_PAGE_SIZE = 100
 
 
-def network_list(request):
-    networks = Network.objects.filter(visibility=Visibility.PUBLIC)
+def _network_or_404(request: HttpRequest, slug: str) -> Network:
+    network = selectors.network_for_viewer(slug=slug, user=request.user)
+    if network is None:
+        raise Http404
+    return network
+
+
+def _coordinated_network_or_404(request: HttpRequest, slug: str) -> Network:
+    """Coordinator pages: 404 for anyone who may not manage this network."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None or not selectors.is_coordinator(request.user, network):
+        raise Http404
+    return network
+
+
+def network_list(request: HttpRequest) -> HttpResponse:
+    networks = selectors.visible_networks(user=request.user)
     return render(request, "networks/network_list.html", {"networks": networks})
 
 
-def network_detail(request, slug: str):
-    network = get_object_or_404(Network, slug=slug, visibility=Visibility.PUBLIC)
-    return render(request, "networks/network_detail.html", {"network": network})
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _network_or_404(request, slug)
+    upcoming, past = selectors.network_meetings(network=network, user=request.user)
+    membership = selectors.own_membership(user=request.user, network=network)
+    is_member = membership is not None and membership.is_active
+    coordinator = selectors.is_coordinator(request.user, network)
+    context = {
+        "network": network,
+        "upcoming": upcoming,
+        "past": past,
+        "counts": selectors.membership_counts(network=network),
+        "membership": membership,
+        "is_member": is_member,
+        "is_coordinator": coordinator,
+        "can_join": network.join_policy != JoinPolicy.INVITATION
+        and (
+            membership is None
+            or membership.status in (MembershipStatus.LEFT, MembershipStatus.DECLINED)
+        ),
+        "announcements": selectors.recent_announcements(network=network)
+        if is_member or coordinator
+        else [],
+    }
+    return render(request, "networks/network_detail.html", context)
+
+
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _network_or_404(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = JoinForm(request.POST or None, initial={"organisation": request.user.organisation_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.request_to_join(
+                network=network, person=request.user, **form.cleaned_data
+            )
+        except services.NetworkError as error:
+            messages.error(request, error.message)
+            return redirect(network)
+        if membership.is_active:
+            messages.success(request, _("Welcome! You are now a member of the network."))
+        else:
+            messages.success(
+                request, _("Your request was sent. The coordinators will answer by e-mail.")
+            )
+        return redirect(network)
+    return render(request, "networks/join.html", {"network": network, "form": form})
+
+
+def _directory_filters(form: DirectoryFilterForm) -> selectors.DirectoryFilters:
+    if not form.is_valid():
+        return selectors.DirectoryFilters()
+    data = form.cleaned_data
+    return selectors.DirectoryFilters(
+        search=data["q"].strip(),
+        organisation=data["organisation"],
+        sector=data["sector"],
+        role=data["role"],
+        municipality=data["municipality"],
+    )
+
+
+def directory(request: HttpRequest, slug: str) -> HttpResponse:
+    network = Network.objects.filter(slug=slug).first()
+    if network is None or not selectors.can_view_directory(request.user, network):
+        raise Http404
+    form = DirectoryFilterForm(
+        request.GET or None, choices=selectors.filter_choices(network=network)
+    )
+    members = selectors.directory_members(network=network, filters=_directory_filters(form))
+    page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [selectors.directory_entry(m) for m in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "networks/directory.html",
+        {
+            "network": network,
+            "form": form,
+            "page": page,
+            "entries": entries,
+            "query": query.urlencode(),
+            "is_coordinator": selectors.is_coordinator(request.user, network),
+        },
+    )
+
+
+# --- Coordinators -----------------------------------------------------------------------
+
+
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _coordinated_network_or_404(request, slug)
+    status = request.GET.get("status", "")
+    if status not in MembershipStatus.values:
+        status = ""
+    members = selectors.coordinator_members(network=network, status=status)
+    page = Paginator(members, MEMBER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(m, selectors.directory_entry(m)) for m in page.object_list]
+    return render(
+        request,
+        "networks/manage.html",
+        {
+            "network": network,
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": MembershipStatus.choices,
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+EXPORT_HEADER = [
+    gettext_lazy("Name"),
+    gettext_lazy("Title"),
+    gettext_lazy("Organisation"),
+    gettext_lazy("Sector"),
+    gettext_lazy("Municipality"),
+    gettext_lazy("Role"),
+    gettext_lazy("Status"),
+    gettext_lazy("Joined"),
+    gettext_lazy("Left"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("Phone"),
+]
+
+
+def _export_rows(network: Network):
+    for membership in selectors.coordinator_members(network=network).iterator(chunk_size=500):
+        entry = selectors.directory_entry(membership)
+        email = entry.email or ("" if membership.user_id else membership.invited_email)
+        yield [
+            entry.name,
+            entry.title,
+            entry.organisation,
+            entry.sector,
+            entry.municipality,
+            entry.role,
+            str(membership.get_status_display()),
+            membership.joined_on.isoformat() if membership.joined_on else "",
+            membership.left_on.isoformat() if membership.left_on else "",
+            email,
+            entry.phone,
+        ]
+
+
+def export_members(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    network = _coordinated_network_or_404(request, slug)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    header = [str(h) for h in EXPORT_HEADER]
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    filename = f"{network.slug}-members-{stamp}"
+    if fmt == "xlsx":
+        exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+        preamble = [network.name, _("Exported %(time)s") % {"time": exported}]
+        return xlsx_response(
+            filename=f"{filename}.xlsx",
+            sheets=[(_("Members"), header, list(_export_rows(network)), preamble)],
+        )
+    return csv_response(filename=f"{filename}.csv", header=header, rows=_export_rows(network))
+
+
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("network", "user"), pk=pk)
+    network = membership.network
+    if not selectors.is_coordinator(request.user, network):
+        raise Http404
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = "approve" in request.POST
+        operation = services.approve_membership if approve else services.decline_membership
+        try:
+            operation(membership=membership, by=request.user, message=form.cleaned_data["message"])
+        except services.NetworkError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was approved.") % {"name": membership.display_name}
+                if approve
+                else _("%(name)s was declined.") % {"name": membership.display_name},
+            )
+        return redirect("networks:manage", slug=network.slug)
+    return render(
+        request,
+        "networks/decide.html",
+        {"network": network, "membership": membership, "form": form},
+    )
+
+
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _coordinated_network_or_404(request, slug)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite(network=network, by=request.user, **form.cleaned_data)
+        except services.NetworkError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, _("The invitation was sent."))
+            return redirect("networks:manage", slug=network.slug)
+    return render(request, "networks/invite.html", {"network": network, "form": form})
+
+
+def _import_key(network: Network) -> str:
+    return f"networks-import-{network.pk}"
+
+
+def import_members(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload → preview (nothing saved) → confirm (valid new rows saved in one go)."""
+    network = _coordinated_network_or_404(request, slug)
+    key = _import_key(network)
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(key)
+        if not stored or not secrets.compare_digest(stored["nonce"], request.POST.get("nonce", "")):
+            messages.error(request, _("The preview has expired. Please upload the file again."))
+            return redirect("networks:import", slug=network.slug)
+        try:
+            preview = imports.confirm_import(network=network, rows=stored["rows"], by=request.user)
+        except services.NetworkError as error:
+            messages.error(request, error.message)
+            return redirect("networks:import", slug=network.slug)
+        del request.session[key]
+        messages.success(
+            request,
+            _("%(count)s invitations were sent.") % {"count": len(preview.new)},
+        )
+        return redirect("networks:manage", slug=network.slug)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > _max_upload():
+                raise imports.ImportFileError(_("The file is too large."))
+            rows = imports.read_member_file(content=upload.read(), filename=upload.name)
+        except services.NetworkError as error:
+            form.add_error("file", error.message)
+        else:
+            preview = imports.preview_import(network=network, rows=rows)
+            request.session[key] = {
+                "rows": preview.raw_rows,
+                "nonce": secrets.token_urlsafe(16),
+                "filename": upload.name[:200],
+            }
+    return render(
+        request,
+        "networks/import.html",
+        {
+            "network": network,
+            "form": form,
+            "preview": preview,
+            "nonce": request.session.get(key, {}).get("nonce", "") if preview else "",
+        },
+    )
+
+
+def _max_upload() -> int:
+    from django.conf import settings
+
+    return settings.MAX_UPLOAD_BYTES
+
+
+def announce(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _coordinated_network_or_404(request, slug)
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_announcement(network=network, by=request.user, **form.cleaned_data)
+        except services.NetworkError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The announcement was sent. Members who chose a weekly digest get it on Monday."),
+            )
+            return redirect(network)
+    return render(request, "networks/announce.html", {"network": network, "form": form})
+
+
+# --- A person's own membership ------------------------------------------------------------
+
+
+@login_required
+def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("network", "organisation"), pk=pk, user=request.user
+    )
+    form = PreferencesForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        services.update_consent_and_preferences(membership=membership, **form.cleaned_data)
+        messages.success(request, _("Your choices were saved."))
+        return redirect("networks:membership", pk=membership.pk)
+    return render(request, "networks/membership.html", {"membership": membership, "form": form})
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership, pk=pk, user=request.user)
+    services.leave_network(membership=membership)
+    messages.success(request, _("You left the network."))
+    return redirect("accounts:profile")
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    membership = services.invitation_by_token(token)
+    if membership is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = JoinForm(
+        request.POST or None,
+        initial={
+            "organisation": membership.organisation_id or request.user.organisation_id,
+            "role": membership.role,
+        },
+    )
+    if request.method == "POST" and "decline" in request.POST:
+        try:
+            services.decline_invitation(membership=membership, person=request.user)
+        except services.NetworkError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("You declined the invitation."))
+        return redirect("networks:list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            joined = services.accept_invitation(
+                membership=membership, person=request.user, **form.cleaned_data
+            )
+        except services.NetworkError as error:
+            messages.error(request, error.message)
+            return redirect("networks:list")
+        messages.success(request, _("Welcome! You are now a member of the network."))
+        return redirect(joined.network)
+    return render(
+        request,
+        "networks/invitation.html",
+        {"membership": membership, "network": membership.network, "form": form},
+    )
+
+
+# The secret token in the URL authorises this; mail clients' one-click POST has no CSRF cookie.
+@csrf_exempt
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    membership = (
+        Membership.objects.select_related("network").filter(unsubscribe_token=token).first()
+    )
+    if membership is None or not secrets.compare_digest(membership.unsubscribe_token, token):
+        raise Http404
+    done = False
+    if request.method == "POST":
+        services.unsubscribe(token=token)
+        done = True
+    return render(
+        request,
+        "networks/unsubscribe.html",
+        {"membership": membership, "network": membership.network, "done": done},
+    )

@@ -1,0 +1,459 @@
+"""Domain operations on organisations, networks, memberships and messages.
+
+E-mails go out by Celery task after the transaction commits (networks.tasks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.services import record_audit
+
+from .models import (
+    Announcement,
+    JoinPolicy,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    MessagePreference,
+    Network,
+    Organisation,
+)
+from .selectors import OPEN_STATUSES, is_coordinator
+
+
+class NetworkError(Exception):
+    """A domain error whose message can be shown to the person as such."""
+
+    default_message = _("This cannot be done.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class JoinRefused(NetworkError):
+    default_message = _("This network takes new members by invitation only.")
+
+
+class AlreadyMember(NetworkError):
+    default_message = _("This person is already a member of the network or has been invited.")
+
+
+class InvalidDecision(NetworkError):
+    default_message = _("Only a request that is waiting for approval can be decided.")
+
+
+class NotCoordinator(NetworkError):
+    default_message = _("Only the network's coordinators can do this.")
+
+
+class InvalidInvitation(NetworkError):
+    default_message = _("This invitation is no longer valid.")
+
+
+# --- Organisations -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def merge_organisations(
+    *, keep: Organisation, duplicates: Iterable[Organisation], by
+) -> dict[str, int]:
+    """Move people, memberships and registrations to `keep`, then delete the duplicates."""
+    from events.models import Registration
+
+    duplicate_ids = [o.pk for o in duplicates if o.pk != keep.pk]
+    if not duplicate_ids:
+        return {"people": 0, "memberships": 0, "registrations": 0, "removed": 0}
+    names = list(Organisation.objects.filter(pk__in=duplicate_ids).values_list("name", flat=True))
+    moved = {
+        "people": get_user_model()
+        .objects.filter(organisation_id__in=duplicate_ids)
+        .update(organisation=keep),
+        "memberships": Membership.objects.filter(organisation_id__in=duplicate_ids).update(
+            organisation=keep
+        ),
+        "registrations": Registration.objects.filter(organisation_id__in=duplicate_ids).update(
+            organisation=keep
+        ),
+    }
+    moved["removed"] = (
+        Organisation.objects.filter(pk__in=duplicate_ids)
+        .delete()[1]
+        .get(Organisation._meta.label, 0)
+    )
+    record_audit(actor=by, action="organisation.merged", obj=keep, merged=names, **moved)
+    return moved
+
+
+# --- Joining and leaving -----------------------------------------------------------------
+
+
+def _lock_network(network: Network) -> Network:
+    return Network.objects.select_for_update().get(pk=network.pk)
+
+
+@transaction.atomic
+def request_to_join(
+    *,
+    network: Network,
+    person,
+    organisation: Organisation | None = None,
+    role: str = MemberRole.PRACTITIONER,
+    show_email: bool = False,
+    show_phone: bool = False,
+    show_title: bool = True,
+    message_preference: str = MessagePreference.DIGEST,
+) -> Membership:
+    """Open networks: active at once. On approval: pending. By invitation: refused."""
+    network = _lock_network(network)
+    if network.join_policy == JoinPolicy.INVITATION:
+        raise JoinRefused()
+    membership = Membership.objects.filter(network=network, user=person).first()
+    if membership and membership.status in OPEN_STATUSES:
+        if membership.status == MembershipStatus.INVITED:
+            return accept_invitation(
+                membership=membership,
+                person=person,
+                organisation=organisation,
+                role=role,
+                show_email=show_email,
+                show_phone=show_phone,
+                show_title=show_title,
+                message_preference=message_preference,
+            )
+        raise AlreadyMember(_("You are already a member or your request is waiting."))
+    membership = membership or Membership(network=network, user=person)
+    membership.organisation = organisation or person.organisation
+    membership.role = role
+    membership.show_email, membership.show_phone = show_email, show_phone
+    membership.show_title = show_title
+    membership.message_preference = message_preference
+    membership.decision_message = ""
+    membership.left_on = None
+    if network.join_policy == JoinPolicy.OPEN:
+        membership.status = MembershipStatus.ACTIVE
+        membership.joined_on = timezone.localdate()
+    else:
+        membership.status = MembershipStatus.PENDING
+        membership.joined_on = None
+    membership.save()
+    return membership
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    return Membership.objects.select_for_update().select_related("network").get(pk=membership.pk)
+
+
+def _decide(*, membership: Membership, by, message: str, approve: bool) -> Membership:
+    membership = _lock_membership(membership)
+    if not is_coordinator(by, membership.network):
+        raise NotCoordinator()
+    if membership.status != MembershipStatus.PENDING:
+        raise InvalidDecision()
+    membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
+    membership.joined_on = timezone.localdate() if approve else None
+    membership.decision_message = message.strip()
+    membership.save(update_fields=["status", "joined_on", "decision_message"])
+    record_audit(
+        actor=by,
+        action="membership.approved" if approve else "membership.declined",
+        obj=membership,
+        network=membership.network.slug,
+        message=membership.decision_message or None,
+    )
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.send_membership_decision.delay(membership.pk))
+    return membership
+
+
+@transaction.atomic
+def approve_membership(*, membership: Membership, by, message: str = "") -> Membership:
+    return _decide(membership=membership, by=by, message=message, approve=True)
+
+
+@transaction.atomic
+def decline_membership(*, membership: Membership, by, message: str = "") -> Membership:
+    return _decide(membership=membership, by=by, message=message, approve=False)
+
+
+@transaction.atomic
+def leave_network(*, membership: Membership) -> Membership:
+    membership = _lock_membership(membership)
+    if membership.status not in OPEN_STATUSES:
+        return membership
+    membership.status = MembershipStatus.LEFT
+    membership.left_on = timezone.localdate()
+    membership.save(update_fields=["status", "left_on"])
+    return membership
+
+
+@transaction.atomic
+def update_consent_and_preferences(
+    *,
+    membership: Membership,
+    show_email: bool,
+    show_phone: bool,
+    show_title: bool,
+    message_preference: str,
+) -> Membership:
+    """The member's own choices: what others see, and how many messages arrive."""
+    membership = _lock_membership(membership)
+    membership.show_email, membership.show_phone = show_email, show_phone
+    membership.show_title = show_title
+    membership.message_preference = message_preference
+    membership.save(update_fields=["show_email", "show_phone", "show_title", "message_preference"])
+    return membership
+
+
+@transaction.atomic
+def unsubscribe(*, token: str) -> Membership | None:
+    """Messages off for the membership that carries this token (no sign-in needed)."""
+    membership = Membership.objects.select_for_update().filter(unsubscribe_token=token).first()
+    if membership is None or not secrets.compare_digest(membership.unsubscribe_token, token):
+        return None
+    membership.message_preference = MessagePreference.NONE
+    membership.save(update_fields=["message_preference"])
+    return membership
+
+
+# --- Invitations -------------------------------------------------------------------------
+
+
+def _invite_one(
+    *,
+    network: Network,
+    email: str,
+    name: str = "",
+    organisation: Organisation | None = None,
+    role: str = MemberRole.PRACTITIONER,
+) -> Membership:
+    """Create (or renew) an invited membership. The caller holds the network lock."""
+    email = email.strip().lower()
+    person = get_user_model().objects.filter(email__iexact=email).first()
+    membership = None
+    if person is not None:
+        membership = Membership.objects.filter(network=network, user=person).first()
+    if membership is None:
+        membership = Membership.objects.filter(
+            network=network, user__isnull=True, invited_email__iexact=email
+        ).first()
+    if membership is not None and membership.status in OPEN_STATUSES:
+        raise AlreadyMember()
+    membership = membership or Membership(network=network, user=person)
+    membership.invited_email = email
+    membership.invited_name = name.strip()
+    membership.organisation = organisation or (person.organisation if person else None)
+    membership.role = role
+    membership.status = MembershipStatus.INVITED
+    membership.invitation_token = secrets.token_urlsafe(32)
+    membership.joined_on = membership.left_on = None
+    membership.save()
+    return membership
+
+
+def _send_invitations_after_commit(membership_ids: Sequence[int]) -> None:
+    from . import tasks
+
+    ids = list(membership_ids)
+    transaction.on_commit(lambda: [tasks.send_invitation.delay(pk) for pk in ids])
+
+
+@transaction.atomic
+def invite(
+    *,
+    network: Network,
+    email: str,
+    by,
+    name: str = "",
+    organisation: Organisation | None = None,
+    role: str = MemberRole.PRACTITIONER,
+) -> Membership:
+    """Invite by e-mail; the e-mail carries a link that the person accepts after signing in."""
+    if not is_coordinator(by, network):
+        raise NotCoordinator()
+    network = _lock_network(network)
+    membership = _invite_one(
+        network=network, email=email, name=name, organisation=organisation, role=role
+    )
+    record_audit(actor=by, action="membership.invited", obj=membership, network=network.slug)
+    _send_invitations_after_commit([membership.pk])
+    return membership
+
+
+def invitation_by_token(token: str) -> Membership | None:
+    if not token:
+        return None
+    membership = (
+        Membership.objects.select_related("network", "organisation")
+        .filter(invitation_token=token, status=MembershipStatus.INVITED)
+        .first()
+    )
+    if membership is None or not secrets.compare_digest(membership.invitation_token, token):
+        return None
+    return membership
+
+
+@transaction.atomic
+def accept_invitation(
+    *,
+    membership: Membership,
+    person,
+    organisation: Organisation | None = None,
+    role: str | None = None,
+    show_email: bool = False,
+    show_phone: bool = False,
+    show_title: bool = True,
+    message_preference: str = MessagePreference.DIGEST,
+) -> Membership:
+    """The invited person (signed in) joins: the membership becomes theirs and active."""
+    membership = _lock_membership(membership)
+    if membership.status != MembershipStatus.INVITED:
+        raise InvalidInvitation()
+    if membership.user_id and membership.user_id != person.pk:
+        raise InvalidInvitation(_("This invitation was sent to another account."))
+    own = Membership.objects.filter(network=membership.network, user=person).first()
+    if own is not None and own.pk != membership.pk:
+        if own.status in (MembershipStatus.ACTIVE, MembershipStatus.PENDING):
+            membership.delete()
+            if own.status == MembershipStatus.ACTIVE:
+                return own
+            membership, own = own, None
+        else:  # an old declined or left membership: reuse it, drop the invitation row
+            token = membership.invitation_token
+            membership.delete()
+            own.invitation_token = token
+            membership = own
+    membership.user = person
+    membership.organisation = organisation or membership.organisation or person.organisation
+    if role:
+        membership.role = role
+    membership.show_email, membership.show_phone = show_email, show_phone
+    membership.show_title = show_title
+    membership.message_preference = message_preference
+    membership.status = MembershipStatus.ACTIVE
+    membership.joined_on = timezone.localdate()
+    membership.left_on = None
+    membership.invitation_token = ""
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, membership: Membership, person) -> Membership:
+    membership = _lock_membership(membership)
+    if membership.status != MembershipStatus.INVITED:
+        raise InvalidInvitation()
+    if membership.user_id and membership.user_id != person.pk:
+        raise InvalidInvitation(_("This invitation was sent to another account."))
+    membership.status = MembershipStatus.DECLINED
+    membership.invitation_token = ""
+    membership.save(update_fields=["status", "invitation_token"])
+    return membership
+
+
+# --- Announcements and digests ------------------------------------------------------------
+
+
+@transaction.atomic
+def send_announcement(*, network: Network, subject: str, body: str, by) -> Announcement:
+    """Store an announcement; members who chose "each message" get it at once (by task)."""
+    if not is_coordinator(by, network):
+        raise NotCoordinator()
+    subject, body = subject.strip(), body.strip()
+    if not subject or not body:
+        raise NetworkError(_("An announcement needs a subject and a message."))
+    announcement = Announcement.objects.create(
+        network=network, author=by, subject=subject, body=body
+    )
+    record_audit(actor=by, action="announcement.sent", obj=announcement, network=network.slug)
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.deliver_announcement.delay(announcement.pk))
+    return announcement
+
+
+def deliver_announcement(*, announcement: Announcement) -> int:
+    """E-mail the announcement to active members who want each message. Idempotent."""
+    from .mail import send_announcement_mail
+    from .models import AnnouncementDelivery
+
+    recipients = (
+        Membership.objects.filter(
+            network_id=announcement.network_id,
+            status=MembershipStatus.ACTIVE,
+            message_preference=MessagePreference.EACH,
+            user__isnull=False,
+            user__is_active=True,
+        )
+        .exclude(announcement_deliveries__announcement=announcement)
+        .select_related("user", "network")
+    )
+    sent = 0
+    for membership in recipients:
+        with transaction.atomic():
+            _, created = AnnouncementDelivery.objects.get_or_create(
+                announcement=announcement, membership=membership
+            )
+            if created:
+                send_announcement_mail(membership=membership, announcement=announcement)
+                sent += 1
+    return sent
+
+
+def week_start(moment: dt.datetime) -> dt.date:
+    day = timezone.localtime(moment).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def send_weekly_digests(*, now: dt.datetime | None = None) -> int:
+    """One digest per digest-preferring member per week, with the announcements since
+    their previous digest (at most the last seven days). Running twice sends nothing new."""
+    from .mail import send_digest_mail
+    from .models import DigestDelivery
+
+    now = now or timezone.now()
+    week = week_start(now)
+    earliest = now - dt.timedelta(days=7)
+    members = (
+        Membership.objects.filter(
+            status=MembershipStatus.ACTIVE,
+            message_preference=MessagePreference.DIGEST,
+            user__isnull=False,
+            user__is_active=True,
+            network__announcements__sent_at__gt=earliest,
+            network__announcements__sent_at__lte=now,
+        )
+        .exclude(digest_deliveries__week=week)
+        .select_related("user", "network")
+        .distinct()
+    )
+    sent = 0
+    for membership in members:
+        last = membership.digest_deliveries.order_by("-covered_until").first()
+        since = max(earliest, last.covered_until) if last else earliest
+        announcements = list(
+            membership.network.announcements.filter(sent_at__gt=since, sent_at__lte=now).order_by(
+                "sent_at"
+            )
+        )
+        if not announcements:
+            continue
+        with transaction.atomic():
+            _, created = DigestDelivery.objects.get_or_create(
+                membership=membership,
+                week=week,
+                defaults={"covered_until": now, "announcement_count": len(announcements)},
+            )
+            if created:
+                send_digest_mail(membership=membership, announcements=announcements)
+                sent += 1
+    return sent
