@@ -217,3 +217,11 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
                 registrations=done,
             )
     return RetentionResult(cutoff=cutoff, registrations=done, dry_run=False)
+
+
+@transaction.atomic
+def rotate_calendar_token(*, user) -> str:
+    """Give the person a new private calendar address; the old one stops working at once."""
+    user.calendar_token = new_token()
+    user.save(update_fields=["calendar_token"])
+    return user.calendar_token

@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("calendar-link/", views.new_calendar_link, name="new_calendar_link"),
     path("data/", views.my_data, name="my_data"),
     path("data.json", views.my_data_json, name="my_data_json"),
     path("delete/", views.delete_my_account, name="delete"),

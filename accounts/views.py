@@ -8,16 +8,19 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from events.feeds import personal_feed_link
 
 from .forms import AuditFilterForm, DeleteAccountForm, ProfileForm
 from .permissions import ability_required
 from .privacy import personal_data
 from .roles import Ability
 from .selectors import audit_actions, audit_log
-from .services import delete_account
+from .services import delete_account, rotate_calendar_token
 
 AUDIT_PAGE_SIZE = 50
 
@@ -38,7 +41,25 @@ def profile(request):
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "personal_feed": personal_feed_link(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def new_calendar_link(request):
+    rotate_calendar_token(user=request.user)
+    messages.success(
+        request,
+        _(
+            "Your calendar has a new address. The old one no longer works: "
+            "subscribe again with the new address."
+        ),
+    )
+    return redirect(f"{reverse('accounts:profile')}#personal-feed")
 
 
 @login_required

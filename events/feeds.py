@@ -286,6 +286,11 @@ def personal_feed_url(user) -> str:
     return absolute_url(reverse("calendar:personal", kwargs={"token": user.calendar_token}))
 
 
+def personal_feed_link(user) -> FeedLink:
+    url = personal_feed_url(user)
+    return FeedLink(https=url, webcal=webcal_url(url))
+
+
 def network_feed_url(network) -> str:
     return absolute_url(
         reverse("calendar:network", kwargs={"slug": network.slug, "token": network.calendar_token})

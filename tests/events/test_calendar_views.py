@@ -288,3 +288,33 @@ def test_subscribe_page_query_count(client, django_assert_num_queries, n):
         EventFactory(series=SeriesFactory(), theme=ThemeFactory())
     with django_assert_num_queries(2):
         assert client.get(reverse("calendar:subscribe")).status_code == 200
+
+
+def test_profile_shows_personal_feed_and_makes_a_new_link(client):
+    registration = RegistrationFactory()
+    person = registration.user
+    client.force_login(person)
+    client.cookies["django_language"] = "en"
+    old_url = reverse("calendar:personal", kwargs={"token": person.calendar_token})
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert 'for="personal-feed-url"' in page
+    assert f'readonly value="http://127.0.0.1:8000{old_url}"' in page
+    assert f"webcal://127.0.0.1:8000{old_url}" in page
+    assert client.get(old_url).status_code == 200
+
+    assert client.get(reverse("accounts:new_calendar_link")).status_code == 405
+    response = client.post(reverse("accounts:new_calendar_link"))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    new_url = reverse("calendar:personal", kwargs={"token": person.calendar_token})
+    assert new_url != old_url
+    assert len(person.calendar_token) >= 22  # at least 128 bits, URL-safe
+    assert client.get(old_url).status_code == 404
+    assert client.get(new_url).status_code == 200
+    assert new_url in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_new_link_needs_sign_in(client):
+    response = client.post(reverse("accounts:new_calendar_link"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
