@@ -1,7 +1,19 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "recordings"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="recordings/dashboard.html"), name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
+    path("add/", views.add, name="add"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/sync/", views.sync, name="sync"),
+    path("<int:pk>/captions/", views.upload, name="upload"),
+    path("<int:pk>/captions/fetch/<str:language>/", views.fetch_track, name="fetch_track"),
+    path("<int:pk>/captions/<int:track_pk>/review/", views.review, name="review"),
+    path("<int:pk>/orders/", views.order, name="order"),
+    path("<int:pk>/orders/<int:order_pk>/delivery/", views.deliver, name="deliver"),
+    path("<int:pk>/publish/", views.publish, name="publish"),
+    path("<int:pk>/unpublish/", views.unpublish, name="unpublish"),
+    path("<int:pk>/transcript/", views.transcript, name="transcript"),
 ]

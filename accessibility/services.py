@@ -1,0 +1,228 @@
+"""Accessibility operations: the publication gate, the caption policy, the statement, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Ability, Role, can
+from accounts.services import record_audit
+from recordings.models import Availability, PublicationState, Recording
+
+from .compliance import DUE_SOON_DAYS, Compliance, DeadlineState, compliance_of
+from .models import AccessibilityStatement, CaptionPolicy
+
+
+class PublicationBlocked(Exception):
+    """The recording may not be published; ``reasons`` are translated sentences."""
+
+    def __init__(self, reasons: list) -> None:
+        self.reasons = [str(reason) for reason in reasons]
+        super().__init__(" ".join(self.reasons))
+
+
+class NotAllowed(PublicationBlocked):
+    pass
+
+
+def compliance(recording: Recording, *, policy: CaptionPolicy | None = None) -> Compliance:
+    return compliance_of(
+        recording, policy=policy or CaptionPolicy.load(), today=timezone.localdate()
+    )
+
+
+@transaction.atomic
+def publish(*, recording: Recording, by, override_reason: str | None = None) -> Recording:
+    """Publish a recording on its event page and in the feeds — only if it complies.
+
+    A superuser (Ability.OVERRIDE_PUBLICATION) may publish a non-compliant recording with a
+    written reason (e.g. a documented disproportionate burden); the override is logged.
+    """
+    if not can(by, Ability.PUBLISH_RECORDINGS):
+        raise NotAllowed([_("You may not publish recordings.")])
+    recording = Recording.objects.select_for_update().get(pk=recording.pk)
+    if recording.publication_state == PublicationState.PUBLISHED:
+        return recording
+    if recording.availability in (Availability.PRIVATE, Availability.UNAVAILABLE):
+        raise PublicationBlocked(
+            [_("The video is private or not available on the platform, so it cannot be shown.")]
+        )
+    status = compliance(recording)
+    reason = (override_reason or "").strip()
+    if not status.is_compliant:
+        if not reason:
+            raise PublicationBlocked(status.reasons())
+        if not can(by, Ability.OVERRIDE_PUBLICATION):
+            raise NotAllowed([*status.reasons(), _("Only an administrator may publish it anyway.")])
+        if len(reason) < 10:
+            raise PublicationBlocked([_("Write the reason for publishing anyway in full.")])
+    recording.publication_state = PublicationState.PUBLISHED
+    recording.published_at = timezone.now()
+    recording.published_by = by
+    recording.override_reason = reason if not status.is_compliant else ""
+    recording.save(
+        update_fields=["publication_state", "published_at", "published_by", "override_reason"]
+    )
+    if status.is_compliant:
+        record_audit(actor=by, action="recording.published", obj=recording)
+    else:
+        record_audit(
+            actor=by,
+            action="recording.published_with_override",
+            obj=recording,
+            reason=reason,
+            status=status.status,
+        )
+    return recording
+
+
+@transaction.atomic
+def unpublish(*, recording: Recording, by) -> Recording:
+    if not can(by, Ability.PUBLISH_RECORDINGS):
+        raise NotAllowed([_("You may not publish recordings.")])
+    recording = Recording.objects.select_for_update().get(pk=recording.pk)
+    if recording.publication_state != PublicationState.PUBLISHED:
+        return recording
+    recording.publication_state = PublicationState.NOT_PUBLISHED
+    recording.published_at = None
+    recording.published_by = None
+    recording.override_reason = ""
+    recording.save(
+        update_fields=["publication_state", "published_at", "published_by", "override_reason"]
+    )
+    record_audit(actor=by, action="recording.unpublished", obj=recording)
+    return recording
+
+
+POLICY_FIELDS = (
+    "required_languages",
+    "deadline_days",
+    "max_chars_per_line_warning",
+    "max_chars_per_line_error",
+    "max_lines_per_cue",
+    "min_cue_seconds",
+    "max_cue_seconds_warning",
+    "max_cps_warning",
+    "max_cps_error",
+    "min_gap_seconds_warning",
+    "min_coverage",
+    "max_silent_stretch_seconds",
+)
+
+
+@transaction.atomic
+def update_policy(*, by, **values) -> CaptionPolicy:
+    """Change the thresholds and check every stored human track again with them."""
+    from recordings.services import recheck_tracks
+
+    if not can(by, Ability.EDIT_CAPTION_POLICY):
+        raise NotAllowed([_("You may not change the caption policy.")])
+    policy = CaptionPolicy.load()
+    changed = {}
+    for name in POLICY_FIELDS:
+        if name in values and getattr(policy, name) != values[name]:
+            changed[name] = str(values[name])
+            setattr(policy, name, values[name])
+    policy.save()
+    if changed:
+        for recording in Recording.objects.filter(tracks__kind="human").distinct():
+            recheck_tracks(recording=recording, policy=policy)
+        record_audit(actor=by, action="caption_policy.changed", obj=policy, **changed)
+    return policy
+
+
+STATEMENT_FIELDS = (
+    "compliance_status",
+    "non_accessible_content",
+    "disproportionate_burden",
+    "accessible_alternatives",
+    "prepared_on",
+    "reviewed_on",
+    "assessment_method",
+    "feedback_contact",
+)
+
+
+@transaction.atomic
+def update_statement(*, by, **values) -> AccessibilityStatement:
+    if not can(by, Ability.EDIT_ACCESSIBILITY_STATEMENT):
+        raise NotAllowed([_("You may not edit the accessibility statement.")])
+    statement = AccessibilityStatement.load()
+    for name in STATEMENT_FIELDS:
+        if name in values:
+            setattr(statement, name, values[name])
+    statement.save()
+    record_audit(actor=by, action="accessibility_statement.changed", obj=statement)
+    return statement
+
+
+# --- deadline alerts --------------------------------------------------------------------------
+
+
+def recordings_due_soon(*, today: dt.date) -> list[tuple[Recording, Compliance]]:
+    """Unpublished-or-published recordings whose caption deadline is within 3 days or past."""
+    from recordings.selectors import recordings_for_dashboard
+
+    policy = CaptionPolicy.load()
+    due = []
+    for recording in recordings_for_dashboard():
+        status = compliance_of(recording, policy=policy, today=today)
+        if status.deadline_state == DeadlineState.DUE_SOON or (
+            status.deadline_state == DeadlineState.OVERDUE
+            and status.days_left is not None
+            and status.days_left >= -DUE_SOON_DAYS
+        ):
+            due.append((recording, status))
+    return due
+
+
+def communications_staff():
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.COMMUNICATIONS.value)
+        .distinct()
+    )
+
+
+def send_deadline_alerts(*, today: dt.date | None = None) -> int:
+    """E-mail communications staff about caption deadlines within 3 days.
+
+    Idempotent: each recording is claimed for the day (``deadline_alert_sent_on``) in the same
+    transaction that sends, so a second run the same day sends nothing.
+    """
+    from kohtaamo.mail import send_templated_mail
+
+    today = today or timezone.localdate()
+    due = recordings_due_soon(today=today)
+    if not due:
+        return 0
+    staff = list(communications_staff())
+    sent = 0
+    for recording, status in due:
+        with transaction.atomic():
+            claimed = (
+                Recording.objects.filter(pk=recording.pk)
+                .exclude(deadline_alert_sent_on=today)
+                .update(deadline_alert_sent_on=today)
+            )
+            if not claimed:
+                continue
+            for person in staff:
+                send_templated_mail(
+                    to=person.email,
+                    template_prefix="email/recordings/deadline_alert",
+                    context={
+                        "recording": recording,
+                        "status": status,
+                        "url": f"{settings.SITE_URL}/recordings/{recording.pk}/",
+                    },
+                    language=getattr(person, "language", None) or None,
+                )
+            sent += 1
+    return sent

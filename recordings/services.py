@@ -1,0 +1,384 @@
+"""Recording operations: add, read the platform, caption tracks, reviews and caption orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accessibility import checks
+from accessibility.models import CaptionPolicy
+from accounts.services import record_audit
+
+from . import platform
+from .models import (
+    CaptionOrder,
+    CaptionTrack,
+    ErrorKind,
+    Recording,
+    TrackKind,
+    TrackSource,
+    TrackStatus,
+)
+
+MAX_CAPTION_BYTES = 2 * 1024 * 1024
+# What we keep of the platform's metadata (the full info dict holds hundreds of URLs).
+KEPT_INFO_KEYS = (
+    "id",
+    "title",
+    "duration",
+    "availability",
+    "live_status",
+    "upload_date",
+    "view_count",
+    "webpage_url",
+    "extractor_key",
+    "channel",
+    "language",
+)
+
+
+class RecordingError(Exception):
+    """A domain error with a message for the user."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class CaptionFileRejected(RecordingError):
+    """The caption file could not be read: nothing was stored."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(" ".join(str(m) for m in messages))
+        self.messages = messages
+
+
+@dataclass
+class SyncOutcome:
+    ok: bool
+    retry: bool = False
+    message: str = ""
+
+
+# --- recordings -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_recording(*, url: str, event=None, is_live_recording: bool = True, by=None) -> Recording:
+    url = url.strip()
+    if not url.lower().startswith(("https://", "http://")):
+        raise RecordingError(_("Give the full address of the video, starting with https://."))
+    recording = Recording.objects.create(
+        url=url,
+        event=event,
+        is_live_recording=is_live_recording,
+        video_id=platform.youtube_id(url),
+        title=event.display_title if event is not None else "",
+        recorded_on=timezone.localdate(event.starts_at) if event is not None else None,
+    )
+    record_audit(actor=by, action="recording.added", obj=recording, url=url)
+    from .tasks import sync_recording
+
+    transaction.on_commit(lambda: sync_recording.delay(recording.pk))
+    return recording
+
+
+def sync_from_platform(*, recording: Recording) -> SyncOutcome:
+    """Read the platform's metadata for one recording and store it (or the error)."""
+    try:
+        info = platform.extract_info(recording.url)
+    except platform.PlatformError as exc:
+        _store_error(recording, exc)
+        return SyncOutcome(ok=False, retry=not exc.needs_person, message=exc.message)
+    facts = platform.facts_from_info(info)
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().get(pk=recording.pk)
+        duration_changed = locked.duration_seconds != facts.duration_seconds
+        _apply_facts(locked, facts, info)
+        _record_automatic_tracks(locked, facts.automatic_languages)
+        if duration_changed:
+            recheck_tracks(recording=locked)
+    fetch_errors = _fetch_missing_human_tracks(locked, facts.human_tracks)
+    recording.refresh_from_db()
+    if fetch_errors:
+        return SyncOutcome(ok=False, retry=False, message=" ".join(fetch_errors))
+    return SyncOutcome(ok=True)
+
+
+def _apply_facts(recording: Recording, facts: platform.PlatformFacts, info: dict) -> None:
+    now = timezone.now()
+    recording.video_id = facts.video_id or recording.video_id
+    recording.platform = facts.platform
+    recording.title = recording.title or facts.title
+    recording.duration_seconds = facts.duration_seconds
+    recording.availability = facts.availability
+    recording.uploaded_on = facts.uploaded_on or recording.uploaded_on
+    if facts.is_live_recording is not None:
+        recording.is_live_recording = facts.is_live_recording
+    if facts.view_count is not None:
+        recording.view_count = facts.view_count
+        recording.views_read_at = now
+    recording.last_synced_at = now
+    recording.last_error = ""
+    recording.last_error_kind = ErrorKind.NONE
+    recording.platform_info = {
+        **{key: info.get(key) for key in KEPT_INFO_KEYS},
+        "human_languages": sorted(facts.human_tracks),
+        "automatic_languages": facts.automatic_languages,
+    }
+    recording.save()
+
+
+def _record_automatic_tracks(recording: Recording, languages: list[str]) -> None:
+    CaptionTrack.objects.filter(recording=recording, kind=TrackKind.AUTOMATIC).exclude(
+        language__in=languages
+    ).delete()
+    for language in languages:
+        CaptionTrack.objects.get_or_create(
+            recording=recording,
+            language=language,
+            kind=TrackKind.AUTOMATIC,
+            defaults={"source": TrackSource.PLATFORM, "status": TrackStatus.RECEIVED},
+        )
+
+
+def _fetch_missing_human_tracks(recording: Recording, tracks: dict[str, str]) -> list[str]:
+    have = set(recording.tracks.filter(kind=TrackKind.HUMAN).values_list("language", flat=True))
+    errors = []
+    for language, url in tracks.items():
+        if language in have:
+            continue
+        try:
+            fetch_platform_track(recording=recording, language=language, url=url)
+        except (platform.PlatformError, RecordingError) as exc:
+            errors.append(str(exc))
+    return errors
+
+
+def _store_error(recording: Recording, exc: platform.PlatformError) -> None:
+    kind = ErrorKind.NEEDS_PERSON if exc.needs_person else ErrorKind.TEMPORARY
+    Recording.objects.filter(pk=recording.pk).update(
+        last_error=exc.message[:2000], last_error_kind=kind, last_synced_at=timezone.now()
+    )
+    recording.last_error, recording.last_error_kind = exc.message[:2000], kind
+
+
+# --- caption tracks ---------------------------------------------------------------------------
+
+
+def read_caption_file(content: bytes, *, file_name: str = "") -> str:
+    """Uploaded bytes → WebVTT text. SRT is converted. Raises CaptionFileRejected."""
+    if not content:
+        raise CaptionFileRejected([_("The file is empty.")])
+    if len(content) > MAX_CAPTION_BYTES:
+        raise CaptionFileRejected([_("The file is larger than 2 MB.")])
+    if file_name.lower().endswith(".srt") or checks.looks_like_srt(content):
+        try:
+            return checks.srt_to_vtt(content)
+        except ValueError as exc:
+            raise CaptionFileRejected([str(exc)]) from exc
+    text, findings = checks.decode(content)
+    if text is None:
+        raise CaptionFileRejected([f.message for f in findings])
+    return text
+
+
+@transaction.atomic
+def store_track(
+    *,
+    recording: Recording,
+    language: str,
+    content: bytes,
+    file_name: str = "",
+    source: str = TrackSource.UPLOADED,
+    by=None,
+    order: CaptionOrder | None = None,
+) -> CaptionTrack:
+    """Check a caption file and store it as the human track of a language.
+
+    A file that cannot be read (not UTF-8, no header, lost cues) is refused with messages that
+    name the lines, and nothing is stored. Quality findings are stored with the track.
+    """
+    language = (language or "").strip().lower()
+    if not language or len(language) > 15:
+        raise RecordingError(_("Choose the language of the captions."))
+    text = read_caption_file(content, file_name=file_name)
+    result = checks.check_vtt(
+        text, duration_seconds=recording.duration_seconds, policy=CaptionPolicy.load()
+    )
+    if not result.readable:
+        raise CaptionFileRejected(result.structural_messages())
+    Recording.objects.select_for_update().filter(pk=recording.pk).first()
+    track, _created = CaptionTrack.objects.update_or_create(
+        recording=recording,
+        language=language,
+        kind=TrackKind.HUMAN,
+        defaults={
+            "source": source,
+            "status": TrackStatus.RECEIVED,
+            "vtt": text,
+            "file_name": file_name[:255],
+            "uploaded_by": by if getattr(by, "is_authenticated", False) else None,
+            "reviewed_by": None,
+            "reviewed_at": None,
+            "order": order,
+        },
+    )
+    _save_result(track, result)
+    record_audit(
+        actor=by,
+        action="captions.stored",
+        obj=recording,
+        language=language,
+        source=source,
+        errors=result.error_count,
+        warnings=result.warning_count,
+    )
+    return track
+
+
+def _save_result(track: CaptionTrack, result: checks.CheckResult) -> None:
+    track.findings = [f.as_dict() for f in result.findings]
+    track.error_count = result.error_count
+    track.warning_count = result.warning_count
+    track.coverage = result.coverage
+    track.checked_at = timezone.now()
+    track.save(update_fields=["findings", "error_count", "warning_count", "coverage", "checked_at"])
+
+
+def recheck_tracks(*, recording: Recording, policy: CaptionPolicy | None = None) -> int:
+    """Run the checks again (duration or policy changed). Returns the number of tracks."""
+    policy = policy or CaptionPolicy.load()
+    count = 0
+    for track in recording.tracks.filter(kind=TrackKind.HUMAN):
+        result = checks.check_vtt(
+            track.vtt, duration_seconds=recording.duration_seconds, policy=policy
+        )
+        _save_result(track, result)
+        count += 1
+    return count
+
+
+def fetch_platform_track(
+    *, recording: Recording, language: str, url: str | None = None, by=None
+) -> CaptionTrack:
+    """Download the human-made track of a language from the platform and check it."""
+    if url is None:
+        info = platform.extract_info(recording.url)
+        url = platform.human_tracks(info).get(language)
+        if not url:
+            raise RecordingError(
+                _("The platform has no captions made by a person in language %(lang)s.")
+                % {"lang": language}
+            )
+    content = platform.fetch_track(url)
+    return store_track(
+        recording=recording,
+        language=language,
+        content=content,
+        file_name=f"{recording.video_id or 'platform'}.{language}.vtt",
+        source=TrackSource.PLATFORM,
+        by=by,
+    )
+
+
+@transaction.atomic
+def start_review(*, track: CaptionTrack, by) -> CaptionTrack:
+    track = CaptionTrack.objects.select_for_update().get(pk=track.pk)
+    if track.kind != TrackKind.HUMAN:
+        raise RecordingError(_("Automatic captions cannot be reviewed; they never count."))
+    track.status = TrackStatus.IN_REVIEW
+    track.reviewed_by, track.reviewed_at = None, None
+    track.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    record_audit(actor=by, action="captions.review_started", obj=track.recording)
+    return track
+
+
+@transaction.atomic
+def approve_track(*, track: CaptionTrack, by) -> CaptionTrack:
+    """A person has watched the video with these captions and accepts them."""
+    track = CaptionTrack.objects.select_for_update().get(pk=track.pk)
+    if track.kind != TrackKind.HUMAN:
+        raise RecordingError(_("Automatic captions cannot be approved; they never count."))
+    if track.checked_at is None or track.error_count:
+        raise RecordingError(_("Captions with errors cannot be approved. Fix the file first."))
+    track.status = TrackStatus.APPROVED
+    track.reviewed_by, track.reviewed_at = by, timezone.now()
+    track.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    record_audit(actor=by, action="captions.approved", obj=track.recording, language=track.language)
+    return track
+
+
+# --- caption orders ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_captions(
+    *,
+    recording: Recording,
+    vendor: str,
+    by=None,
+    language: str = "fi",
+    ordered_on: dt.date | None = None,
+    due_on: dt.date | None = None,
+    minutes: Decimal | None = None,
+    price_per_minute: Decimal | None = None,
+) -> CaptionOrder:
+    if not vendor.strip():
+        raise RecordingError(_("Name the vendor."))
+    if minutes is None:
+        if not recording.duration_seconds:
+            raise RecordingError(_("Give the minutes: the video's duration is not known yet."))
+        minutes = Decimal(math.ceil(recording.duration_seconds / 60))
+    if minutes <= 0:
+        raise RecordingError(_("The minutes must be more than zero."))
+    ordered_on = ordered_on or timezone.localdate()
+    if due_on is not None and due_on < ordered_on:
+        raise RecordingError(_("The due date is before the order date."))
+    order = CaptionOrder(
+        recording=recording,
+        vendor=vendor.strip(),
+        language=language,
+        ordered_on=ordered_on,
+        due_on=due_on,
+        minutes=minutes,
+        ordered_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    if price_per_minute is not None:
+        order.price_per_minute = price_per_minute
+    order.save()
+    record_audit(
+        actor=by,
+        action="captions.ordered",
+        obj=recording,
+        vendor=order.vendor,
+        total=str(order.total),
+    )
+    return order
+
+
+@transaction.atomic
+def deliver_order(
+    *, order: CaptionOrder, content: bytes, file_name: str = "", by=None
+) -> CaptionTrack:
+    """A vendor's file: the same checks as any upload, stored as a vendor track."""
+    order = CaptionOrder.objects.select_for_update().select_related("recording").get(pk=order.pk)
+    track = store_track(
+        recording=order.recording,
+        language=order.language,
+        content=content,
+        file_name=file_name,
+        source=TrackSource.VENDOR,
+        by=by,
+        order=order,
+    )
+    if order.delivered_on is None:
+        order.delivered_on = timezone.localdate()
+        order.save(update_fields=["delivered_on"])
+    return track

@@ -1,0 +1,47 @@
+"""Template tags that show published recordings on event and archive pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django import template
+
+from accessibility.checks import transcript_paragraphs
+from recordings import selectors
+from recordings.models import TrackKind, TrackStatus
+
+register = template.Library()
+
+
+@register.inclusion_tag("recordings/_event_recordings.html")
+def event_recordings(event) -> dict:
+    """Published recordings of one event (embed + transcript). Two queries."""
+    return {"recordings": selectors.published_recordings_of_event(event), "show_event": False}
+
+
+@register.inclusion_tag("recordings/_event_recordings.html")
+def published_recordings_list(limit: int = 50) -> dict:
+    return {"recordings": list(selectors.published_recordings()[:limit]), "show_event": True}
+
+
+@register.filter
+def embed_url(recording) -> str:
+    """Privacy-enhanced YouTube embed with captions on, in Finnish by default."""
+    if not recording.video_id or "youtube" not in (recording.platform or "youtube").lower():
+        return ""
+    query = urlencode({"cc_load_policy": 1, "cc_lang_pref": "fi"})
+    return f"https://www.youtube-nocookie.com/embed/{recording.video_id}?{query}"
+
+
+@register.simple_tag
+def transcript_of(recording) -> dict:
+    """The approved human captions as text: Finnish first, else the first approved track."""
+    tracks = [
+        t
+        for t in recording.tracks.all()
+        if t.kind == TrackKind.HUMAN and t.status == TrackStatus.APPROVED and t.vtt
+    ]
+    tracks.sort(key=lambda t: (t.language != "fi", t.language))
+    if not tracks:
+        return {"language": "", "paragraphs": []}
+    return {"language": tracks[0].language, "paragraphs": transcript_paragraphs(tracks[0].vtt)}
