@@ -297,6 +297,12 @@ def network_feed_url(network) -> str:
     )
 
 
+def network_feed_link(network) -> FeedLink:
+    """For the network page, shown to active members only (the URL is the only secret)."""
+    url = network_feed_url(network)
+    return FeedLink(https=url, webcal=webcal_url(url))
+
+
 @dataclass(frozen=True)
 class FeedLink:
     """A feed's address for copying (https) and for one-click subscription (webcal)."""
