@@ -17,5 +17,10 @@ for _app in _apps:
 
 api_urlpatterns = [
     *[p for _app in _apps for p in getattr(_app, "urlpatterns", [])],
+    path(
+        "reports/attendance/",
+        __import__("events.report_api").report_api.AttendanceReportAPI.as_view(),
+        name="api-reports-attendance",
+    ),
     path("", include(router.urls)),
 ]
