@@ -1,7 +1,381 @@
-"""API endpoints of this app, registered on the /api/v1/ router."""
+"""API endpoints of events, registered on the /api/v1/ router.
+
+Thin: serializers give the shape, the viewsets call events.selectors and events.services.
+"""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from accounts.permissions import HasAbility
+from accounts.roles import Ability, can
+
+from . import selectors, services
+from .models import Event, Presenter, Registration, RegistrationMode, RegistrationStatus, Theme
 
 urlpatterns: list = []
 
 
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["id", "title", "slug", "description", "keywords"]
+
+
+class PresenterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Presenter
+        fields = ["id", "name", "title", "organisation"]
+
+
+class BriefThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["id", "title", "slug"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="display_title", read_only=True)
+    theme = BriefThemeSerializer(read_only=True, allow_null=True)
+    series = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    presenters = PresenterSerializer(many=True, read_only=True)
+    seats_left = serializers.SerializerMethodField()
+    meeting_url = serializers.SerializerMethodField()
+    my_registration_status = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "status",
+            "theme",
+            "series",
+            "presenters",
+            "description",
+            "starts_at",
+            "ends_at",
+            "format",
+            "place",
+            "meeting_url",
+            "language",
+            "registration_mode",
+            "registration_opens_at",
+            "registration_closes_at",
+            "capacity",
+            "seats_left",
+            "my_registration_status",
+            "url",
+        ]
+
+    def get_seats_left(self, event: Event) -> int | None:
+        return selectors.seats_left(event)
+
+    def get_meeting_url(self, event: Event) -> str | None:
+        """Drop-in: for everyone. Registration: for confirmed people and organisers."""
+        if not event.meeting_url or event.is_cancelled:
+            return None
+        request = self.context.get("request")
+        if event.registration_mode == RegistrationMode.DROP_IN:
+            return event.meeting_url
+        mine = getattr(event, "my_status", None)
+        if mine == RegistrationStatus.CONFIRMED or (
+            request and can(request.user, Ability.VIEW_PARTICIPANTS)
+        ):
+            return event.meeting_url
+        return None
+
+    def get_my_registration_status(self, event: Event) -> str | None:
+        mine = getattr(event, "my_status", None)
+        return mine or None
+
+    def get_url(self, event: Event) -> str:
+        request = self.context.get("request")
+        path = event.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    event_title = serializers.CharField(source="event.display_title", read_only=True)
+    event_starts_at = serializers.DateTimeField(source="event.starts_at", read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "event",
+            "event_title",
+            "event_starts_at",
+            "status",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+            "attended",
+        ]
+        read_only_fields = fields
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    organisation = serializers.SerializerMethodField()
+    is_guest = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "name",
+            "email",
+            "organisation",
+            "status",
+            "is_guest",
+            "created_at",
+            "attended",
+            "attendance_source",
+        ]
+        read_only_fields = fields
+
+    def get_organisation(self, registration: Registration) -> str:
+        if registration.organisation_id:
+            return registration.organisation.name
+        return registration.organisation_name
+
+
+class CountsSerializer(serializers.Serializer):
+    registered = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    waitlisted = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    headcount = serializers.IntegerField(allow_null=True)
+    anonymous_attendees = serializers.IntegerField()
+
+
+class ParticipantsSerializer(serializers.Serializer):
+    counts = CountsSerializer()
+    participants = ParticipantSerializer(many=True)
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    registrations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False
+    )
+    attended = serializers.BooleanField(required=False)
+    headcount = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if "registrations" in attrs and "attended" not in attrs:
+            raise ValidationError({"attended": _("Say whether they attended (true or false).")})
+        if "registrations" not in attrs and "headcount" not in attrs:
+            raise ValidationError(_("Give either registrations and attended, or a headcount."))
+        return attrs
+
+
+class AttendanceResultSerializer(serializers.Serializer):
+    changed = serializers.IntegerField()
+    counts = CountsSerializer()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _domain_error(error: services.EventsError) -> Response:
+    body = {"detail": str(error.message)}
+    if isinstance(error, services.RegistrationClosed):
+        body["reason"] = error.reason
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("kind", OpenApiTypes.STR, description="Kind of event"),
+    OpenApiParameter("theme", OpenApiTypes.STR, description="Theme slug or id"),
+    OpenApiParameter("series", OpenApiTypes.STR, description="Series slug or id"),
+    OpenApiParameter("format", OpenApiTypes.STR, description="online, in_person or hybrid"),
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.DATE,
+        description="First day (YYYY-MM-DD). Without from/to only upcoming events are listed.",
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (YYYY-MM-DD)"),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Free text"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=FILTER_PARAMETERS))
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published events (network-only ones for their members) with the list page's filters."""
+
+    serializer_class = EventSerializer
+    filter_backends: list = []
+    throttle_scope = "registration"  # used only by actions with ScopedRateThrottle
+    queryset = Event.objects.none()
+
+    def get_queryset(self):
+        user = self.request.user
+        if can(user, Ability.MANAGE_EVENTS) and self.action != "list":
+            events = Event.objects.all()
+        else:
+            events = selectors.visible_events(user=user)
+        events = (
+            events.select_related("theme", "series")
+            .prefetch_related("presenters")
+            .annotate(confirmed_total=selectors.confirmed_count_subquery())
+            .order_by("starts_at", "pk")
+        )
+        if user.is_authenticated:
+            mine = Registration.objects.filter(event=OuterRef("pk"), user=user).values("status")
+            events = events.annotate(my_status=Subquery(mine[:1]))
+        if self.action == "list":
+            params = self.request.query_params
+            if not (params.get("from") or params.get("to")):
+                events = events.filter(ends_at__gte=timezone.now())
+            try:
+                events = selectors.filter_events(events, params)
+            except selectors.InvalidFilter as error:
+                raise ValidationError({error.field: [str(error.message)]}) from error
+        return events
+
+    @extend_schema(
+        request=None,
+        responses={200: RegistrationSerializer, 201: RegistrationSerializer, 400: ErrorSerializer},
+        description="Register the signed-in person (confirmed or waitlisted at once). "
+        "A second call returns the existing registration with 200.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[IsAuthenticated],
+        throttle_classes=[ScopedRateThrottle],
+    )
+    def register(self, request, pk=None):
+        event = self.get_object()
+        before = selectors.registration_of(event=event, user=request.user)
+        was_active = before is not None and before.status != RegistrationStatus.CANCELLED
+        try:
+            registration = services.register(event=event, person=request.user)
+        except services.EventsError as error:
+            return _domain_error(error)
+        code = status.HTTP_200_OK if was_active else status.HTTP_201_CREATED
+        return Response(RegistrationSerializer(registration).data, status=code)
+
+    @extend_schema(responses={200: ParticipantsSerializer})
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[HasAbility(Ability.VIEW_PARTICIPANTS)],
+        pagination_class=None,
+    )
+    def participants(self, request, pk=None):
+        event = self.get_object()
+        registrations = list(selectors.participants(event=event))
+        counts = selectors.registration_counts(event=event, registrations=registrations)
+        data = {"counts": counts, "participants": registrations}
+        return Response(ParticipantsSerializer(data).data)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: CountsSerializer}, description="Counts."
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=AttendanceInputSerializer,
+        responses={200: AttendanceResultSerializer, 400: ErrorSerializer},
+        description="Mark registrations attended or not, or record a drop-in headcount.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[HasAbility(Ability.MANAGE_ATTENDANCE)],
+        pagination_class=None,
+    )
+    def attendance(self, request, pk=None):
+        event = self.get_object()
+        changed = 0
+        if request.method == "POST":
+            payload = AttendanceInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+            try:
+                if "registrations" in data:
+                    chosen = event.registrations.filter(pk__in=data["registrations"])
+                    changed = services.mark_attendance(
+                        registrations=chosen, attended=data["attended"], by=request.user
+                    )
+                if "headcount" in data:
+                    services.record_headcount(
+                        event=event, headcount=data["headcount"], by=request.user
+                    )
+                    changed += 1
+            except services.EventsError as error:
+                return _domain_error(error)
+        registrations = list(selectors.participants(event=event))
+        counts = selectors.registration_counts(event=event, registrations=registrations)
+        if request.method == "GET":
+            return Response(CountsSerializer(counts).data)
+        return Response(AttendanceResultSerializer({"changed": changed, "counts": counts}).data)
+
+
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ThemeSerializer
+    queryset = Theme.objects.order_by("title")
+    filter_backends: list = []
+
+
+class RegistrationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The signed-in person's own registrations (another person's id answers 404)."""
+
+    serializer_class = RegistrationSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends: list = []
+    throttle_scope = "registration"  # used only by actions with ScopedRateThrottle
+    queryset = Registration.objects.none()
+
+    def get_queryset(self):
+        if not self.request.user.is_authenticated:
+            return Registration.objects.none()
+        return (
+            Registration.objects.filter(user=self.request.user)
+            .select_related("event__theme")
+            .order_by("-event__starts_at", "pk")
+        )
+
+    @extend_schema(
+        request=None,
+        responses={200: RegistrationSerializer, 400: ErrorSerializer},
+        description="Cancel one of your own registrations; the first on the waitlist "
+        "gets the seat.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        throttle_classes=[ScopedRateThrottle],
+    )
+    def cancel(self, request, pk=None):
+        registration = self.get_object()
+        try:
+            registration = services.cancel_registration(registration=registration, by=request.user)
+        except services.EventsError as error:
+            return _domain_error(error)
+        return Response(RegistrationSerializer(registration).data)
+
+
 def register(router) -> None:
-    pass
+    router.register("events", EventViewSet, basename="event")
+    router.register("themes", ThemeViewSet, basename="theme")
+    router.register("registrations", RegistrationViewSet, basename="registration")
