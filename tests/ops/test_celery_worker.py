@@ -75,7 +75,7 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[Worker]:
         CELERY_BROKER_URL=TEST_REDIS_URL,
         CELERY_RESULT_BACKEND=TEST_REDIS_URL,
         CELERY_TASK_ALWAYS_EAGER="false",
-        EMAIL_URL=f"filemail://{mail_dir}",
+        EMAIL_URL=f"filemail:///{mail_dir}",  # four slashes: an absolute path
         MEDIA_ROOT=str(tmp_path / "media"),
         LOG_FORMAT="json",
         DB_CONN_MAX_AGE="0",
@@ -155,3 +155,35 @@ def test_worker_refuses_a_task_it_does_not_know(celery_worker_process):
         result.get(timeout=TASK_SECONDS)
     assert result.state == "FAILURE"
     assert "Received unregistered task" in worker.log()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_sends_a_registration_confirmation_with_the_invitation(celery_worker_process):
+    from events.models import RegistrationNotice
+    from tests.factories import EventFactory, RegistrationFactory, UserFactory
+
+    worker = celery_worker_process
+    person = UserFactory(email="tyovalmentaja@example.fi", language="en")
+    event = EventFactory(title="Worker test workshop")
+    registration = RegistrationFactory(event=event, user=person)
+
+    result = worker.client.send_task(
+        "events.tasks.send_registration_confirmed",
+        args=[registration.pk, "worker-test"],
+        queue=worker.queue,
+    )
+    assert result.get(timeout=TASK_SECONDS) is True
+    # A second delivery of the same message sends nothing (the task is idempotent).
+    again = worker.client.send_task(
+        "events.tasks.send_registration_confirmed",
+        args=[registration.pk, "worker-test"],
+        queue=worker.queue,
+    )
+    assert again.get(timeout=TASK_SECONDS) is False
+
+    messages = [path.read_text(errors="replace") for path in worker.mail_dir.iterdir()]
+    assert len(messages) == 1
+    assert "To: tyovalmentaja@example.fi" in messages[0]
+    assert "Worker test workshop" in messages[0]
+    assert "text/calendar" in messages[0]
+    assert RegistrationNotice.objects.filter(registration=registration).count() == 1
