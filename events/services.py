@@ -494,3 +494,621 @@ def notify_event_changed(*, event: Event, changes: dict) -> bool:
 def notify_event_cancelled(*, event: Event) -> None:
     """Tell everyone registered that the event is cancelled (after commit, by task)."""
     _queue("send_event_cancelled", event.pk)
+
+
+# --- Planning, attendance and feedback -------------------------------------------------
+# Owned by the planning work (engineer "evplan"): events, series sessions, materials,
+# Teams attendance import and feedback. Exported: create_event, update_event,
+# cancel_event, publish_event, add_material, remove_material, create_series_sessions,
+# assign_themes, import_attendance, submit_feedback.
+
+import datetime as _dt  # noqa: E402
+import hashlib  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from django.conf import settings  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from . import teams  # noqa: E402
+from .models import (  # noqa: E402
+    AttendanceImport,
+    AttendanceSource,
+    EventChange,
+    EventMaterial,
+    Feedback,
+    Series,
+)
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+EVENT_FIELDS = (
+    "kind",
+    "series",
+    "theme",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "format",
+    "meeting_url",
+    "place",
+    "capacity",
+    "registration_mode",
+    "registration_opens_at",
+    "registration_closes_at",
+    "audience",
+    "status",
+    "language",
+)
+EVENT_M2M_FIELDS = ("presenters", "audience_networks")
+# A change to one of these raises Event.sequence (iCalendar SEQUENCE) so calendars follow.
+SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "meeting_url")
+PDF_MAGIC = b"%PDF-"
+
+
+class PlanningError(EventsError):
+    default_message = _("The event could not be saved.")
+
+
+class EventValidationError(PlanningError):
+    """Field errors of an event ({field: [message, …]}); nothing was saved."""
+
+    def __init__(self, errors: dict) -> None:
+        self.errors = errors
+        messages = [str(m) for msgs in errors.values() for m in msgs]
+        super().__init__(" ".join(messages))
+
+
+class MaterialError(EventsError):
+    default_message = _("The material could not be added.")
+
+
+class AttendanceImportError(EventsError):
+    """The file cannot be imported; the message names the line when it can."""
+
+    def __init__(self, message=None, *, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(message)
+
+
+class AttendanceAlreadyImported(AttendanceImportError):
+    default_message = _(
+        "This file has already been imported for this event; the numbers were not changed."
+    )
+
+
+class FeedbackError(EventsError):
+    default_message = _("The feedback could not be saved.")
+
+
+class FeedbackAlreadyGiven(FeedbackError):
+    default_message = _("Feedback has already been given with this link. Thank you!")
+
+
+def _json_value(value):
+    """A value for the change history: dates as ISO text, rows as their names."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.astimezone(HELSINKI).isoformat()
+    if isinstance(value, list | tuple | set):
+        return sorted(str(v) for v in value)
+    return str(value)
+
+
+def _m2m_value(event: Event, name: str) -> list:
+    if event.pk is None:
+        return []
+    return sorted(str(obj) for obj in getattr(event, name).all())
+
+
+def _validate_event(event: Event) -> None:
+    try:
+        event.full_clean(exclude=["created_by"], validate_unique=False)
+    except ValidationError as exc:
+        raise EventValidationError(exc.message_dict) from exc
+
+
+def _split_fields(fields: dict) -> tuple[dict, dict]:
+    unknown = set(fields) - set(EVENT_FIELDS) - set(EVENT_M2M_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    plain = {k: v for k, v in fields.items() if k in EVENT_FIELDS}
+    m2m = {k: list(v or []) for k, v in fields.items() if k in EVENT_M2M_FIELDS}
+    return plain, m2m
+
+
+def create_event(*, by, **fields) -> Event:
+    """Create an event of any kind. The title may stay empty: the theme's title is shown."""
+    plain, m2m = _split_fields(fields)
+    if plain.get("status") == EventStatus.CANCELLED:
+        raise PlanningError(_("A new event cannot be cancelled."))
+    event = Event(**plain, created_by=by if getattr(by, "is_authenticated", False) else None)
+    _validate_event(event)
+    with transaction.atomic():
+        event.save()
+        for name, values in m2m.items():
+            getattr(event, name).set(values)
+        record_audit(actor=by, action="event.created", obj=event, status=event.status)
+    return event
+
+
+def update_event(*, event: Event, by, **fields) -> Event:
+    """Change an event. For a published event the change is kept in EventChange
+    ({field: [old, new]}) and registered people are told of time/place/link changes.
+    A change of time, place or meeting link raises `sequence` (calendar feeds and
+    invitations use it). Capacity goes through set_capacity (waitlist promotion).
+    Raises EventValidationError / CapacityBelowConfirmed; nothing is half-saved."""
+    plain, m2m = _split_fields(fields)
+    with transaction.atomic():
+        locked = _lock_event(event)
+        if plain.get("status") == EventStatus.CANCELLED and not locked.is_cancelled:
+            raise PlanningError(_("Use “Cancel the event” to cancel it, with a reason."))
+        was_published = locked.status == EventStatus.PUBLISHED
+        changes: dict = {}
+        new_capacity = plain.pop("capacity", locked.capacity)
+        if new_capacity != locked.capacity:
+            changes["capacity"] = [locked.capacity, new_capacity]
+        for name, value in plain.items():
+            old = getattr(locked, name)
+            if old != value:
+                changes[name] = [_json_value(old), _json_value(value)]
+                setattr(locked, name, value)
+        for name, values in m2m.items():
+            old = _m2m_value(locked, name)
+            new = sorted(str(obj) for obj in values)
+            if old != new:
+                changes[name] = [old, new]
+        if not changes:
+            return locked
+        locked.capacity = new_capacity
+        _validate_event(locked)
+        if "capacity" in changes:
+            set_capacity(event=locked, capacity=new_capacity, by=by)
+        if any(name in changes for name in SEQUENCE_FIELDS):
+            locked.sequence += 1
+        locked.save()
+        for name, values in m2m.items():
+            if name in changes:
+                getattr(locked, name).set(values)
+        if was_published:
+            EventChange.objects.create(event=locked, changed_by=_actor(by), changes=changes)
+            notify_event_changed(event=locked, changes=changes)
+        record_audit(actor=by, action="event.updated", obj=locked, fields=sorted(changes))
+    _copy_state(locked, event)
+    return event
+
+
+def _actor(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _copy_state(source: Event, target: Event) -> None:
+    for f in Event._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+    target._state.fields_cache.clear()
+    getattr(target, "_prefetched_objects_cache", {}).clear()
+
+
+def publish_event(*, event: Event, by) -> Event:
+    """Draft → published (a cancelled event stays cancelled)."""
+    with transaction.atomic():
+        locked = _lock_event(event)
+        if locked.status == EventStatus.CANCELLED:
+            raise PlanningError(_("A cancelled event cannot be published again."))
+        if locked.status == EventStatus.PUBLISHED:
+            return locked
+        _validate_event(locked)
+        locked.status = EventStatus.PUBLISHED
+        locked.save(update_fields=["status", "updated_at"])
+        record_audit(actor=by, action="event.published", obj=locked)
+    _copy_state(locked, event)
+    return event
+
+
+def cancel_event(*, event: Event, by, reason: str) -> Event:
+    """Cancel one event: status cancelled, sequence raised, everyone registered told.
+    Other sessions of the series are not touched."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock_event(event)
+        if locked.status == EventStatus.CANCELLED:
+            raise PlanningError(_("This event is already cancelled."))
+        was_published = locked.status == EventStatus.PUBLISHED
+        old_status = locked.status
+        locked.status = EventStatus.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.sequence += 1
+        locked.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        if was_published:
+            EventChange.objects.create(
+                event=locked,
+                changed_by=_actor(by),
+                changes={"status": [old_status, EventStatus.CANCELLED], "reason": ["", reason]},
+            )
+            notify_event_cancelled(event=locked)
+        record_audit(actor=by, action="event.cancelled", obj=locked, reason=reason)
+    _copy_state(locked, event)
+    return event
+
+
+def add_material(*, event: Event, by, title: str, file=None, url: str = "") -> EventMaterial:
+    """Slides as a PDF file (checked by its content, not its name) or a link."""
+    title = (title or "").strip()
+    if not title:
+        raise MaterialError(_("Give the material a title."))
+    if not file and not url:
+        raise MaterialError(_("Choose a PDF file or give a link."))
+    if file:
+        if file.size > settings.MAX_UPLOAD_BYTES:
+            raise MaterialError(
+                _("The file is too large: at most %(mb)s MB.")
+                % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        file.seek(0)
+        head = file.read(1024)
+        file.seek(0)
+        if PDF_MAGIC not in head:
+            raise MaterialError(
+                _("“%(name)s” is not a PDF file (its content does not start like a PDF).")
+                % {"name": file.name}
+            )
+    with transaction.atomic():
+        position = event.materials.count()
+        material = EventMaterial(event=event, title=title, url=url or "", position=position)
+        if file:
+            material.file.save(file.name, file, save=False)
+        material.save()
+        record_audit(actor=by, action="event.material_added", obj=event, material=title)
+    return material
+
+
+def remove_material(*, material: EventMaterial, by) -> None:
+    with transaction.atomic():
+        event, title = material.event, material.title
+        if material.file:
+            material.file.delete(save=False)
+        material.delete()
+        record_audit(actor=by, action="event.material_removed", obj=event, material=title)
+
+
+# --- Series sessions
+
+
+def series_session_dates(series: Series, first: _dt.date, last: _dt.date) -> set[_dt.date]:
+    """Helsinki dates between first and last on which the series already has a session."""
+    start = _dt.datetime.combine(first, _dt.time.min, tzinfo=HELSINKI)
+    end = _dt.datetime.combine(last + _dt.timedelta(days=1), _dt.time.min, tzinfo=HELSINKI)
+    starts = Event.objects.filter(series=series, starts_at__gte=start, starts_at__lt=end)
+    moments = starts.values_list("starts_at", flat=True)
+    return {moment.astimezone(HELSINKI).date() for moment in moments}
+
+
+def create_series_sessions(
+    *, series: Series, dates: Iterable[_dt.date], by, status: str = EventStatus.DRAFT
+) -> list[Event]:
+    """Create one session of the series on each date (at the series' time, in Helsinki).
+    A date on which the series already has a session is skipped, so confirming twice
+    creates no duplicates. Returns the sessions created."""
+    dates = sorted(set(dates))
+    if not dates:
+        return []
+    if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        raise PlanningError(_("New sessions are drafts or published."))
+    with transaction.atomic():
+        series = Series.objects.select_for_update().get(pk=series.pk)
+        existing = series_session_dates(series, dates[0], dates[-1])
+        created = []
+        for day in dates:
+            if day in existing:
+                continue
+            event = _session_for(series, day, status, by)
+            _validate_event(event)
+            event.save()
+            created.append(event)
+        record_audit(
+            actor=by,
+            action="series.sessions_created",
+            obj=series,
+            count=len(created),
+            first=str(dates[0]),
+            last=str(dates[-1]),
+        )
+    return created
+
+
+def _session_for(series: Series, day: _dt.date, status: str, by) -> Event:
+    start_time = series.start_time
+    if isinstance(start_time, str):
+        start_time = _dt.time.fromisoformat(start_time)
+    starts_at = _dt.datetime.combine(day, start_time, tzinfo=HELSINKI)
+    return Event(
+        kind=series.kind,
+        series=series,
+        starts_at=starts_at,
+        ends_at=starts_at + _dt.timedelta(minutes=series.duration_minutes or 60),
+        format=series.format,
+        meeting_url=series.meeting_url,
+        place=series.place,
+        capacity=series.capacity,
+        registration_mode=series.registration_mode,
+        status=status,
+        created_by=_actor(by),
+    )
+
+
+@dataclass
+class SessionAssignment:
+    """What the organiser chose for one session on the "assign themes" screen."""
+
+    event: Event
+    theme: object | None = None
+    presenters: list = field(default_factory=list)
+
+
+def assign_themes(*, assignments: Iterable[SessionAssignment], by) -> int:
+    """Set the theme and presenters of several sessions at once (each one through
+    update_event, so published sessions keep their history). Returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        for item in assignments:
+            before = (item.event.theme_id, sorted(p.pk for p in item.event.presenters.all()))
+            after = (getattr(item.theme, "pk", None), sorted(p.pk for p in item.presenters))
+            if before == after:
+                continue
+            update_event(event=item.event, by=by, theme=item.theme, presenters=item.presenters)
+            changed += 1
+    return changed
+
+
+# --- Teams attendance import
+
+
+@dataclass
+class AttendeeResult:
+    name: str
+    email: str
+    minutes: int
+    joins: int
+    status: str  # "matched", "unmatched", "too_short", "note_taker"
+    registration_id: int | None = None
+    is_guest: bool = False
+
+
+@dataclass
+class AttendanceImportResult:
+    """What an import found (and, unless dry_run, saved)."""
+
+    event_id: int
+    file_name: str
+    file_sha256: str
+    report_format: str
+    min_minutes: int
+    counted: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    too_short: int = 0
+    note_takers: int = 0
+    anonymous_attendees: int = 0
+    dry_run: bool = False
+    saved: bool = False
+    people: list[AttendeeResult] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "event": self.event_id,
+            "file": self.file_name,
+            "sha256": self.file_sha256,
+            "format": self.report_format,
+            "min_minutes": self.min_minutes,
+            "counted": self.counted,
+            "matched": self.matched,
+            "unmatched": self.unmatched,
+            "too_short": self.too_short,
+            "note_takers": self.note_takers,
+            "anonymous_attendees": self.anonymous_attendees,
+            "dry_run": self.dry_run,
+            "saved": self.saved,
+        }
+
+
+def _identity_hash(key: str) -> str:
+    """Imports keep who-was-there only as hashes (no names or e-mails in the summary)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def import_attendance(
+    *, event: Event, file_bytes: bytes, file_name: str, by, dry_run: bool = False
+) -> AttendanceImportResult:
+    """Import a Teams attendance report for an event.
+
+    People with at least ATTENDANCE_MIN_MINUTES count. A counted person whose e-mail
+    matches a (not cancelled) registration marks it attended (source teams, minutes);
+    the others are counted in event.anonymous_attendees, no user is created. Note-taker
+    bots never count. The same file twice is refused (sha256). Several different files
+    for one event: per person the longest time over all files is used, so a person in
+    two files is counted once (see docs/architecture.md)."""
+    sha = hashlib.sha256(file_bytes).hexdigest()
+    try:
+        report = teams.parse_report(file_bytes)
+    except teams.TeamsReportError as exc:
+        raise AttendanceImportError(exc.message, line=exc.line) from exc
+    min_minutes = getattr(settings, "ATTENDANCE_MIN_MINUTES", 5)
+    result = AttendanceImportResult(
+        event_id=event.pk,
+        file_name=file_name,
+        file_sha256=sha,
+        report_format=report.format,
+        min_minutes=min_minutes,
+        dry_run=dry_run,
+    )
+    with transaction.atomic():
+        locked = _lock_event(event)
+        if locked.attendance_imports.filter(file_sha256=sha).exists():
+            raise AttendanceAlreadyImported()
+        people = _classify(locked, report, min_minutes, result)
+        previous = list(locked.attendance_imports.values_list("summary", flat=True))
+        result.anonymous_attendees = _anonymous_total(previous, people)
+        if dry_run:
+            transaction.set_rollback(True)
+            return result
+        _save_import(locked, result, people, by)
+    event.anonymous_attendees = locked.anonymous_attendees
+    result.saved = True
+    return result
+
+
+def _classify(event: Event, report, min_minutes: int, result) -> dict:
+    registrations = {
+        r.email.lower(): r
+        for r in event.registrations.exclude(status=RegistrationStatus.CANCELLED).exclude(
+            email=""
+        )
+    }
+    people = {}
+    for person in report.attendees:
+        registration = registrations.get(person.email) if person.email else None
+        if person.is_bot:
+            status = "note_taker"
+            result.note_takers += 1
+        elif person.seconds < min_minutes * 60:
+            status = "too_short"
+            result.too_short += 1
+        else:
+            result.counted += 1
+            status = "matched" if registration else "unmatched"
+            if registration:
+                result.matched += 1
+            else:
+                result.unmatched += 1
+        result.people.append(
+            AttendeeResult(
+                name=person.name,
+                email=person.email,
+                minutes=person.minutes,
+                joins=person.joins,
+                status=status,
+                registration_id=registration.pk if registration else None,
+                is_guest=person.is_guest,
+            )
+        )
+        if status != "note_taker":
+            people[_identity_hash(person.key)] = {
+                "seconds": person.seconds,
+                "counted": status in ("matched", "unmatched"),
+                "registration": registration.pk if registration else None,
+            }
+    return people
+
+
+def _anonymous_total(previous: list[dict], people: dict) -> int:
+    """Distinct counted people without a registration over all files of the event."""
+    merged: dict[str, dict] = {}
+    for summary in [*previous, {"people": people}]:
+        for key, person in (summary or {}).get("people", {}).items():
+            best = merged.get(key)
+            if best is None or person["seconds"] > best["seconds"]:
+                merged[key] = dict(person, registration=person.get("registration"))
+            if person.get("registration"):
+                merged[key]["registration"] = person["registration"]
+    return sum(1 for p in merged.values() if p["counted"] and not p.get("registration"))
+
+
+def _save_import(event: Event, result: AttendanceImportResult, people: dict, by) -> None:
+    try:
+        with transaction.atomic():
+            AttendanceImport.objects.create(
+                event=event,
+                file_sha256=result.file_sha256,
+                file_name=result.file_name[:255],
+                imported_by=_actor(by),
+                report_format=result.report_format,
+                counted=result.counted,
+                matched=result.matched,
+                unmatched=result.unmatched,
+                too_short=result.too_short,
+                summary={"people": people, "min_minutes": result.min_minutes},
+            )
+    except IntegrityError as exc:
+        raise AttendanceAlreadyImported() from exc
+    by_registration = {p.registration_id: p for p in result.people if p.registration_id}
+    regs = Registration.objects.select_for_update().filter(pk__in=list(by_registration))
+    for registration in regs:
+        person = by_registration[registration.pk]
+        registration.minutes_attended = max(registration.minutes_attended or 0, person.minutes)
+        if person.status == "matched":
+            registration.attended = True
+            registration.attendance_source = AttendanceSource.TEAMS
+        elif registration.attended is None:  # too short; a check-in mark is kept
+            registration.attended = False
+            registration.attendance_source = AttendanceSource.TEAMS
+        registration.save(update_fields=["attended", "attendance_source", "minutes_attended"])
+    event.anonymous_attendees = result.anonymous_attendees
+    event.save(update_fields=["anonymous_attendees", "updated_at"])
+    record_audit(
+        actor=by,
+        action="attendance.teams_imported",
+        obj=event,
+        file=result.file_name,
+        counted=result.counted,
+        matched=result.matched,
+        unmatched=result.unmatched,
+        too_short=result.too_short,
+    )
+
+
+# --- Feedback
+
+
+def submit_feedback(
+    *,
+    event: Event,
+    usefulness: int,
+    recommend: int,
+    comment: str = "",
+    registration: Registration | None = None,
+    session_key: str = "",
+) -> Feedback:
+    """One answer per registration (personal link) or per browser session (public link).
+    Open from the start of the event; not for cancelled events."""
+    if event.status != EventStatus.PUBLISHED:
+        raise FeedbackError(_("Feedback is not collected for this event."))
+    if event.starts_at > timezone.now():
+        raise FeedbackError(_("Feedback opens when the event starts."))
+    if not (1 <= int(usefulness) <= 5) or not (0 <= int(recommend) <= 10):
+        raise FeedbackError(_("Choose usefulness from 1 to 5 and recommendation from 0 to 10."))
+    if registration is not None:
+        cancelled = registration.status == RegistrationStatus.CANCELLED
+        if registration.event_id != event.pk or cancelled:
+            raise FeedbackError(_("This feedback link is not valid for this event."))
+        already = Feedback.objects.filter(registration=registration).exists()
+    elif session_key:
+        already = Feedback.objects.filter(event=event, session_key=session_key).exists()
+    else:
+        raise FeedbackError()
+    if already:
+        raise FeedbackAlreadyGiven()
+    try:
+        with transaction.atomic():
+            return Feedback.objects.create(
+                event=event,
+                registration=registration,
+                session_key="" if registration is not None else session_key,
+                usefulness=int(usefulness),
+                recommend=int(recommend),
+                comment=(comment or "").strip(),
+            )
+    except IntegrityError as exc:
+        raise FeedbackAlreadyGiven() from exc
+
+
+def save_planning_record(*, instance, by, m2m: dict | None = None):
+    """Save a theme, presenter or series from the organiser pages (audited)."""
+    created = instance.pk is None
+    with transaction.atomic():
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        verb = "created" if created else "updated"
+        record_audit(actor=by, action=f"{instance._meta.model_name}.{verb}", obj=instance)
+    return instance

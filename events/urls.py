@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,7 +6,8 @@ app_name = "events"
 urlpatterns = [
     path("", views.event_list, name="list"),
     path("archive/", views.archive, name="archive"),
-    path("organise/", views.organiser_home, name="organiser_home"),
+    path("organise/", include("events.organiser_urls")),
+    path("", include("events.feedback_urls")),
     path("<int:pk>/", views.event_detail, name="detail"),
     path("<int:pk>/register/", views.event_register, name="register"),
     path("<int:pk>/cancel/", views.event_cancel, name="cancel"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,11 +22,37 @@ from .forms import (
     RegisterSomeoneForm,
 )
 from .models import Event, Registration, RegistrationMode, RegistrationStatus, Theme
-from .selectors import upcoming_events, visible_events
+from .selectors import upcoming_events
 
 
 def event_list(request):
-    return render(request, "events/event_list.html", {"events": upcoming_events(user=request.user)})
+    from .organiser_forms import EventFilterForm
+
+    form = EventFilterForm(request.GET or None)
+    events = upcoming_events(user=request.user)
+    try:
+        events = selectors.filter_events(events, request.GET)
+    except selectors.InvalidFilter as exc:
+        form.add_filter_error(exc.field, exc.message)
+        events = events.none()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "events": page.object_list,
+            "page": page,
+            "form": form,
+            "query": _query_without_page(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def event_detail(request, pk: int):
@@ -34,30 +61,20 @@ def event_detail(request, pk: int):
 
 def theme_detail(request, slug: str):
     theme = get_object_or_404(Theme, slug=slug)
-    events = visible_events(user=request.user).filter(theme=theme).order_by("-starts_at")
-    return render(request, "events/theme_detail.html", {"theme": theme, "events": events})
+    events = list(selectors.theme_events(theme=theme, user=request.user))
+    now = timezone.now()
+    upcoming = [e for e in reversed(events) if e.ends_at >= now]
+    past = [e for e in events if e.ends_at < now]
+    return render(
+        request, "events/theme_detail.html", {"theme": theme, "upcoming": upcoming, "past": past}
+    )
 
 
 def archive(request):
-    from django.utils import timezone
-
-    events = (
-        visible_events(user=request.user)
-        .filter(ends_at__lt=timezone.now())
-        .select_related("theme")
-        .order_by("-starts_at")
-    )
-    return render(request, "events/archive.html", {"events": events})
-
-
-def organiser_home(request):
-    from django.core.exceptions import PermissionDenied
-
-    from accounts.roles import Ability, can
-
-    if not can(request.user, Ability.MANAGE_EVENTS):
-        raise PermissionDenied
-    return render(request, "events/organiser_home.html")
+    page = Paginator(
+        selectors.archive_events(user=request.user).prefetch_related("presenters"), 25
+    ).get_page(request.GET.get("page"))
+    return render(request, "events/archive.html", {"page": page, "events": page.object_list})
 
 
 # --- Registration pages --------------------------------------------------------------

@@ -1,0 +1,56 @@
+"""manage.py import_attendance EVENT_ID FILE [--dry-run] [--format text|json]"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from events import services
+from events.models import Event
+
+
+class Command(BaseCommand):
+    help = "Import a Microsoft Teams attendance report for one event (see docs)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("event_id", type=int)
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would be saved; save nothing."
+        )
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, event_id: int, file: Path, dry_run: bool, format: str, **options):
+        translation.activate("en")
+        event = Event.objects.filter(pk=event_id).first()
+        if event is None:
+            raise CommandError(f"No event with id {event_id}.")
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
+        try:
+            result = services.import_attendance(
+                event=event, file_bytes=data, file_name=file.name, by=None, dry_run=dry_run
+            )
+        except services.AttendanceImportError as exc:
+            if format == "json":
+                self.stdout.write(json.dumps({"error": str(exc.message), "line": exc.line}))
+            raise CommandError(f"{file.name}: {exc.message}") from exc
+        if format == "json":
+            payload = result.as_dict()
+            payload["people"] = [
+                {"minutes": p.minutes, "joins": p.joins, "status": p.status} for p in result.people
+            ]
+            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            return
+        verb = "Would import" if dry_run else "Imported"
+        self.stdout.write(
+            f"{verb} {file.name} ({result.report_format}) for event {event.pk}: "
+            f"counted {result.counted}, matched {result.matched}, unmatched {result.unmatched}, "
+            f"too short {result.too_short}, note-takers {result.note_takers}; "
+            f"attendees without registration {result.anonymous_attendees}."
+        )
