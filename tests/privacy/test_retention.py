@@ -1,0 +1,121 @@
+"""Retention: guests' and past events' personal data is anonymised after RETENTION_MONTHS."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.services import apply_retention, retention_cutoff
+from accounts.tasks import apply_retention as retention_task
+from events.models import Registration
+from tests.factories import EventFactory, RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _event_ended(months_ago: float):
+    ends = timezone.now() - dt.timedelta(days=30.5 * months_ago)
+    return EventFactory(starts_at=ends - dt.timedelta(hours=1), ends_at=ends)
+
+
+@pytest.fixture
+def rows(settings):
+    settings.RETENTION_MONTHS = 24
+    old_event = _event_ended(25)
+    recent_event = _event_ended(3)
+    person = UserFactory()
+    return {
+        "old_member": RegistrationFactory(event=old_event, user=person, attended=True),
+        "old_guest": RegistrationFactory(event=old_event, user=None, email="old@guest.fi"),
+        "recent_member": RegistrationFactory(event=recent_event, user=person),
+        "recent_guest": RegistrationFactory(event=recent_event, user=None, email="new@guest.fi"),
+    }
+
+
+def _fresh(row):
+    return Registration.objects.get(pk=row.pk)
+
+
+def test_old_rows_are_anonymised_and_recent_ones_kept(rows):
+    result = apply_retention()
+
+    assert result.registrations == 2
+    for key in ("old_member", "old_guest"):
+        row = _fresh(rows[key])
+        assert row.anonymised_at is not None
+        assert (row.user_id, row.name) == (None, "")
+        assert row.email.endswith("@anonymised.invalid")
+    assert _fresh(rows["old_member"]).attended is True  # attendance kept
+    assert _fresh(rows["recent_member"]).user_id == rows["recent_member"].user_id
+    assert _fresh(rows["recent_guest"]).email == "new@guest.fi"
+
+
+def test_a_second_run_changes_nothing(rows):
+    apply_retention()
+    snapshot = list(Registration.objects.order_by("pk").values())
+
+    result = apply_retention()
+
+    assert result.registrations == 0
+    assert list(Registration.objects.order_by("pk").values()) == snapshot
+
+
+def test_the_time_is_configurable(rows, settings):
+    settings.RETENTION_MONTHS = 2
+
+    assert apply_retention().registrations == 4
+
+
+def test_dry_run_command_counts_and_saves_nothing(rows):
+    out = io.StringIO()
+
+    call_command("apply_retention", "--dry-run", stdout=out)
+
+    assert "2 registrations would be anonymised" in out.getvalue()
+    assert not Registration.objects.filter(anonymised_at__isnull=False).exists()
+
+    call_command("apply_retention", stdout=out)
+    assert Registration.objects.filter(anonymised_at__isnull=False).count() == 2
+
+
+def test_scheduled_task_applies_retention(rows, settings):
+    assert "accounts.tasks.apply_retention" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+    summary = retention_task.delay().get()
+
+    assert summary["registrations"] == 2
+
+
+def test_cutoff_counts_calendar_months(settings):
+    settings.RETENTION_MONTHS = 24
+    now = dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC)
+    assert retention_cutoff(now=now) == dt.datetime(2024, 3, 31, 12, 0, tzinfo=dt.UTC)
+    settings.RETENTION_MONTHS = 1
+    assert retention_cutoff(now=now) == dt.datetime(2026, 2, 28, 12, 0, tzinfo=dt.UTC)
+
+
+def test_privacy_notice_states_retention_and_the_rest(en_client, settings):
+    settings.RETENTION_MONTHS = 18
+
+    page = en_client.get(reverse("privacy")).content.decode()
+
+    assert "anonymised automatically 18 months after the event" in page
+    for heading in (
+        "Controller",
+        "Purposes",
+        "Legal basis",
+        "Recipients",
+        "How long we keep it",
+        "Your rights",
+        "Contact",
+        "Supervisory authority",
+    ):
+        assert f"<h2>{heading}</h2>" in page
+    assert "Tietosuojavaltuutetun toimisto" in page
+    assert "public interest" in page
+    assert "legitimate interest" in page
