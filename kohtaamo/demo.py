@@ -487,3 +487,4 @@ def _registrations_and_attendance(rng, events, people, today) -> None:
 
 # Apps add their demo rows to EXTRA_SEEDERS when imported.
 from networks import demo as _networks_demo  # noqa: E402,F401
+from recordings import demo as _recordings_demo  # noqa: E402,F401

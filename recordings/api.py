@@ -1,7 +1,211 @@
-"""API endpoints of this app, registered on the /api/v1/ router."""
+"""API of recordings: full status and findings for staff, published recordings for everyone."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from accessibility import services as access
+from accessibility.checks import message_for
+from accessibility.compliance import compliance_of
+from accessibility.models import CaptionPolicy
+from accounts.permissions import HasAbility
+from accounts.roles import Ability
+
+from . import selectors
+from .models import CaptionTrack, Recording
+from .templatetags.recordings_tags import embed_url
 
 urlpatterns: list = []
 
 
+class FindingSerializer(serializers.Serializer):
+    severity = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    time = serializers.CharField(allow_blank=True)
+    line = serializers.IntegerField(allow_null=True)
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    findings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaptionTrack
+        fields = [
+            "language",
+            "kind",
+            "source",
+            "status",
+            "error_count",
+            "warning_count",
+            "coverage",
+            "checked_at",
+            "reviewed_at",
+            "findings",
+        ]
+
+    @extend_schema(responses=FindingSerializer(many=True))
+    def get_findings(self, track) -> list[dict]:
+        return [
+            {
+                "severity": f.get("severity", ""),
+                "code": f.get("code", ""),
+                "message": message_for(f.get("code", ""), f.get("params") or {}),
+                "time": f.get("time", ""),
+                "line": f.get("line"),
+            }
+            for f in track.findings
+        ]
+
+
+class ComplianceSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    languages = serializers.DictField(child=serializers.CharField())
+    deadline = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+    deadline_state = serializers.CharField(allow_blank=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class RecordingSerializer(serializers.ModelSerializer):
+    compliance = serializers.SerializerMethodField()
+    tracks = TrackSerializer(many=True, read_only=True)
+    caption_cost = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recording
+        fields = [
+            "id",
+            "event",
+            "url",
+            "video_id",
+            "title",
+            "duration_seconds",
+            "recorded_on",
+            "uploaded_on",
+            "is_live_recording",
+            "availability",
+            "publication_state",
+            "published_at",
+            "view_count",
+            "views_read_at",
+            "last_error",
+            "compliance",
+            "caption_cost",
+            "tracks",
+        ]
+
+    @extend_schema(responses=ComplianceSerializer)
+    def get_compliance(self, recording) -> dict:
+        result = compliance_of(
+            recording, policy=self.context["policy"], today=self.context["today"]
+        )
+        return {
+            "status": result.status,
+            "label": result.label,
+            "languages": result.languages,
+            "deadline": result.deadline,
+            "days_left": result.days_left,
+            "deadline_state": result.deadline_state,
+            "reasons": result.reasons(),
+        }
+
+    def get_caption_cost(self, recording) -> str:
+        return str(sum((o.total for o in recording.orders.all()), 0))
+
+
+class PublishSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class RecordingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Staff: every recording with its compliance status, tracks and check findings."""
+
+    serializer_class = RecordingSerializer
+    permission_classes = [HasAbility(Ability.MANAGE_RECORDINGS)]
+
+    def get_queryset(self):
+        return selectors.recordings_for_api()
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "policy": CaptionPolicy.load(),
+            "today": timezone.localdate(),
+        }
+
+    @extend_schema(request=PublishSerializer, responses=RecordingSerializer)
+    @action(
+        detail=True, methods=["post"], permission_classes=[HasAbility(Ability.PUBLISH_RECORDINGS)]
+    )
+    def publish(self, request, pk=None):
+        """Publish through the gate; 400 with the reasons when it does not comply."""
+        recording = self.get_object()
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            access.publish(
+                recording=recording,
+                by=request.user,
+                override_reason=data.validated_data.get("override_reason") or None,
+            )
+        except access.PublicationBlocked as exc:
+            return Response(
+                {"detail": " ".join(exc.reasons), "reasons": exc.reasons},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        recording = self.get_queryset().get(pk=recording.pk)
+        return Response(self.get_serializer(recording).data)
+
+
+class PublishedRecordingSerializer(serializers.ModelSerializer):
+    embed_url = serializers.SerializerMethodField()
+    transcript_url = serializers.SerializerMethodField()
+    event_title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recording
+        fields = [
+            "id",
+            "title",
+            "event",
+            "event_title",
+            "url",
+            "recorded_on",
+            "duration_seconds",
+            "embed_url",
+            "transcript_url",
+        ]
+
+    def get_embed_url(self, recording) -> str:
+        return embed_url(recording)
+
+    def get_transcript_url(self, recording) -> str:
+        return reverse("recordings:transcript", args=[recording.pk])
+
+    def get_event_title(self, recording) -> str:
+        return recording.event.display_title if recording.event else ""
+
+
+class PublishedRecordingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Everyone: recordings published in Kohtaamo (they passed the caption gate)."""
+
+    serializer_class = PublishedRecordingSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        return selectors.published_recordings()
+
+
 def register(router) -> None:
-    pass
+    router.register("recordings", RecordingViewSet, basename="recording")
+    router.register(
+        "published-recordings", PublishedRecordingViewSet, basename="published-recording"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from . import selectors, services
 from .models import Recording
@@ -20,7 +21,9 @@ def sync_recording(self, recording_id: int) -> str:
     if recording is None:
         return "gone"
     outcome = services.sync_from_platform(recording=recording)
-    if outcome.retry and not self.request.is_eager and self.request.retries < self.max_retries:
+    # Embedded mode (tasks run in the request): the error is stored and shown, no retry loop.
+    in_process = settings.CELERY_TASK_ALWAYS_EAGER
+    if outcome.retry and not in_process and self.request.retries < self.max_retries:
         countdown = min(3600, 60 * 2**self.request.retries)
         raise self.retry(countdown=countdown)
     return "ok" if outcome.ok else f"error: {outcome.message[:200]}"
