@@ -193,7 +193,9 @@ def registration_link(request, token: str):
     try:
         registration = services.registration_by_token(token)
     except services.InvalidRegistrationLink as error:
-        return render(request, "events/registration_link.html", {"error": error.message}, 404)
+        return render(
+            request, "events/registration_link.html", {"error": error.message}, status=404
+        )
     if request.method == "POST":
         action = request.POST.get("action")
         try:
