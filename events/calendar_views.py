@@ -68,21 +68,23 @@ def serve_feed(
     fingerprint = feeds.feed_fingerprint(events)
     digest = hashlib.sha256(repr((key, language, fingerprint)).encode()).hexdigest()[:40]
     etag = f'"{digest}"'
-    cache_key = f"calendar-feed:{digest}"
-    cached = cache.get(cache_key)
-    last_modified = cached[1] if cached else timezone.now().replace(microsecond=0)
+    # The build time is kept apart from the body, so a 304 never loads the body.
+    meta_key, body_key = f"calendar-feed:{digest}:built", f"calendar-feed:{digest}:body"
+    built = cache.get(meta_key)
+    last_modified = built or timezone.now().replace(microsecond=0)
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )
     if not_modified is not None:
         return _finish(not_modified, etag=etag, last_modified=last_modified, private=private)
-    if cached:
-        body = cached[0]
-    else:
+    body = cache.get(body_key) if built else None
+    if body is None:
         with translation.override(language):
             name, description = names()
-            body = feeds.build_calendar(events=list(events), name=name, description=description)
-        cache.set(cache_key, (body, last_modified), CACHE_SECONDS)
+            body = feeds.build_calendar(
+                events=feeds.feed_items(events), name=name, description=description
+            )
+        cache.set_many({meta_key: last_modified, body_key: body}, CACHE_SECONDS)
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return _finish(response, etag=etag, last_modified=last_modified, private=private)

@@ -9,7 +9,14 @@ import recurring_ical_events
 import vobject
 from django.utils import timezone, translation
 
-from events.feeds import build_calendar, event_uid, invitation_ics, single_event_ics
+from events.feeds import (
+    build_calendar,
+    event_uid,
+    feed_items,
+    fold,
+    invitation_ics,
+    single_event_ics,
+)
 from events.models import Event, EventStatus, RegistrationStatus
 from events.selectors import calendar_feed_events
 from tests.factories import (
@@ -60,7 +67,7 @@ def winter_and_summer():
 def _feed(**filters) -> bytes:
     with translation.override("en"):
         return build_calendar(
-            events=list(calendar_feed_events(**filters)), name="Kohtaamo", description="All"
+            events=feed_items(calendar_feed_events(**filters)), name="Kohtaamo", description="All"
         )
 
 
@@ -92,8 +99,8 @@ def test_timezone_written_with_yearly_rules_not_rdate_lists(winter_and_summer):
     body = _feed().decode()
     vtimezone = body[body.index("BEGIN:VTIMEZONE") : body.index("END:VTIMEZONE")]
     assert "TZID:Europe/Helsinki" in vtimezone
-    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in vtimezone
-    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in vtimezone
+    assert "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU" in vtimezone
+    assert "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU" in vtimezone
     assert "RDATE" not in vtimezone
     assert body.count("BEGIN:VTIMEZONE") == 1
 
@@ -204,7 +211,7 @@ def test_personal_events_mark_waitlist():
     RegistrationFactory(user=person, status=RegistrationStatus.CANCELLED)
     with translation.override("en"):
         body = build_calendar(
-            events=calendar_feed_events(person=person), name="Mine", description="Mine"
+            events=feed_items(calendar_feed_events(person=person)), name="Mine", description="Mine"
         )
     vevents = {str(v["uid"]): v for v in icalendar.Calendar.from_ical(body).walk("VEVENT")}
     assert set(vevents) == {event_uid(confirmed.event), event_uid(waiting.event)}
@@ -264,3 +271,30 @@ def test_series_and_theme_filters():
     on_theme = EventFactory(theme=theme)
     assert list(calendar_feed_events(series=series)) == [in_series]
     assert list(calendar_feed_events(theme=theme)) == [on_theme]
+
+
+@pytest.mark.parametrize("letter", ["ä", "€", "🙂"])
+def test_folding_never_splits_a_letter_and_unfolds_to_the_original(letter):
+    for length in range(60, 200, 7):
+        line = "DESCRIPTION:" + (letter + "a") * length
+        folded = fold(line)
+        parts = folded[:-2].split(b"\r\n")
+        assert all(len(part) <= 75 for part in parts)
+        for part in parts:
+            part.decode("utf-8")  # each physical line is valid UTF-8 by itself
+        assert b"".join(p[1:] if i else p for i, p in enumerate(parts)).decode() == line
+
+
+def test_text_values_escaped_and_read_back(winter_and_summer):
+    winter, _ = winter_and_summer
+    winter.description = 'Rivi 1; pilkku, kenoviiva \\ ja "lainaus"\nRivi 2: työpaja'
+    winter.place = "Kuopio; Puijonkatu 1, 2. krs"
+    winter.save()
+    cal = icalendar.Calendar.from_ical(_feed())
+    vevent = next(v for v in cal.walk("VEVENT") if str(v["uid"]) == event_uid(winter))
+    assert winter.description in str(vevent["description"])
+    assert str(vevent["location"]) == winter.place
+    parsed = vobject.readOne(_feed().decode())
+    by_uid = {v.uid.value: v for v in parsed.vevent_list}
+    assert winter.description in by_uid[event_uid(winter)].description.value
+    assert by_uid[event_uid(winter)].location.value == winter.place
