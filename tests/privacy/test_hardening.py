@@ -1,0 +1,281 @@
+"""Hardening: CSRF, rate limits, no open redirects, long tokens compared in constant time."""
+
+import ast
+import math
+import pathlib
+import string
+
+import pytest
+from django.conf import settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from kohtaamo.ratelimit import ratelimit
+from tests.factories import (
+    EventFactory,
+    MembershipFactory,
+    NetworkFactory,
+    RegistrationFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery"
+EVIL = "https://evil.example/steal"
+
+
+# --- CSRF ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("accounts:profile", {"display_name": "X", "language": "fi"}),
+        ("accounts:delete", {"email": "x@example.fi"}),
+        ("set_language", {"language": "en"}),
+    ],
+)
+def test_a_form_post_without_the_csrf_token_is_refused(name, data):
+    person = UserFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+
+    response = client.post(reverse(name), data)
+
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.display_name != "X"
+
+
+# Each exemption needs a reason; a new one makes the test below fail until it is listed.
+CSRF_EXEMPT_ON_PURPOSE = {
+    # RFC 8058 one-click unsubscribe from mail clients (no cookie); a 256-bit token authorises.
+    "networks/unsubscribe/<str:token>/": "one-click unsubscribe",
+}
+
+
+def test_csrf_middleware_is_on_and_no_view_is_exempt_without_a_reason():
+    from django.urls import get_resolver
+
+    assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
+    exempt = []
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif getattr(pattern.callback, "csrf_exempt", False):
+                exempt.append(prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns)
+    # DRF views are csrf_exempt at the Django level and enforce CSRF for session
+    # authentication themselves (SessionAuthentication.enforce_csrf).
+    assert [p for p in exempt if not p.startswith("api/")] == list(CSRF_EXEMPT_ON_PURPOSE)
+
+
+def test_the_api_enforces_csrf_for_session_sign_ins():
+    person = UserFactory()
+    event = EventFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+
+    response = client.post(f"/api/v1/events/{event.pk}/register/")
+
+    assert response.status_code == 403
+    assert not event.registrations.exists()
+
+
+# --- open redirects ----------------------------------------------------------------------
+
+
+def test_login_does_not_follow_an_outside_next():
+    person = UserFactory()
+
+    response = Client().post(
+        reverse("account_login") + "?next=" + EVIL,
+        {"login": person.email, "password": PASSWORD, "next": EVIL},
+    )
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+@pytest.mark.parametrize("target", [EVIL, "//evil.example/x", "https:\\\\evil.example"])
+def test_set_language_does_not_follow_an_outside_next(client, target):
+    response = client.post(reverse("set_language"), {"language": "en", "next": target})
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+def test_a_local_next_is_still_followed(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/events/"})
+    assert response["Location"] == "/events/"
+
+
+# --- rate limits ---------------------------------------------------------------------------
+
+
+def test_login_is_rate_limited_per_address():
+    control = Client()
+    control.post(reverse("account_login"), {"login": UserFactory().email, "password": PASSWORD})
+    assert "_auth_user_id" in control.session  # the right password works normally
+    person = UserFactory()
+    client = Client()
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": person.email, "password": "wrong"})
+
+    response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+
+    assert "_auth_user_id" not in client.session  # even the right password waits now
+    assert response.status_code in (200, 429)
+
+
+def test_the_page_rate_limiter_answers_429_after_the_limit(settings):
+    settings.KOHTAAMO_RATE_LIMITS = {"registration": "3/m"}
+
+    @ratelimit("registration")
+    def view(request):
+        return HttpResponse("ok")
+
+    factory = RequestFactory()
+    statuses = []
+    for _ in range(5):
+        request = factory.post("/x/", REMOTE_ADDR="10.0.0.1")
+        statuses.append(view(_anonymous(request)).status_code)
+    other = view(_anonymous(factory.post("/x/", REMOTE_ADDR="10.0.0.2")))
+    reading = view(_anonymous(factory.get("/x/", REMOTE_ADDR="10.0.0.1")))
+
+    assert statuses == [200, 200, 200, 429, 429]
+    assert other.status_code == 200  # another client has its own count
+    assert reading.status_code == 200  # only POSTs count
+
+
+def _anonymous(request):
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    request.session = {}
+    request._messages = []
+    return request
+
+
+def test_api_registration_and_imports_have_throttle_rates():
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert rates["registration"] and rates["import"]
+
+
+def test_api_registration_is_throttled(settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import ScopedRateThrottle
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"registration": "2/min", "import": "2/min"},
+    }
+    api_settings.reload()
+    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    try:
+        person = UserFactory()
+        client = Client()
+        client.force_login(person)
+        events = [EventFactory() for _ in range(3)]
+        codes = [client.post(f"/api/v1/events/{e.pk}/register/").status_code for e in events]
+    finally:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
+        api_settings.reload()
+        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+    assert codes == [201, 201, 429]
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+URLSAFE = set(string.ascii_letters + string.digits + "-_")
+
+
+def _bits(token: str) -> float:
+    assert set(token) <= URLSAFE, token
+    return len(token) * math.log2(len(URLSAFE))
+
+
+def test_feed_guest_and_link_tokens_have_at_least_128_bits():
+    network = NetworkFactory()
+    membership = MembershipFactory(network=network)
+    registration = RegistrationFactory(user=None, email="guest@example.fi")
+    tokens = {
+        "personal feed": UserFactory().calendar_token,
+        "network feed": network.calendar_token,
+        "guest registration link": registration.token,
+        "feedback link": registration.event.feedback_token,
+        "unsubscribe link": membership.unsubscribe_token,
+    }
+    for name, token in tokens.items():
+        assert _bits(token) >= 128, name
+
+
+def test_token_generators_do_not_repeat():
+    from accounts.models import new_token as account_token
+    from events.models import new_token as event_token
+    from networks.models import new_token as network_token
+
+    for generate in (account_token, event_token, network_token):
+        assert len({generate() for _ in range(1000)}) == 1000
+
+
+def test_invitation_tokens_have_at_least_128_bits():
+    from networks import services
+
+    network = NetworkFactory()
+    coordinator = UserFactory()
+    network.coordinators.add(coordinator)
+    invite = getattr(services, "invite_member", None) or services.invite
+    membership = _call_invite(invite, network=network, coordinator=coordinator)
+    assert _bits(membership.invitation_token) >= 128
+
+
+def _call_invite(invite, *, network, coordinator):
+    import inspect
+
+    params = inspect.signature(invite).parameters
+    kwargs = {"network": network}
+    for name in ("email", "invited_email"):
+        if name in params:
+            kwargs[name] = "invitee@example.fi"
+    for name in ("by", "invited_by", "actor"):
+        if name in params:
+            kwargs[name] = coordinator
+    return invite(**kwargs)
+
+
+SOURCE_DIRS = ["accounts", "events", "networks", "recordings", "accessibility", "kohtaamo"]
+
+
+def _token_comparisons() -> list[str]:
+    """`x_token == y` style comparisons of secrets in the project's code."""
+    root = pathlib.Path(settings.BASE_DIR)
+    found = []
+    for directory in SOURCE_DIRS:
+        for path in (root / directory).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Compare):
+                    continue
+                if not any(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops):
+                    continue
+                names = [ast.unparse(part) for part in (node.left, *node.comparators)]
+                if any(
+                    ("token" in name.lower() or "secret" in name.lower())
+                    and not name.startswith(("'", '"'))
+                    for name in names
+                ):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_secrets_are_compared_in_constant_time():
+    """Comparing a secret with == leaks its prefix by timing: use hmac.compare_digest."""
+    assert _token_comparisons() == []
