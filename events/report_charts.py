@@ -18,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 # Colour-blind safe palette (Okabe–Ito), dark enough against white.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9"]
-MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "--", "++"]  # not colour alone
 _RC = {
     "svg.fonttype": "path",  # text drawn as paths: no font files needed by the viewer
     "svg.hashsalt": "kohtaamo-report",  # stable element ids
@@ -28,21 +28,25 @@ _RC = {
 
 
 def timeline_svg(timeline: dict, *, title: str, description: str, y_label: str) -> str:
-    """A line chart of attendance per month, one line per column of the timeline table."""
+    """Stacked bars of attendance per month, one colour per column of the timeline table."""
     months = [row[0] for row in timeline["rows"]]
     with rc_context(_RC):
         figure = Figure(figsize=(8, 3.6), dpi=100)
         axes = figure.add_subplot()
+        bottom = [0] * len(months)
         for index, column in enumerate(timeline["columns"]):
             values = [row[index + 1] for row in timeline["rows"]]
-            axes.plot(
+            axes.bar(
                 range(len(months)),
                 values,
+                bottom=bottom,
                 label=column,
                 color=PALETTE[index % len(PALETTE)],
-                marker=MARKERS[index % len(MARKERS)],
-                linewidth=1.8,
+                hatch=HATCHES[index % len(HATCHES)],
+                edgecolor="white",
+                linewidth=0.4,
             )
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         _axes_style(axes, months, y_label)
         if timeline["columns"]:
             axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
@@ -57,6 +61,7 @@ def _axes_style(axes, months: list[str], y_label: str) -> None:
     axes.set_xticks(range(0, len(months), step))
     axes.set_xticklabels(months[::step], rotation=45, ha="right")
     axes.set_ylabel(y_label)
+    axes.margins(y=0.08)
     axes.set_ylim(bottom=0)
     axes.grid(axis="y", color="#d0d0d0", linewidth=0.6)
     for side in ("top", "right"):

@@ -81,13 +81,9 @@ class ReportForm(forms.Form):
         return data
 
     def _period(self, data) -> Period:
-        today = timezone.localdate()
-        given_dates = data.get("start") or data.get("end")
-        kind = data.get("period") or ("range" if given_dates else "two_months")
-        year = data.get("year") or today.year
+        kind, year = data["period"], data.get("year")
         if kind == "two_months":
-            number = data.get("two_months") or (today.month + 1) // 2
-            return two_month_period(year=year, number=number)
+            return two_month_period(year=year, number=data.get("two_months"))
         if kind == "year":
             return year_period(year=year)
         if kind == "programme":
@@ -120,13 +116,20 @@ class ReportForm(forms.Form):
 
 
 def with_defaults(data):
-    """The current two-month period with kind and theme when nothing is asked for."""
-    if data is None:
-        data = QueryDict("")
-    data = data.copy() if hasattr(data, "copy") else dict(data)
-    if isinstance(data, QueryDict):
-        if "breakdown" not in data:
-            data.setlist("breakdown", DEFAULT_BREAKDOWNS)
-    elif "breakdown" not in data:
-        data["breakdown"] = list(DEFAULT_BREAKDOWNS)
+    """Fill what is not asked for: the current two-month period, kind and theme."""
+    data = QueryDict("", mutable=True) if data is None else data.copy()
+    if not isinstance(data, QueryDict):
+        query = QueryDict("", mutable=True)
+        for key, value in data.items():
+            query.setlist(key, value if isinstance(value, list | tuple) else [value])
+        data = query
+    today = timezone.localdate()
+    if not data.get("period"):
+        data["period"] = "range" if data.get("start") or data.get("end") else "two_months"
+    if data["period"] in ("two_months", "year") and not data.get("year"):
+        data["year"] = str(today.year)
+    if data["period"] == "two_months" and not data.get("two_months"):
+        data["two_months"] = str((today.month + 1) // 2)
+    if "breakdown" not in data:
+        data.setlist("breakdown", DEFAULT_BREAKDOWNS)
     return data
