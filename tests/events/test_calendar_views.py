@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.feeds import event_uid
 from events.models import Audience, Event, EventKind, EventStatus, RegistrationStatus
+from events.services import cancel_event
 from tests.factories import (
     EventFactory,
     NetworkFactory,
@@ -86,13 +87,10 @@ def test_deleting_an_event_changes_the_etag(client):
     assert event_uid(gone) not in _uids(response)
 
 
-def test_cancellation_reaches_the_feed_and_changes_etag(client):
+def test_cancellation_reaches_the_feed_and_changes_etag(client, organiser):
     event = EventFactory()
     etag = client.get(ALL)["ETag"]
-    event.status = EventStatus.CANCELLED
-    event.cancelled_at = timezone.now()
-    event.sequence += 1
-    event.save()
+    cancel_event(event=event, by=organiser, reason="")
     response = client.get(ALL, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     vevent = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]

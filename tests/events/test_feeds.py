@@ -19,6 +19,7 @@ from events.feeds import (
 )
 from events.models import Event, EventStatus, RegistrationStatus
 from events.selectors import calendar_feed_events
+from events.services import cancel_event, update_event
 from tests.factories import (
     EventFactory,
     PresenterFactory,
@@ -188,20 +189,34 @@ def test_window_is_six_months_back_and_the_whole_future():
     assert old.pk not in {e.pk for e in calendar_feed_events()}
 
 
-def test_sequence_raised_after_time_change_reaches_the_feed(winter_and_summer):
+def test_sequence_raised_after_time_change_reaches_the_feed(winter_and_summer, organiser):
     winter, _ = winter_and_summer
+    RegistrationFactory(event=winter)
     before = icalendar.Calendar.from_ical(_feed()).walk("VEVENT")[0]
-    # NOTE: mirrors events.services.update_event (bump SEQUENCE on a time change); switch to
-    # the service once it exists.
-    winter.starts_at += dt.timedelta(hours=1)
-    winter.ends_at += dt.timedelta(hours=1)
-    winter.sequence += 1
-    winter.save()
+    update_event(
+        event=winter,
+        by=organiser,
+        starts_at=winter.starts_at + dt.timedelta(hours=1),
+        ends_at=winter.ends_at + dt.timedelta(hours=1),
+    )
     after = icalendar.Calendar.from_ical(_feed()).walk("VEVENT")[0]
     assert after["uid"] == before["uid"]
     assert after["sequence"] == before["sequence"] + 1
     assert after.decoded("dtstart") - before.decoded("dtstart") == dt.timedelta(hours=1)
+    assert after.decoded("dtstart").astimezone(UTC).time() == dt.time(13, 0)
     assert after.decoded("dtstamp") >= before.decoded("dtstamp")
+
+
+def test_cancel_through_the_service_keeps_the_event_as_cancelled(winter_and_summer, organiser):
+    winter, _ = winter_and_summer
+    cancel_event(event=winter, by=organiser, reason="Sairastuminen")
+    vevent = next(
+        v
+        for v in icalendar.Calendar.from_ical(_feed()).walk("VEVENT")
+        if str(v["uid"]) == event_uid(winter)
+    )
+    assert vevent["status"] == "CANCELLED"
+    assert vevent["sequence"] == 1
 
 
 def test_personal_events_mark_waitlist():
