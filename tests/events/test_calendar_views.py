@@ -316,3 +316,13 @@ def test_new_link_needs_sign_in(client):
     response = client.post(reverse("accounts:new_calendar_link"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_head_and_unknown_language_and_no_accept_header(client):
+    EventFactory()
+    head = client.head(ALL)
+    assert head.status_code == 200
+    assert head["ETag"]
+    odd = client.get(ALL, {"lang": "xx"}, HTTP_ACCEPT="")
+    assert odd.status_code == 200
+    assert client.post(ALL).status_code == 405
