@@ -134,6 +134,27 @@ def _caption_track_ids(user: User) -> list[int]:
     )
 
 
+def _staff_records(user: User) -> dict[str, list[int]]:
+    """Ids of rows that name this person as the one who did something (staff work)."""
+    from events.models import AttendanceImport, Event, EventChange, Series
+    from networks.models import Network
+    from recordings.models import CaptionOrder, CaptionTrack, Recording
+
+    def ids(queryset) -> list[int]:
+        return list(queryset.order_by("pk").values_list("pk", flat=True))
+
+    return {
+        "events_created": ids(Event.objects.filter(created_by=user)),
+        "event_changes": ids(EventChange.objects.filter(changed_by=user)),
+        "attendance_imports": ids(AttendanceImport.objects.filter(imported_by=user)),
+        "series_organised": ids(Series.objects.filter(organisers=user)),
+        "networks_coordinated": ids(Network.objects.filter(coordinators=user)),
+        "recordings_published": ids(Recording.objects.filter(published_by=user)),
+        "caption_tracks_reviewed": ids(CaptionTrack.objects.filter(reviewed_by=user)),
+        "caption_orders": ids(CaptionOrder.objects.filter(ordered_by=user)),
+    }
+
+
 def _presenter_profiles(user: User) -> list[dict[str, Any]]:
     from events.models import Presenter
 
@@ -176,5 +197,6 @@ def personal_data(*, user: User) -> dict[str, Any]:
         "network_messages": _messages(user),
         "presenter_profiles": _presenter_profiles(user),
         "caption_tracks_uploaded": _caption_track_ids(user),
+        "staff_records": _staff_records(user),
         "audit_entries": _audit(user),
     }

@@ -113,6 +113,30 @@ def _anonymise_registrations(registration_ids: list[int], *, now: dt.datetime) -
     return done
 
 
+def _rekey_attendance_people(imports, *, chosen) -> int:
+    """Replace the per-person keys in Teams import summaries with random ones.
+
+    Imports keep who-was-there as hashes of the person's identity, so that a second file
+    of the same event counts a person once. A hash of an e-mail can be matched again by
+    hashing the address, so it is personal data: random keys (the same one for the same
+    person within an event) keep every count and the merging of later files exact.
+    """
+    stand_ins: dict[tuple[int, str], str] = {}
+    changed = 0
+    for row in imports.order_by("pk"):
+        people = (row.summary or {}).get("people") or {}
+        rekeyed = {}
+        for key, person in people.items():
+            if chosen(person):
+                key = stand_ins.setdefault((row.event_id, key), "r" + secrets.token_hex(15))
+            rekeyed[key] = person
+        if rekeyed != people:
+            row.summary = {**row.summary, "people": rekeyed}
+            row.save(update_fields=["summary"])
+            changed += 1
+    return changed
+
+
 def _cancel_upcoming_registrations(*, user, now: dt.datetime) -> None:
     """A deleted person's places at events still to come are freed, not kept by nobody."""
     from events.models import Registration, RegistrationStatus
@@ -167,15 +191,19 @@ def delete_account(*, user) -> None:
     (organisation, status, attendance, dates kept), so every report of the past gives
     the same numbers afterwards. Places at events still to come are cancelled.
     """
-    from events.models import Presenter, Registration
+    from events.models import AttendanceImport, Presenter, Registration
 
     User = get_user_model()
     user = User.objects.select_for_update().get(pk=user.pk)
     now = timezone.now()
     _cancel_upcoming_registrations(user=user, now=now)
-    _anonymise_registrations(
-        list(Registration.objects.filter(user=user).values_list("pk", flat=True)), now=now
+    mine = list(Registration.objects.filter(user=user).values_list("pk", "event_id"))
+    registration_ids = {pk for pk, _event in mine}
+    _rekey_attendance_people(
+        AttendanceImport.objects.filter(event_id__in={event for _pk, event in mine}),
+        chosen=lambda person: person.get("registration") in registration_ids,
     )
+    _anonymise_registrations(sorted(registration_ids), now=now)
     _anonymise_memberships(user=user, now=now)
     Presenter.objects.filter(user=user).update(user=None)
     record_audit(actor=None, action="account.deleted", obj=user, label=f"#{user.pk}")
@@ -197,6 +225,23 @@ def _registrations_due(*, cutoff: dt.datetime):
     )
 
 
+def _anonymise_old_attendance_imports(*, cutoff: dt.datetime) -> int:
+    """Teams per-person data of old events: random keys instead of identity hashes."""
+    from events.models import AttendanceImport
+
+    due = [
+        row.pk
+        for row in AttendanceImport.objects.filter(event__ends_at__lt=cutoff).only("summary")
+        if not (row.summary or {}).get("anonymised")
+    ]
+    imports = AttendanceImport.objects.filter(pk__in=due)
+    _rekey_attendance_people(imports, chosen=lambda person: True)
+    for row in imports:
+        row.summary = {**(row.summary or {}), "anonymised": True}
+        row.save(update_fields=["summary"])
+    return len(due)
+
+
 def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) -> RetentionResult:
     """Anonymise guests' and past events' personal data older than RETENTION_MONTHS.
 
@@ -209,6 +254,7 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
         return RetentionResult(cutoff=cutoff, registrations=len(due_ids), dry_run=True)
     with transaction.atomic():
         done = _anonymise_registrations(due_ids, now=now)
+        _anonymise_old_attendance_imports(cutoff=cutoff)
         if done:
             record_audit(
                 actor=None,

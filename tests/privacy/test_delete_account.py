@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry, User
 from accounts.services import delete_account
-from events.models import Feedback, Registration, RegistrationStatus
+from events.models import AttendanceImport, Feedback, Registration, RegistrationStatus
 from events.reports import BREAKDOWN_LABELS, attendance_report
 from networks.models import Membership, MembershipStatus
 from tests.factories import (
@@ -158,3 +158,28 @@ def test_deletion_is_all_or_nothing(history, monkeypatch):
     assert Registration.objects.filter(user=person).count() == 4
     assert not Registration.objects.filter(anonymised_at__isnull=False).exists()
     assert Membership.objects.get(pk=history["membership"].pk).user_id == person.pk
+
+
+def test_teams_import_data_forgets_the_person_and_totals_stay(organiser):
+    from pathlib import Path
+
+    from events.services import _identity_hash, import_attendance
+    from events.teams import person_key
+
+    data = (
+        Path(__file__).resolve().parent.parent / "fixtures/teams/report_en-us_utf16_tab.csv"
+    ).read_bytes()
+    person = UserFactory(email="tuomas.nieminen@typ.fi")
+    event = _past_event(10)
+    RegistrationFactory(event=event, user=person)
+    import_attendance(event=event, file_bytes=data, file_name="report.csv", by=organiser)
+    before = _report()
+    mine = _identity_hash(person_key("Tuomas Nieminen", person.email))
+    assert mine in AttendanceImport.objects.get().summary["people"]
+
+    delete_account(user=person)
+
+    assert _report() == before
+    people = AttendanceImport.objects.get().summary["people"]
+    assert mine not in people
+    assert len(people) == 6

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -10,7 +11,9 @@ from django.utils import timezone
 
 from accounts.services import apply_retention, retention_cutoff
 from accounts.tasks import apply_retention as retention_task
-from events.models import Registration
+from events import teams
+from events.models import AttendanceImport, Event, Registration
+from events.services import import_attendance
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +122,35 @@ def test_privacy_notice_states_retention_and_the_rest(en_client, settings):
     assert "Tietosuojavaltuutetun toimisto" in page
     assert "public interest" in page
     assert "legitimate interest" in page
+
+
+TEAMS_REPORT = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "teams" / "report_en-us_utf16_tab.csv"
+)
+
+
+def _identity_hashes(data: bytes) -> set[str]:
+    from events.services import _identity_hash
+
+    return {_identity_hash(person.key) for person in teams.parse_report(data).attendees}
+
+
+def test_teams_per_person_data_of_old_events_is_anonymised(settings, organiser):
+    settings.RETENTION_MONTHS = 24
+    event = _event_ended(25)
+    RegistrationFactory(event=event, user=None, email="tuomas.nieminen@typ.fi")
+    data = TEAMS_REPORT.read_bytes()
+    import_attendance(event=event, file_bytes=data, file_name="report.csv", by=organiser)
+    row = AttendanceImport.objects.get()
+    assert set(row.summary["people"]) & _identity_hashes(data)  # hashes of e-mails/names
+    counts = (row.counted, row.matched, row.unmatched, row.too_short)
+    anonymous = Event.objects.get(pk=event.pk).anonymous_attendees
+
+    apply_retention()
+    apply_retention()  # idempotent
+
+    row.refresh_from_db()
+    assert not set(row.summary["people"]) & _identity_hashes(data)
+    assert len(row.summary["people"]) == 6  # everyone but the note-taker bot, still there
+    assert (row.counted, row.matched, row.unmatched, row.too_short) == counts
+    assert Event.objects.get(pk=event.pk).anonymous_attendees == anonymous
