@@ -250,6 +250,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        "EventStatusEnum": "events.models.EventStatus",
+    },
 }
 
 # --- Domain settings ------------------------------------------------------------
