@@ -234,3 +234,34 @@ def test_themes_presenters_and_series_pages(staff_client, organiser):
     assert AuditEntry.objects.filter(action__in=["theme.created", "series.created"]).count() == 2
     listing = staff_client.get(reverse("events:organise_theme_list"))
     assert "Työkyky" in listing.content.decode()
+
+
+def test_every_organiser_page_opens(staff_client):
+    event = EventFactory(theme=ThemeFactory(), capacity=3)
+    series = Series.objects.create(name="Kohtaamo")
+    presenter = Presenter.objects.create(name="P")
+    urls = [
+        reverse("events:organiser_home"),
+        reverse("events:organise_theme_list"),
+        reverse("events:organise_theme_create"),
+        reverse("events:organise_theme_edit", args=[event.theme_id]),
+        reverse("events:organise_presenter_list"),
+        reverse("events:organise_presenter_edit", args=[presenter.pk]),
+        reverse("events:organise_series_list"),
+        reverse("events:organise_series_edit", args=[series.pk]),
+        reverse("events:organise_assign_themes", args=[series.pk]),
+        reverse("events:organise_plan_term") + f"?series={series.pk}",
+        reverse("events:organise_event_create") + f"?series={series.pk}",
+        reverse("events:organise_event_edit", args=[event.pk]),
+        reverse("events:organise_event_cancel", args=[event.pk]),
+        reverse("events:organise_event_materials", args=[event.pk]),
+        reverse("events:organise_attendance_import", args=[event.pk]),
+        reverse("events:organise_feedback_results", args=[event.pk]),
+    ]
+    for url in urls:
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count("<h1") == 1, url
+    staff_client.cookies["django_language"] = "fi"
+    edit = reverse("events:organise_event_edit", args=[event.pk])
+    assert staff_client.get(edit).status_code == 200
