@@ -137,3 +137,18 @@ def test_event_list_query_count(api, django_assert_num_queries, rows):
     with django_assert_num_queries(3):
         response = api.get("/api/v1/events/")
     assert response.json()["count"] == 3
+
+
+def test_openapi_schema_has_the_event_operations():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+    assert "post" in paths["/api/v1/events/{id}/register/"]
+    assert "post" in paths["/api/v1/registrations/{id}/cancel/"]
+    assert {"get", "post"} <= set(paths["/api/v1/events/{id}/attendance/"])
+    assert "get" in paths["/api/v1/events/{id}/participants/"]
+    list_parameters = {p["name"] for p in paths["/api/v1/events/"]["get"]["parameters"]}
+    assert {"kind", "theme", "series", "format", "from", "to", "q"} <= list_parameters
+    components = schema["components"]["schemas"]
+    assert "RegistrationStatusEnum" in components
