@@ -222,9 +222,7 @@ def test_event_change_and_cancellation_mails(commit):
 def test_guest_mail_in_the_language_they_registered_in(commit):
     event = EventFactory(capacity=2)
     with translation.override("en"):
-        guest = commit(
-            services.register, event=event, guest_name="G", guest_email="g@example.fi"
-        )
+        guest = commit(services.register, event=event, guest_name="G", guest_email="g@example.fi")
     mail.outbox.clear()
     Registration.objects.filter(pk=guest.pk).update(language="en")
     with translation.override("fi"):
