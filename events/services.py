@@ -359,9 +359,7 @@ def _promote_waiting(event: Event) -> list[Registration]:
     """Fill free seats from the waitlist, first come first served (event row locked)."""
     if event.status != EventStatus.PUBLISHED or event.ends_at <= timezone.now():
         return []
-    waiting = event.registrations.select_for_update().filter(
-        status=RegistrationStatus.WAITLISTED
-    )
+    waiting = event.registrations.select_for_update().filter(status=RegistrationStatus.WAITLISTED)
     if event.capacity is not None:
         free = event.capacity - confirmed_count(event)
         if free <= 0:
