@@ -23,8 +23,14 @@ def recordings_for_dashboard() -> QuerySet[Recording]:
 
 
 def recordings_for_api() -> QuerySet[Recording]:
-    return recordings_for_dashboard().prefetch_related(
-        Prefetch("tracks", queryset=CaptionTrack.objects.defer("vtt"))
+    """Like the dashboard, with the findings of each track (still without the text)."""
+    return (
+        Recording.objects.select_related("event", "event__theme")
+        .prefetch_related(
+            Prefetch("tracks", queryset=CaptionTrack.objects.defer("vtt")),
+            Prefetch("orders", queryset=CaptionOrder.objects.order_by("-ordered_on", "-pk")),
+        )
+        .order_by("-recorded_on", "-pk")
     )
 
 

@@ -107,9 +107,9 @@ def test_network_error_is_stored_and_retried(fake_platform):
 
 @pytest.mark.django_db
 def test_task_in_worker_mode_retries_temporary_errors(fake_platform, settings):
-    from recordings.tasks import sync_recording
-
     from celery.exceptions import Retry
+
+    from recordings.tasks import sync_recording
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     fake_platform.add(URL, "network_error.json")

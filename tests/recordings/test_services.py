@@ -139,7 +139,9 @@ def test_duration_change_rechecks_tracks(fake_platform):
     assert "beyond_duration" not in [f["code"] for f in track.findings]
 
 
-def test_add_recording_reads_platform_after_commit(fake_platform, django_capture_on_commit_callbacks):
+def test_add_recording_reads_platform_after_commit(
+    fake_platform, django_capture_on_commit_callbacks
+):
     url = "https://www.youtube.com/watch?v=kOhTaAmO001"
     fake_platform.add(url, "public_fi_subtitles.json")
     fake_platform.tracks["lang=fi&name="] = vtt_bytes("platform_fi.vtt")

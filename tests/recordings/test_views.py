@@ -61,8 +61,13 @@ def states(communications):
     approved(published)
     order(published, 30)
     publish(recording=published, by=communications)
-    return {"overdue": overdue, "needs": needs, "waiting": waiting, "ready": ready,
-            "published": published}
+    return {
+        "overdue": overdue,
+        "needs": needs,
+        "waiting": waiting,
+        "ready": ready,
+        "published": published,
+    }
 
 
 def titles(response):
@@ -130,8 +135,10 @@ def test_dashboard_query_count_fixed(client, communications, django_assert_num_q
 def test_add_recording_page(client, communications, fake_platform):
     url = "https://www.youtube.com/watch?v=kOhTaAmO002"
     fake_platform.add(url, "automatic_only.json")
-    event = EventFactory(starts_at=timezone.now() - dt.timedelta(days=3),
-                         ends_at=timezone.now() - dt.timedelta(days=3, hours=-1))
+    event = EventFactory(
+        starts_at=timezone.now() - dt.timedelta(days=3),
+        ends_at=timezone.now() - dt.timedelta(days=3, hours=-1),
+    )
     client.force_login(communications)
     assert client.get(reverse("recordings:add")).status_code == 200
     response = client.post(
@@ -162,24 +169,39 @@ def test_private_video_sync_shows_error_not_crash(client, communications, fake_p
 def test_full_flow_upload_fix_approve_publish(en_client, communications):
     """Upload a file with errors, see findings, fix it, approve, publish; embed on event page."""
     event = EventFactory()
-    recording = RecordingFactory(event=event, duration_seconds=20, video_id="kOhTaAmO001",
-                                 availability="public")
+    recording = RecordingFactory(
+        event=event, duration_seconds=20, video_id="kOhTaAmO001", availability="public"
+    )
     en_client.force_login(communications)
     detail = reverse("recordings:detail", args=[recording.pk])
     upload_url = reverse("recordings:upload", args=[recording.pk])
-    response = en_client.post(upload_url, {"language": "fi", "file": SimpleUploadedFile(
-        "fi.vtt", vtt_bytes("too_fast.vtt"), content_type="text/vtt")}, follow=True)
+    response = en_client.post(
+        upload_url,
+        {
+            "language": "fi",
+            "file": SimpleUploadedFile(
+                "fi.vtt", vtt_bytes("too_fast.vtt"), content_type="text/vtt"
+            ),
+        },
+        follow=True,
+    )
     page = response.content.decode()
     assert "too_fast" in page and "00:00:18.200" in page and "Reading speed" in page
     response = en_client.post(reverse("recordings:publish", args=[recording.pk]))
     assert response.status_code == 400
     assert "have errors" in response.content.decode()
-    en_client.post(upload_url, {"language": "fi", "file": SimpleUploadedFile(
-        "fi.vtt", vtt_bytes("good.vtt"), content_type="text/vtt")})
+    en_client.post(
+        upload_url,
+        {
+            "language": "fi",
+            "file": SimpleUploadedFile("fi.vtt", vtt_bytes("good.vtt"), content_type="text/vtt"),
+        },
+    )
     track = CaptionTrack.objects.get(recording=recording, kind=TrackKind.HUMAN)
     assert track.error_count == 0
-    en_client.post(reverse("recordings:review", args=[recording.pk, track.pk]),
-                   {"action": "approve"})
+    en_client.post(
+        reverse("recordings:review", args=[recording.pk, track.pk]), {"action": "approve"}
+    )
     track.refresh_from_db()
     assert track.status == TrackStatus.APPROVED and track.reviewed_by == communications
     response = en_client.post(reverse("recordings:publish", args=[recording.pk]))
@@ -189,7 +211,10 @@ def test_full_flow_upload_fix_approve_publish(en_client, communications):
     assert en_client.get(detail).status_code == 200
     en_client.logout()
     page = en_client.get(event.get_absolute_url()).content.decode()
-    assert "https://www.youtube-nocookie.com/embed/kOhTaAmO001?cc_load_policy=1&amp;cc_lang_pref=fi" in page
+    assert (
+        "https://www.youtube-nocookie.com/embed/kOhTaAmO001?cc_load_policy=1&amp;cc_lang_pref=fi"
+        in page
+    )
     assert 'title="Video: ' in page
     assert "Tervetuloa Kohtaamoon." in page  # transcript in <details>
     transcript = en_client.get(reverse("recordings:transcript", args=[recording.pk]))
@@ -199,10 +224,13 @@ def test_full_flow_upload_fix_approve_publish(en_client, communications):
 def test_upload_of_broken_file_names_line_and_stores_nothing(en_client, communications):
     recording = RecordingFactory(duration_seconds=20)
     en_client.force_login(communications)
-    response = en_client.post(reverse("recordings:upload", args=[recording.pk]), {
-        "language": "fi",
-        "file": SimpleUploadedFile("fi.vtt", vtt_bytes("comma_timestamps.vtt")),
-    })
+    response = en_client.post(
+        reverse("recordings:upload", args=[recording.pk]),
+        {
+            "language": "fi",
+            "file": SimpleUploadedFile("fi.vtt", vtt_bytes("comma_timestamps.vtt")),
+        },
+    )
     assert response.status_code == 400
     assert "line 13" in response.content.decode()
     assert not CaptionTrack.objects.exists()
@@ -221,14 +249,18 @@ def test_override_field_only_for_admins(en_client, communications, admin_user):
     detail = reverse("recordings:detail", args=[recording.pk])
     en_client.force_login(communications)
     assert "override_reason" not in en_client.get(detail).content.decode()
-    en_client.post(reverse("recordings:publish", args=[recording.pk]),
-                   {"override_reason": "Tarpeeksi pitkä perustelu"})
+    en_client.post(
+        reverse("recordings:publish", args=[recording.pk]),
+        {"override_reason": "Tarpeeksi pitkä perustelu"},
+    )
     recording.refresh_from_db()
     assert recording.publication_state == PublicationState.NOT_PUBLISHED
     en_client.force_login(admin_user)
     assert "override_reason" in en_client.get(detail).content.decode()
-    en_client.post(reverse("recordings:publish", args=[recording.pk]),
-                   {"override_reason": "Tarpeeksi pitkä perustelu"})
+    en_client.post(
+        reverse("recordings:publish", args=[recording.pk]),
+        {"override_reason": "Tarpeeksi pitkä perustelu"},
+    )
     recording.refresh_from_db()
     assert recording.publication_state == PublicationState.PUBLISHED
 
@@ -236,11 +268,15 @@ def test_override_field_only_for_admins(en_client, communications, admin_user):
 def test_order_and_delivery_pages(client, communications):
     recording = RecordingFactory(duration_seconds=20)
     client.force_login(communications)
-    client.post(reverse("recordings:order", args=[recording.pk]),
-                {"vendor": "Tekstitys Oy", "language": "fi", "price_per_minute": "3.20"})
+    client.post(
+        reverse("recordings:order", args=[recording.pk]),
+        {"vendor": "Tekstitys Oy", "language": "fi", "price_per_minute": "3.20"},
+    )
     caption_order = CaptionOrder.objects.get()
     assert caption_order.minutes == 1
-    client.post(reverse("recordings:deliver", args=[recording.pk, caption_order.pk]),
-                {"file": SimpleUploadedFile("v.srt", vtt_bytes("good.srt"))})
+    client.post(
+        reverse("recordings:deliver", args=[recording.pk, caption_order.pk]),
+        {"file": SimpleUploadedFile("v.srt", vtt_bytes("good.srt"))},
+    )
     track = CaptionTrack.objects.get()
     assert track.source == "vendor" and track.order == caption_order

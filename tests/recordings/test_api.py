@@ -1,0 +1,68 @@
+"""API: staff see status and findings; everyone sees published recordings only."""
+
+import pytest
+from django.utils import timezone
+
+from accessibility.services import publish
+from recordings.models import TrackKind
+from recordings.services import store_track
+from tests.factories import CaptionTrackFactory, RecordingFactory
+
+from .conftest import vtt_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_list_has_compliance_and_findings(client, communications):
+    recording = RecordingFactory(duration_seconds=20)
+    store_track(recording=recording, language="fi", content=vtt_bytes("too_fast.vtt"))
+    client.force_login(communications)
+    client.cookies["django_language"] = "en"
+    data = client.get("/api/v1/recordings/").json()
+    item = data["results"][0]
+    assert item["compliance"]["status"] == "errors"
+    assert item["compliance"]["reasons"] == ["The captions in language fi have errors."]
+    finding = item["tracks"][0]["findings"][0]
+    assert finding["code"] == "too_fast" and finding["line"] == 28
+    assert finding["message"].startswith("Reading speed")
+
+
+def test_staff_api_closed_to_others(client, user):
+    assert client.get("/api/v1/recordings/").status_code in (401, 403)
+    client.force_login(user)
+    assert client.get("/api/v1/recordings/").status_code == 403
+
+
+def test_publish_through_api_refused_with_400(client, communications):
+    recording = RecordingFactory()
+    client.force_login(communications)
+    response = client.post(f"/api/v1/recordings/{recording.pk}/publish/", {})
+    assert response.status_code == 400 and response.json()["reasons"]
+
+
+def test_published_list_is_public_and_only_published(client, communications):
+    shown = RecordingFactory(title="Shown", video_id="kOhTaAmO001", platform="Youtube")
+    CaptionTrackFactory(
+        recording=shown, kind=TrackKind.HUMAN, status="approved", checked_at=timezone.now()
+    )
+    publish(recording=shown, by=communications)
+    RecordingFactory(title="Hidden")
+    data = client.get("/api/v1/published-recordings/").json()
+    assert [r["title"] for r in data["results"]] == ["Shown"]
+    assert data["results"][0]["embed_url"].startswith(
+        "https://www.youtube-nocookie.com/embed/kOhTaAmO001?cc_load_policy=1"
+    )
+    assert data["results"][0]["transcript_url"].endswith(f"/recordings/{shown.pk}/transcript/")
+
+
+def test_staff_api_query_count_fixed(client, communications, django_assert_num_queries):
+    client.force_login(communications)
+    for _ in range(5):
+        CaptionTrackFactory(recording=RecordingFactory(), kind=TrackKind.AUTOMATIC)
+    client.get("/api/v1/recordings/")
+    with django_assert_num_queries(8) as few:
+        client.get("/api/v1/recordings/")
+    for _ in range(40):
+        CaptionTrackFactory(recording=RecordingFactory(), kind=TrackKind.AUTOMATIC)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get("/api/v1/recordings/")
