@@ -253,21 +253,16 @@ def parse_duration(value: str, *, line: int, column: str) -> int:
         if seconds is None:  # m:ss
             return int(hours) * 60 + int(minutes)
         return int(hours) * 3600 + int(minutes) * 60 + int(seconds)
-    total, consumed = 0, 0
-    for match in _DURATION_TOKEN.finditer(text):
-        unit = _DURATION_UNITS.get(match.group(2))
-        if unit is None:
-            break
-        total += int(match.group(1)) * unit
-        consumed += 1
+    tokens = _DURATION_TOKEN.findall(text)
     leftover = _DURATION_TOKEN.sub("", text).strip(" ,")
-    if not text or consumed == 0 or leftover:
+    known = all(unit in _DURATION_UNITS for _number, unit in tokens)
+    if not tokens or leftover or not known:
         raise TeamsReportError(
             _("line %(line)s, column '%(column)s': '%(value)s' is not a duration.")
             % {"line": line, "column": column, "value": value},
             line=line,
         )
-    return total
+    return sum(int(number) * _DURATION_UNITS[unit] for number, unit in tokens)
 
 
 def clean_name(name: str) -> tuple[str, bool]:

@@ -486,5 +486,6 @@ def _registrations_and_attendance(rng, events, people, today) -> None:
 
 
 # Apps add their demo rows to EXTRA_SEEDERS when imported.
+from events import demo_feedback as _events_demo_feedback  # noqa: E402,F401
 from networks import demo as _networks_demo  # noqa: E402,F401
 from recordings import demo as _recordings_demo  # noqa: E402,F401

@@ -109,3 +109,18 @@ def test_organiser_sees_results(client, organiser):
     assert "Liian lyhyt" in body
     assert "<dd>33</dd>" in body  # NPS (2 − 1) / 3
     assert event.feedback_token in body
+
+
+def test_demo_data_has_feedback_with_a_high_nps(monkeypatch):
+    from kohtaamo import demo
+    from recordings import platform
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the demo seeder must not touch the network")
+
+    monkeypatch.setattr(platform, "_extract_raw", no_network)
+    monkeypatch.setattr(platform, "_download_text", no_network)
+    demo.seed(today=timezone.localdate())
+    summary = selectors.feedback_summary(Event.objects.all())
+    assert summary["answers"] > 50
+    assert 60 <= summary["nps"] <= 95
