@@ -746,7 +746,7 @@ def add_material(*, event: Event, by, title: str, file=None, url: str = "") -> E
         file.seek(0)
         head = file.read(1024)
         file.seek(0)
-        if PDF_MAGIC not in head:
+        if not head.startswith(PDF_MAGIC):
             raise MaterialError(
                 _("“%(name)s” is not a PDF file (its content does not start like a PDF).")
                 % {"name": file.name}
@@ -755,7 +755,9 @@ def add_material(*, event: Event, by, title: str, file=None, url: str = "") -> E
         position = event.materials.count()
         material = EventMaterial(event=event, title=title, url=url or "", position=position)
         if file:
-            material.file.save(file.name, file, save=False)
+            # Stored as .pdf whatever the uploaded name, so it is never served as HTML.
+            stem = (file.name or "slides").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "slides"
+            material.file.save(f"{stem}.pdf", file, save=False)
         material.save()
         record_audit(actor=by, action="event.material_added", obj=event, material=title)
     return material

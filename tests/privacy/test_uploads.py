@@ -124,3 +124,20 @@ def test_read_text_decodes_utf16_and_strips_the_bom():
     assert read_text(_file(CSV.encode("utf-8-sig"))) == CSV
     with pytest.raises(ValidationError):
         read_text(_file(b"\xff\xd8\xff\xe0 jpeg"))
+
+
+@pytest.mark.django_db
+def test_slides_must_start_like_a_pdf_and_are_stored_as_pdf(organiser):
+    from events.services import MaterialError, add_material
+    from tests.factories import EventFactory
+
+    event = EventFactory()
+    sneaky = _file(b"<html><!-- %PDF-1.4 --><script>alert(1)</script></html>", "x.html")
+    with pytest.raises(MaterialError):
+        add_material(event=event, by=organiser, title="Slides", file=sneaky)
+    assert not event.materials.exists()
+
+    material = add_material(
+        event=event, by=organiser, title="Slides", file=_file(b"%PDF-1.7\n%%EOF\n", "x.html")
+    )
+    assert material.file.name.endswith("/x.pdf")
