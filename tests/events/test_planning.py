@@ -186,6 +186,11 @@ def test_pdf_is_checked_by_content_not_name(staff_client, settings):
     assert staff_client.post(url, {"title": "Kalvot", "file": real}).status_code == 302
     material = EventMaterial.objects.get()
     assert material.file.read().startswith(b"%PDF-")
+    assert material.file.name.endswith(".pdf")  # never served under another type
+
+    html = SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script>%PDF-1.4</html>")
+    response = staff_client.post(url, {"title": "Polyglot", "file": html})
+    assert response.status_code == 400
 
     settings.MAX_UPLOAD_BYTES = 10
     big = SimpleUploadedFile("big.pdf", PDF)
