@@ -84,7 +84,52 @@ def seed_networks(*, rng, today: dt.date, events, people) -> dict[str, int]:
         status=MembershipStatus.INVITED,
         invitation_token=f"{rng.getrandbits(192):048x}",
     )
+    _meetings(today=today, networks=[network, experts])
     return {"announcements": len(ANNOUNCEMENTS), "networks": 1}
+
+
+def _meetings(*, today: dt.date, networks: list[Network]) -> None:
+    """An upcoming meeting for each network, and slides on the latest past one."""
+    from events.models import (
+        Audience,
+        Event,
+        EventFormat,
+        EventKind,
+        EventMaterial,
+        EventStatus,
+    )
+
+    titles = ["Verkostotapaaminen: työhönvalmennuksen laatu", "Kokijoiden vertaistapaaminen"]
+    for offset, (network, title) in enumerate(zip(networks, titles, strict=True)):
+        starts = timezone.make_aware(
+            dt.datetime.combine(today + dt.timedelta(days=10 + 7 * offset), dt.time(13, 0))
+        )
+        event = Event.objects.create(
+            kind=EventKind.NETWORK_MEETING,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
+            format=EventFormat.ONLINE,
+            meeting_url="https://teams.microsoft.com/l/meetup-join/demo-network",
+            capacity=60,
+            audience=Audience.NETWORKS,
+            status=EventStatus.PUBLISHED,
+        )
+        event.audience_networks.add(network)
+    latest = (
+        Event.objects.filter(
+            audience_networks=networks[0],
+            ends_at__lt=timezone.make_aware(dt.datetime.combine(today, dt.time())),
+        )
+        .order_by("-starts_at")
+        .first()
+    )
+    if latest is not None:
+        EventMaterial.objects.create(
+            event=latest,
+            title="Tapaamisen diat (PDF)",
+            url="https://example.fi/materiaalit/verkostotapaaminen.pdf",
+        )
 
 
 demo.EXTRA_SEEDERS.append(seed_networks)
