@@ -114,9 +114,9 @@ def test_three_thousand_cues_well_under_a_second():
         f"{format_ms(i * 3600)} --> {format_ms(i * 3600 + 3000)}\nRivi {i} tekstiä\ntoinen\n\n"
         for i in range(3000)
     )
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: not disturbed by other processes
     result = check_vtt(body, duration_seconds=3 * 3600)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(result.cues) == 3000 and result.ok
     assert elapsed < 0.5
 
