@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import ability_required
 from accounts.roles import Ability, can
 from kohtaamo.exports import csv_response, xlsx_response
+from kohtaamo.ratelimit import ratelimit
 
 from . import selectors, services
 from .forms import (
@@ -143,6 +144,7 @@ def _message_for_placement(request, registration: Registration) -> None:
 
 
 @require_POST
+@ratelimit("registration")
 def event_register(request, pk: int):
     event = _page_event(request, pk)
     if request.user.is_authenticated:

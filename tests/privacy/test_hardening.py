@@ -279,3 +279,17 @@ def _token_comparisons() -> list[str]:
 def test_secrets_are_compared_in_constant_time():
     """Comparing a secret with == leaks its prefix by timing: use hmac.compare_digest."""
     assert _token_comparisons() == []
+
+
+def test_the_guest_registration_page_is_rate_limited(client, settings):
+    settings.KOHTAAMO_RATE_LIMITS = {"registration": "3/m"}
+    event = EventFactory()
+    url = reverse("events:register", args=[event.pk])
+    codes = [
+        client.post(url, {"name": f"G{i}", "email": f"g{i}@example.fi"}).status_code
+        for i in range(5)
+    ]
+
+    assert codes[:3] == [302, 302, 302]
+    assert codes[3:] == [429, 429]
+    assert event.registrations.count() == 3
