@@ -642,6 +642,8 @@ def update_event(*, event: Event, by, **fields) -> Event:
         locked = _lock_event(event)
         if plain.get("status") == EventStatus.CANCELLED and not locked.is_cancelled:
             raise PlanningError(_("Use “Cancel the event” to cancel it, with a reason."))
+        if locked.is_cancelled and plain.get("status", EventStatus.CANCELLED) != locked.status:
+            raise PlanningError(_("A cancelled event cannot be published again."))
         was_published = locked.status == EventStatus.PUBLISHED
         changes: dict = {}
         new_capacity = plain.pop("capacity", locked.capacity)

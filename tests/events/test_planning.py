@@ -164,6 +164,12 @@ def test_cancel_event_notifies_and_raises_sequence(staff_client, monkeypatch):
     assert EventChange.objects.get(event=event).changes["reason"] == ["", "The presenter is ill"]
     with pytest.raises(services.PlanningError):
         services.cancel_event(event=event, by=None, reason="again")
+    with pytest.raises(services.PlanningError):
+        services.update_event(event=event, by=None, status=EventStatus.PUBLISHED)
+    # The edit page of a cancelled event still saves other fields and keeps it cancelled.
+    services.update_event(event=event, by=None, description="Korvaava tilaisuus keväällä")
+    event.refresh_from_db()
+    assert event.status == EventStatus.CANCELLED
 
 
 def test_publish_event(staff_client):
