@@ -179,3 +179,21 @@ def test_merging_organisations_moves_people_memberships_and_registrations(admin_
     assert list(Organisation.objects.all()) == [keep]
     entry = AuditEntry.objects.get(action="organisation.merged")
     assert entry.details["merged"] == ["KELA Kuopio"]
+
+
+@pytest.mark.django_db
+def test_admin_action_merges_into_the_chosen_organisation(client, admin_user):
+    keep = OrganisationFactory(name="TYP Pohjois-Savo")
+    duplicate = OrganisationFactory(name="TYP P-Savo")
+    person = UserFactory(organisation=duplicate)
+    client.force_login(admin_user)
+    url = "/admin/networks/organisation/"
+    selected = {"action": "merge_selected", "_selected_action": [keep.pk, duplicate.pk]}
+    choose = client.post(url, selected)
+    assert choose.status_code == 200
+    assert b"TYP P-Savo" in choose.content
+    done = client.post(url, {**selected, "apply": "1", "keep": keep.pk})
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.organisation == keep
+    assert not Organisation.objects.filter(pk=duplicate.pk).exists()
