@@ -453,14 +453,19 @@ def _table(name: str, frame: pd.DataFrame, rows: ReportRows) -> list[dict]:
         grouped = frame.merge(links, how="left", on="id")
     else:
         grouped = frame.assign(key=frame[EVENT_KEYS[name]])
-    grouped["key"] = grouped["key"].astype("object").where(grouped["key"].notna(), None)
+    grouped["key"] = grouped["key"].astype("object").where(grouped["key"].notna(), "")
+    sums = grouped.groupby("key", sort=False).agg(
+        **{column: (column, "sum") for column in _SUMS},
+        events=("id", "nunique"),
+        themes=("theme_id", "nunique"),
+    )
     unique = {row["key"]: row["unique"] for row in rows.unique_by[name]}
     table = []
-    for key, part in grouped.groupby("key", dropna=False, sort=False):
-        key = None if key is None or (isinstance(key, float) and pd.isna(key)) else key
-        figures = _group_figures(part)
-        figures["unique_participants"] = int(unique.get(key, 0))
-        table.append({"key": _plain_key(key), "label": _label(name, key, rows), **figures})
+    for key, group in sums.to_dict("index").items():
+        key = None if key == "" else _plain_key(key)
+        figures = _figures(group, events=group["events"], themes=group["themes"])
+        figures["unique_participants"] = int(unique.get(key) or 0)
+        table.append({"key": key, "label": _label(name, key, rows), **figures})
     return sorted(table, key=lambda row: (-row["attendance"], row["label"]))
 
 
@@ -485,7 +490,8 @@ def _attendee_table(name: str, frame: pd.DataFrame, rows: ReportRows) -> list[di
             confirmed=group.get("confirmed", 0),
             waitlisted=group.get("waitlisted", 0),
             identified=group.get("identified", 0),
-            no_shows_recorded=group.get("no_shows", 0),
+            no_shows_recorded=group.get("confirmed_recorded", 0)
+            - group.get("confirmed_attended", 0),
             confirmed_recorded=group.get("confirmed_recorded", 0),
             headcount=headcount if unknown else 0.0,
             anonymous_attendees=anonymous if unknown else 0.0,
@@ -502,14 +508,13 @@ def _timelines(frame: pd.DataFrame, start: dt.date, end: dt.date) -> dict:
     """Attendance per month, per kind of event and per theme (top five, the rest together)."""
     months = [p.strftime("%Y-%m") for p in pd.period_range(start, end, freq="M")]
     local = frame.assign(month=frame["starts_at"].dt.tz_convert(str(HELSINKI)).dt.strftime("%Y-%m"))
-    kinds = local.assign(series=local["kind"].map(lambda k: _choice_label("kind", k)))
+    kind_labels = {kind.value: str(kind.label) for kind in EventKind}
+    kinds = local.assign(series=local["kind"].map(kind_labels).fillna(local["kind"]))
     by_theme = local.groupby("theme_id")["attendance"].sum().sort_values(ascending=False)
     top = [key for key in by_theme.index[:TOP_THEMES] if pd.notna(key)]
-    titles = _theme_titles(top)
+    titles = {float(key): title for key, title in _theme_titles(top).items()}
     other = gettext("Other themes")
-    themes = local.assign(
-        series=local["theme_id"].map(lambda t: titles.get(t, other) if pd.notna(t) else other)
-    )
+    themes = local.assign(series=local["theme_id"].map(titles).fillna(other))
     return {"kind": _pivot(kinds, months), "theme": _pivot(themes, months)}
 
 

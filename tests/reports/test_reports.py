@@ -240,3 +240,16 @@ def test_registration_from_a_guest_and_a_user_with_same_email_per_event(db):
     rows = {row["key"]: row for row in report.tables["presenter"]}
     assert rows[presenter.pk]["unique_participants"] == 1
     assert rows[None]["unique_participants"] == 2
+
+
+def test_timelines_name_the_largest_themes_and_add_up(dataset):
+    from events.models import Theme
+
+    report = _report(breakdowns=["theme"])
+    top = next(row for row in report.tables["theme"] if row["key"] is not None)
+    theme_timeline = report.timelines["theme"]
+    assert Theme.objects.get(pk=top["key"]).title in theme_timeline["columns"]
+    for name in ("kind", "theme"):
+        timeline = report.timelines[name]
+        assert [row[0] for row in timeline["rows"]] == ["2025-03", "2025-04"]
+        assert sum(sum(row[1:]) for row in timeline["rows"]) == report.totals["attendance"]

@@ -1,0 +1,310 @@
+"""Benchmark: the attendance report over many attendance rows against a plain SQL aggregate.
+
+`run(n_events=50_000, n_attendance=1_000_000)` needs Django set up by the caller on a
+migrated database. It bulk-inserts synthetic rows (PostgreSQL COPY, else executemany in
+batches), times `events.reports.attendance_report` (all breakdowns, comparisons on) against one
+plain SQL aggregate over the same rows, measures the report's peak Python memory with
+tracemalloc, deletes its rows again (unless `keep=True`) and returns the figures.
+
+    python benchmarks/report_bench.py --events 5000 --rows 100000   # a smaller run
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import random
+import resource
+import time
+import tracemalloc
+from collections.abc import Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+PREFIX = "bench-report"
+FIRST_DAY = dt.date(2023, 1, 1)
+LAST_DAY = dt.date(2024, 12, 31)
+KINDS = ["kohtaamo", "workshop", "training", "info_session", "network_meeting", "coffee_hour"]
+BATCH = 10_000
+
+PLAIN_SQL = """
+SELECT e.kind,
+       COUNT(DISTINCT e.id),
+       SUM(CASE WHEN r.attended THEN 1 ELSE 0 END),
+       SUM(CASE WHEN r.status = 'confirmed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN r.status = 'waitlisted' THEN 1 ELSE 0 END),
+       COUNT(r.id)
+  FROM events_event e
+  LEFT JOIN events_registration r ON r.event_id = e.id
+ WHERE e.status = 'published' AND e.starts_at >= %s AND e.starts_at < %s
+ GROUP BY e.kind
+"""
+
+
+def _insert(model, columns: list[str], rows: Iterable[tuple]) -> int:
+    """Stream rows into the model's table: COPY on PostgreSQL, executemany elsewhere."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                count, batch = count + len(batch), []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+def _full_rows(model, values: Iterator[dict], now: dt.datetime) -> tuple[list[str], Iterator]:
+    """Every concrete column of the model: given values, else the field's default."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+
+    def default(field):
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return now
+        value = field.get_default()
+        return "" if value is None and not field.null else value
+
+    def rows():
+        for given in values:
+            yield tuple(given[f.attname] if f.attname in given else default(f) for f in fields)
+
+    return columns, rows()
+
+
+def _when(rng: random.Random, index: int, n_events: int) -> dt.datetime:
+    span = (LAST_DAY - FIRST_DAY).days
+    day = FIRST_DAY + dt.timedelta(days=index * span // max(1, n_events))
+    return dt.datetime.combine(day, dt.time(rng.choice([9, 13, 14])), tzinfo=HELSINKI)
+
+
+def populate(n_events: int, n_attendance: int, *, seed: int = 2024) -> dict:
+    """Insert the synthetic programme; returns what was made."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from events.models import Event, Feedback, Presenter, Registration, Series, Theme
+    from networks.models import Network, Organisation, Sector
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    started = time.perf_counter()
+    with transaction.atomic():
+        themes = Theme.objects.bulk_create(
+            Theme(title=f"{PREFIX} theme {n}", slug=f"{PREFIX}-theme-{n}") for n in range(120)
+        )
+        series = Series.objects.bulk_create(
+            Series(name=f"{PREFIX} series {n}", slug=f"{PREFIX}-series-{n}") for n in range(6)
+        )
+        sectors = list(Sector)
+        organisations = Organisation.objects.bulk_create(
+            Organisation(name=f"{PREFIX} organisation {n}", sector=sectors[n % len(sectors)])
+            for n in range(40)
+        )
+        networks = Network.objects.bulk_create(
+            Network(name=f"{PREFIX} network {n}", slug=f"{PREFIX}-network-{n}") for n in range(3)
+        )
+        presenters = Presenter.objects.bulk_create(
+            Presenter(name=f"{PREFIX} presenter {n}") for n in range(60)
+        )
+
+        def events():
+            for i in range(n_events):
+                starts = _when(rng, i, n_events)
+                drop_in = i % 5 == 0
+                yield {
+                    "kind": KINDS[i % len(KINDS)],
+                    "series_id": series[i % len(series)].pk if i % 2 == 0 else None,
+                    "theme_id": themes[rng.randrange(len(themes))].pk,
+                    "title": f"{PREFIX} {i}",
+                    "starts_at": starts,
+                    "ends_at": starts + dt.timedelta(hours=1),
+                    "status": "cancelled" if i % 40 == 7 else "published",
+                    "registration_mode": "drop_in" if drop_in else "waitlist",
+                    "headcount": rng.randint(5, 40) if drop_in else None,
+                    "anonymous_attendees": rng.choice([0, 0, 1, 3]),
+                    "feedback_token": f"{PREFIX}-{i}",
+                }
+
+        _insert(Event, *_full_rows(Event, events(), now))
+        event_ids = list(
+            Event.objects.filter(title__startswith=f"{PREFIX} ")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        network_links = ((eid, networks[i % 3].pk) for i, eid in enumerate(event_ids) if i % 4 == 0)
+        _insert(Event.audience_networks.through, ["event_id", "network_id"], network_links)
+        presenter_links = (
+            (eid, presenters[i % 60].pk) for i, eid in enumerate(event_ids) if i % 2 == 0
+        )
+        _insert(Event.presenters.through, ["event_id", "presenter_id"], presenter_links)
+        per_event = max(1, n_attendance // max(1, len(event_ids)))
+        pool = max(per_event * 2, n_attendance // 8)
+        statuses = ["confirmed"] * 17 + ["waitlisted", "cancelled", "pending"]
+
+        def registrations():
+            made = 0
+            for i, eid in enumerate(event_ids):
+                recorded = i % 10 != 0
+                for slot in range(per_event):
+                    if made >= n_attendance:
+                        return
+                    person = (i * per_event + slot) % pool
+                    status = statuses[(i + slot) % len(statuses)]
+                    attended = None
+                    if recorded and status == "confirmed":
+                        attended = (i + slot) % 4 != 0
+                    made += 1
+                    yield {
+                        "event_id": eid,
+                        "user_id": None,
+                        "email": f"p{person}@bench.invalid",
+                        "organisation_id": organisations[person % 40].pk,
+                        "status": status,
+                        "token": f"{PREFIX}-{made}",
+                        "created_at": now,
+                        "attended": attended,
+                    }
+
+        made = _insert(Registration, *_full_rows(Registration, registrations(), now))
+
+        def feedback():
+            for i, eid in enumerate(event_ids[::10]):
+                for n in range(3):
+                    yield {
+                        "event_id": eid,
+                        "registration_id": None,
+                        "usefulness": 1 + (i + n) % 5,
+                        "recommend": (i * 3 + n) % 11,
+                        "session_key": "",
+                    }
+
+        _insert(Feedback, *_full_rows(Feedback, feedback(), now))
+    return {"events": len(event_ids), "attendance": made, "seconds": time.perf_counter() - started}
+
+
+def cleanup() -> None:
+    """Delete everything `populate` made (plain SQL: no million-object cascade)."""
+    from django.db import connection, transaction
+
+    from events.models import Event, Presenter, Series, Theme
+    from networks.models import Network, Organisation
+
+    events = "SELECT id FROM events_event WHERE title LIKE %s"
+    like = [f"{PREFIX} %"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, column in (
+            ("events_registration", "event_id"),
+            ("events_feedback", "event_id"),
+            (Event.audience_networks.through._meta.db_table, "event_id"),
+            (Event.presenters.through._meta.db_table, "event_id"),
+        ):
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({events})", like)
+        cursor.execute("DELETE FROM events_event WHERE title LIKE %s", like)
+        Theme.objects.filter(slug__startswith=PREFIX).delete()
+        Series.objects.filter(slug__startswith=PREFIX).delete()
+        Presenter.objects.filter(name__startswith=PREFIX).delete()
+        Network.objects.filter(slug__startswith=PREFIX).delete()
+        Organisation.objects.filter(name__startswith=PREFIX).delete()
+
+
+def _plain_sql() -> list[tuple]:
+    from django.db import connection
+
+    from events.report_selectors import period_bounds
+
+    lower, upper = period_bounds(FIRST_DAY, LAST_DAY)
+    with connection.cursor() as cursor:
+        cursor.execute(PLAIN_SQL, [lower, upper])
+        return cursor.fetchall()
+
+
+def _report():
+    from events.report_selectors import BREAKDOWNS
+    from events.reports import attendance_report
+
+    return attendance_report(start=FIRST_DAY, end=LAST_DAY, breakdowns=list(BREAKDOWNS))
+
+
+def _best(function, repeat: int) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def run(n_events: int = 50_000, n_attendance: int = 1_000_000, *, keep: bool = False) -> dict:
+    """Populate, time the report and the plain SQL aggregate, measure memory, clean up."""
+    from django.db import connection
+
+    made = populate(n_events, n_attendance)
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        sql_seconds, sql_rows = _best(_plain_sql, 3)
+        report_seconds, report = _best(_report, 2)
+        tracemalloc.start()
+        _report()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        sql_attended = sum(row[2] or 0 for row in sql_rows)
+        assert report.totals["identified_attendees"] >= sql_attended, "report lost rows"
+    finally:
+        if not keep:
+            cleanup()
+    return {
+        "scenario": f"attendance report, {made['attendance']:,} attendance rows, "
+        f"{made['events']:,} events, all breakdowns and comparisons",
+        "vendor": connection.vendor,
+        "events": made["events"],
+        "attendance_rows": made["attendance"],
+        "insert_seconds": round(made["seconds"], 2),
+        "report_seconds": report_seconds,
+        "sql_seconds": sql_seconds,
+        "ratio": report_seconds / sql_seconds if sql_seconds else None,
+        "report_peak_mb": round(peak / 2**20, 1),
+        "process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "identified_attendees": report.totals["identified_attendees"],
+    }
+
+
+def main() -> None:
+    import argparse
+    import os
+    import sys
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kohtaamo.settings")
+    import django
+
+    django.setup()
+    for key, value in run(args.events, args.rows, keep=args.keep).items():
+        print(f"{key:22} {value}")
+
+
+if __name__ == "__main__":
+    main()
