@@ -69,8 +69,12 @@ messages: $(VENV)/.dev-installed
 	$(PY) manage.py makemessages -l fi -l sv -l en --ignore=.venv --ignore=tests --ignore=benchmarks
 	$(PY) manage.py compilemessages --ignore=.venv
 
-bench: $(VENV)/.dev-installed
-	$(PY) benchmarks/run.py
+bench: $(VENV)/.dev-installed gettext
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -qq wrk >/dev/null \
+	  || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } \
+	  || { echo "wrk is missing: install Debian's wrk package" >&2; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .test-db.sqlite3

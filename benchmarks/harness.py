@@ -1,0 +1,308 @@
+"""Benchmark plumbing: the machine, a database of our own, gunicorn, wrk and timers.
+
+Everything runs on 127.0.0.1 and is stopped at the end; wrk runs as its own process,
+bounded in time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WRK_DIR = Path(__file__).resolve().parent / "wrk"
+PYTHON = sys.executable
+
+
+# --- the machine -----------------------------------------------------------------------
+
+
+def machine_description(database_url: str, redis_url: str) -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        meminfo = Path("/proc/meminfo").read_text()
+        kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    with psycopg.connect(database_url) as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    try:
+        import redis
+
+        redis_version = redis.Redis.from_url(redis_url).info("server")["redis_version"]
+    except Exception:  # the description is informative only
+        redis_version = "unknown"
+    import django
+    import gunicorn
+
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    return {
+        "nproc": str(os.cpu_count()),
+        "CPU": cpu,
+        "memory": memory,
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "PostgreSQL": postgres,
+        "Redis": redis_version,
+        "Django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "wrk": (wrk.stdout + wrk.stderr).split("\n", 1)[0].strip(),
+    }
+
+
+# --- a database of our own -----------------------------------------------------------------
+
+
+def recreate_database(url: str) -> None:
+    base, name = url.rsplit("/", 1)
+    if not re.fullmatch(r"[a-z0-9_]+", name) or name == "kohtaamo":
+        raise SystemExit(f"refusing to recreate database {name!r}")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- gunicorn --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    env: dict[str, str]
+    workers: int
+    port: int = 0
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, log_dir: Path, timeout: float = 90) -> Server:
+        self.port = free_port()
+        self.log_path = log_dir / f"gunicorn-{self.name}.log"
+        env = {
+            **self.env,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": str(self.workers),
+            "GUNICORN_ACCESS_LOG": "off",
+            "GUNICORN_MAX_REQUESTS": "0",
+            "GUNICORN_TIMEOUT": "120",
+            "GUNICORN_LOG_LEVEL": "warning",
+        }
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn {self.name} exited:\n{self.log_path.read_text()}")
+            try:
+                if fetch(self.url + "/healthz").status == 200:
+                    self.warm_up()
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn {self.name} did not answer in {timeout} s")
+
+    def warm_up(self, paths: tuple[str, ...] = ("/healthz", "/events/", "/api/v1/events/")):
+        """Every worker loads Django lazily on its first request: get that out of the way."""
+        for path in paths:
+            wrk_steady(self.url + path, label="warm-up", seconds=2, connections=4 * self.workers)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+@dataclass
+class Fetched:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def fetch(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> Fetched:
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return Fetched(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return Fetched(error.code, dict(error.headers), error.read())
+
+
+# --- wrk -------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    """What wrk measured for one URL."""
+
+    label: str
+    requests: int
+    seconds: float
+    mean_ms: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: dict[str, int]
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+def _parse_result(label: str, output: str, seconds: float | None = None) -> Load:
+    match = re.search(r"^WRK-RESULT (\{.*\})$", output, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"wrk printed no result for {label}:\n{output[-2000:]}")
+    data = json.loads(match.group(1))
+    return Load(
+        label=label,
+        requests=data["requests"],
+        seconds=seconds if seconds is not None else data["duration_us"] / 1e6,
+        mean_ms=data["mean_us"] / 1000,
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["errors"],
+    )
+
+
+def wrk_steady(
+    url: str,
+    *,
+    label: str,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
+) -> Load:
+    """Closed-loop load for `seconds` on one URL: every connection sends, waits, sends."""
+    header_args = [f"{name}: {value}" for name, value in (headers or {}).items()]
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+        "-s", str(WRK_DIR / "steady.lua"), url, "--", *header_args,
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if result.returncode != 0:
+        raise RuntimeError(f"wrk failed for {label}: {result.stderr}")
+    return _parse_result(label, result.stdout)
+
+
+def wrk_burst(
+    base_url: str,
+    *,
+    label: str,
+    method: str,
+    path: str,
+    connections: int,
+    threads: int = 2,
+    tokens: list[str] | None = None,
+    limit_seconds: int = 120,
+) -> Load:
+    """`connections` requests at once, one per connection; timed until the last answer."""
+    if connections % threads:
+        raise ValueError("connections must divide evenly among threads")
+    per_thread = connections // threads
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{limit_seconds}s", "--timeout", "60s",
+        "-s", str(WRK_DIR / "burst.lua"), base_url + path, "--",
+        method, path, str(per_thread), *(tokens or []),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    statuses: dict[str, int] = {}
+    finished_threads = 0
+    lines: list[str] = []
+    elapsed = None
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("BURST-DONE"):
+            for part in filter(None, line.split(" ", 1)[1].strip().split(",")):
+                code, count = part.split("=")
+                statuses[code] = statuses.get(code, 0) + int(count)
+            finished_threads += 1
+            if finished_threads == threads:
+                elapsed = time.perf_counter() - started
+                process.send_signal(signal.SIGINT)
+    rest, errors = process.communicate(timeout=60)
+    lines.append(rest)
+    if elapsed is None:
+        raise RuntimeError(f"{label}: not every request was answered:\n{''.join(lines)}{errors}")
+    load = _parse_result(label, "".join(lines), seconds=elapsed)
+    load.statuses = statuses
+    return load
+
+
+# --- in-process timing -------------------------------------------------------------------
+
+
+def median_seconds(function: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
