@@ -8,6 +8,7 @@ on the info dict, so tests feed saved info JSON files through the same code path
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
+logger = logging.getLogger(__name__)
 YDL_OPTIONS = {"skip_download": True, "quiet": True, "no_warnings": True, "socket_timeout": 15}
 LIVE_STATUSES = frozenset({"was_live", "post_live", "is_live"})
 AVAILABILITY = {
@@ -69,6 +71,9 @@ def extract_info(url: str) -> dict:
         raise classify_error(exc) from exc
     except (TransportError, OSError) as exc:
         raise PlatformError(str(exc), needs_person=False) from exc
+    except Exception as exc:  # an extractor bug must not crash a page or the daily task
+        logger.exception("yt-dlp failed on %s", url)
+        raise PlatformError(str(exc) or exc.__class__.__name__, needs_person=False) from exc
     if not info:
         raise PlatformError(str(_("The platform returned nothing.")), needs_person=True)
     if info.get("_type") == "playlist":

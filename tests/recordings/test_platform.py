@@ -130,3 +130,51 @@ def test_task_does_not_retry_private_video(fake_platform, settings):
     recording = RecordingFactory(url=URL)
     assert sync_recording.apply(args=[recording.pk]).get().startswith("error")
     assert len(fake_platform.calls) == 1
+
+
+@pytest.mark.django_db
+def test_address_that_is_not_a_video_is_stored_as_error(fake_platform):
+    url = "https://example.com/not-a-video"
+    fake_platform.add(url, "not_a_video_error.json")
+    recording = RecordingFactory(url=url)
+    outcome = sync_from_platform(recording=recording)
+    assert not outcome.ok and not outcome.retry
+    recording.refresh_from_db()
+    assert "Unsupported URL" in recording.last_error
+
+
+@pytest.mark.django_db
+def test_unexpected_extractor_failure_is_stored_not_raised(monkeypatch):
+    def broken(url):
+        raise KeyError("ytInitialData")
+
+    monkeypatch.setattr(platform, "_extract_raw", broken)
+    recording = RecordingFactory()
+    outcome = sync_from_platform(recording=recording)
+    assert not outcome.ok
+    recording.refresh_from_db()
+    assert "ytInitialData" in recording.last_error
+
+
+@pytest.mark.django_db
+def test_sync_command_and_daily_refresh(fake_platform, capsys):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from recordings.tasks import refresh_all_recordings
+
+    ok = RecordingFactory(url=URL)
+    fake_platform.add(URL, "automatic_only.json")
+    private_url = "https://www.youtube.com/watch?v=kOhTaAmO004"
+    fake_platform.add(private_url, "private_error.json")
+    private = RecordingFactory(url=private_url)
+    out, err = StringIO(), StringIO()
+    call_command("sync_recordings", stdout=out, stderr=err)
+    assert "1 read, 1 failed" in out.getvalue()
+    assert "recordings: 100%" in err.getvalue()  # the tqdm progress bar
+    ok.refresh_from_db()
+    private.refresh_from_db()
+    assert ok.duration_seconds == 3390 and private.last_error_kind == ErrorKind.NEEDS_PERSON
+    # The daily refresh skips what a person must fix first.
+    assert refresh_all_recordings.delay().get() == "queued 1"
