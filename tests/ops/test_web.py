@@ -268,3 +268,19 @@ def test_api_docs_load_their_script_from_the_site(client):
     assert script.status_code == 200
     assert "javascript" in script["Content-Type"]
     assert b"SwaggerUIBundle" in script.content
+
+
+def test_collectstatic_writes_hashed_compressed_files(tmp_path):
+    static_root = tmp_path / "static"
+    env = subprocess_env(
+        **PRODUCTION_ENV,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        STATIC_ROOT=str(static_root),
+    )
+    result = _manage("collectstatic", "--noinput", "-v0", env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+    assert re.fullmatch(r"css/site\.[0-9a-f]{12}\.css", hashed)
+    assert (static_root / hashed).is_file()
+    assert (static_root / f"{hashed}.gz").is_file()
