@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import ability_required
 from accounts.roles import Ability
+from kohtaamo.ratelimit import ratelimit
 
 from . import scheduling, selectors, services
 from .models import Event, EventMaterial, EventStatus, Presenter, Series, Theme
@@ -381,6 +382,7 @@ def assign_themes(request, pk: int):
 
 
 @manage_attendance
+@ratelimit("import")
 def attendance_import(request, pk: int):
     event = get_object_or_404(Event.objects.select_related("theme"), pk=pk)
     form = AttendanceUploadForm(request.POST or None, request.FILES or None)

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kohtaamo.exports import csv_response, xlsx_response
+from kohtaamo.ratelimit import ratelimit
 
 from . import imports, selectors, services
 from .forms import (
@@ -73,6 +74,7 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
             membership is None
             or membership.status in (MembershipStatus.LEFT, MembershipStatus.DECLINED)
         ),
+        "pending": selectors.pending_count(network=network) if coordinator else 0,
         "announcements": selectors.recent_announcements(network=network)
         if is_member or coordinator
         else [],
@@ -264,6 +266,7 @@ def _import_key(network: Network) -> str:
     return f"networks-import-{network.pk}"
 
 
+@ratelimit("import")
 def import_members(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload → preview (nothing saved) → confirm (valid new rows saved in one go)."""
     network = _coordinated_network_or_404(request, slug)

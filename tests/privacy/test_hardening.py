@@ -7,6 +7,7 @@ import string
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -293,3 +294,19 @@ def test_the_guest_registration_page_is_rate_limited(client, settings):
     assert codes[:3] == [302, 302, 302]
     assert codes[3:] == [429, 429]
     assert event.registrations.count() == 3
+
+
+def test_imports_are_rate_limited(client, settings, organiser):
+    settings.KOHTAAMO_RATE_LIMITS = {"import": "2/m"}
+    event = EventFactory()
+    network = NetworkFactory()
+    network.coordinators.add(organiser)
+    client.force_login(organiser)
+    for url in (
+        reverse("events:organise_attendance_import", args=[event.pk]),
+        reverse("networks:import", args=[network.slug]),
+    ):
+        cache.clear()  # one "import" budget per client, shared by every import page
+        codes = [client.post(url, {}).status_code for _ in range(3)]
+        assert 429 not in codes[:2]
+        assert codes[2] == 429
