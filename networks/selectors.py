@@ -131,6 +131,10 @@ def _unknown_sector():
     return _("Organisation not given")
 
 
+def pending_count(*, network: Network) -> int:
+    return Membership.objects.filter(network=network, status=MembershipStatus.PENDING).count()
+
+
 def recent_announcements(*, network: Network, limit: int = 5) -> list[Announcement]:
     return list(network.announcements.select_related("author")[:limit])
 

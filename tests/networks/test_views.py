@@ -146,6 +146,8 @@ def test_a_professional_asks_to_join_and_a_coordinator_approves(
     assert membership.status == MembershipStatus.PENDING
     assert membership.show_email and membership.message_preference == "each"
     en_client.force_login(coordinator)
+    page = en_client.get(f"/networks/{network.slug}/")
+    assert "1 request waiting" in page.content.decode()
     manage = en_client.get(f"/networks/{network.slug}/manage/?status=pending")
     assert user.display_name in manage.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -327,3 +329,54 @@ def test_coordinators_export_the_member_list(en_client, network, coordinator, us
 DIRECTORY_QUERIES = 10
 # Member list: session, user, network, roles, coordinated networks, count, one page.
 MEMBER_LIST_QUERIES = 7
+
+
+@pytest.mark.django_db
+def test_coordinator_sends_an_announcement_from_the_page(
+    en_client, network, coordinator, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    MembershipFactory(network=network, message_preference="each")
+    MembershipFactory(network=network, message_preference="digest")
+    en_client.force_login(coordinator)
+    url = f"/networks/{network.slug}/manage/announce/"
+    empty = en_client.post(url, {"subject": "", "body": ""})
+    assert empty.status_code == 200 and b"error-summary" in empty.content
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = en_client.post(url, {"subject": "Hello", "body": "News"})
+    assert sent.status_code == 302
+    assert len(mail.outbox) == 1
+    assert network.announcements.get().subject == "Hello"
+
+
+@pytest.mark.django_db
+def test_coordinator_invites_from_the_page(en_client, private_network, coordinator):
+    en_client.force_login(coordinator)
+    url = f"/networks/{private_network.slug}/manage/invite/"
+    bad = en_client.post(url, {"email": "not-an-address", "role": "practitioner"})
+    assert bad.status_code == 200
+    assert not Membership.objects.exists()
+    done = en_client.post(url, {"email": "new@example.fi", "role": "practitioner"})
+    assert done.status_code == 302
+    assert Membership.objects.get().status == MembershipStatus.INVITED
+    again = en_client.post(url, {"email": "new@example.fi", "role": "practitioner"})
+    assert again.status_code == 200 and b"already" in again.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [10, 1000])
+def test_directory_api_query_count_is_fixed(client, network, size, django_assert_num_queries):
+    _add_members(network, size, OrganisationFactory())
+    viewer = Membership.objects.filter(network=network).first().user
+    client.force_login(viewer)
+    url = f"/api/v1/networks/{network.pk}/directory/"
+    client.get(url)
+    with django_assert_num_queries(DIRECTORY_API_QUERIES):
+        response = client.get(url)
+    assert len(response.json()["results"]) == min(size, 50)
+
+
+# Directory API: session, user, network, roles, coordinated networks, active membership,
+# count, one page.
+DIRECTORY_API_QUERIES = 8
