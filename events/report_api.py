@@ -59,12 +59,14 @@ class AttendanceReportAPI(APIView):
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="The report."),
             400: OpenApiResponse(ReportErrorSerializer, description="Bad parameters."),
+            403: OpenApiResponse(description="Not signed in, or no right to see reports."),
         },
     )
     def get(self, request):
         form = ReportForm(request.query_params)
         if not form.is_valid():
-            return Response({"detail": form.error_text(), "errors": form.errors}, status=400)
+            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+            return Response({"detail": form.error_text(), "errors": errors}, status=400)
         try:
             report = form.report()
         except ReportInputError as error:

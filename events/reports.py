@@ -32,6 +32,7 @@ from .report_selectors import (
     ReportRows,
     attendance_rows,
 )
+from .selectors import net_promoter_score  # the one NPS formula, shared with event pages
 
 BREAKDOWN_LABELS = {
     "kind": _("Kind of event"),
@@ -369,7 +370,11 @@ def _figures(sums: dict, *, events: int, themes: int, per_event: bool = True) ->
         "average_usefulness": (round(sums["usefulness_sum"] / answers, 2) if answers else None)
         if per_event
         else None,
-        "nps": nps(promoters=sums["promoters"], detractors=sums["detractors"], answers=answers)
+        "nps": net_promoter_score(
+            promoters=int(sums["promoters"]),
+            detractors=int(sums["detractors"]),
+            answers=int(answers),
+        )
         if per_event
         else None,
         "recording_views": _plain(sums["recording_views"]) if per_event else None,
@@ -383,13 +388,6 @@ def _average(attendance: float, events: int) -> float:
 
 def _rate(part: float, whole: float) -> float:
     return round(part / whole * 100, 1) if whole else 0.0
-
-
-def nps(*, promoters: float, detractors: float, answers: float) -> int | None:
-    """Net Promoter Score: % promoters (9–10) minus % detractors (0–6); None without answers."""
-    if not answers:
-        return None
-    return round((promoters - detractors) / answers * 100)
 
 
 def _summary_lines(frame: pd.DataFrame) -> list[dict]:
