@@ -45,3 +45,13 @@ def transcript_of(recording) -> dict:
     if not tracks:
         return {"language": "", "paragraphs": []}
     return {"language": tracks[0].language, "paragraphs": transcript_paragraphs(tracks[0].vtt)}
+
+
+@register.filter
+def duration(seconds) -> str:
+    """3512 → "58:32", 3725 → "1:02:05"."""
+    if seconds in (None, ""):
+        return "–"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -40,3 +40,19 @@ def test_demo_recordings_cover_every_state(monkeypatch):
     assert CaptionOrder.objects.filter(delivered_on__isnull=True).exists()
     assert 15 <= totals.views / len(rows) <= 30
     assert all(r.event_id for r in Recording.objects.all())
+
+
+@pytest.mark.django_db
+def test_demo_pages_render_for_communications(client):
+    from accounts.models import User
+
+    demo.seed(today=timezone.localdate())
+    client.force_login(User.objects.get(email="viestinta@kohtaamo.example"))
+    for name in ["", "overdue", "needs_ordering", "waiting_for_vendor", "ready", "published"]:
+        assert client.get("/recordings/", {"filter": name}).status_code == 200
+    for recording in Recording.objects.all():
+        assert client.get(f"/recordings/{recording.pk}/").status_code == 200
+    published = Recording.objects.filter(publication_state="published").first()
+    page = client.get(published.event.get_absolute_url()).content.decode()
+    assert "youtube-nocookie.com/embed/" in page
+    assert client.get("/accessibility/statement/").status_code == 200
