@@ -112,6 +112,9 @@ def _render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
     is_staff = can(request.user, Ability.VIEW_PARTICIPANTS)
     confirmed = registration is not None and registration.status == RegistrationStatus.CONFIRMED
     seats = selectors.seats_left(event)
+    full = seats == 0 and event.registration_mode == RegistrationMode.REGISTRATION
+    if closed_reason is None and not active and full:
+        closed_reason = services.RegistrationClosed.MESSAGES["full"]
     context = {
         "event": event,
         "registration": registration if active else None,

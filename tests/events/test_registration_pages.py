@@ -192,3 +192,19 @@ def test_event_page_query_count_does_not_grow(client, django_assert_num_queries,
 
 
 EVENT_PAGE_QUERIES = 8
+
+
+def test_full_event_without_waitlist_says_so_instead_of_a_button(en_client, user):
+    event = EventFactory(capacity=1, registration_mode=RegistrationMode.REGISTRATION)
+    RegistrationFactory(event=event)
+    en_client.force_login(user)
+    html = page(en_client, event)
+    assert "The event is full and has no waitlist." in html
+    assert f'action="/events/{event.pk}/register/"' not in html
+
+
+def test_full_waitlist_event_offers_the_waitlist(en_client, user):
+    event = EventFactory(capacity=1, registration_mode=RegistrationMode.WAITLIST)
+    RegistrationFactory(event=event)
+    en_client.force_login(user)
+    assert "Join the waitlist" in page(en_client, event)
