@@ -15,6 +15,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -98,6 +99,7 @@ def _error(error: services.NetworkError) -> Response:
 
 
 class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Network.objects.none()
     serializer_class = NetworkSerializer
     filter_backends: list = []
 
@@ -105,10 +107,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.visible_networks(user=self.request.user)
 
     def _network(self) -> Network:
-        network = Network.objects.filter(pk=self.kwargs["pk"]).first()
-        if network is None:
-            raise Http404
-        return network
+        return get_object_or_404(Network.objects.all(), pk=self.kwargs["pk"])
 
     @extend_schema(responses=DirectoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
@@ -142,6 +141,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
 class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Coordinators: the memberships of their networks, with approve and decline."""
 
+    queryset = Membership.objects.none()
     serializer_class = ManagedMembershipSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["network", "status"]

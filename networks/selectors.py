@@ -232,6 +232,8 @@ def directory_entry(membership: Membership) -> DirectoryEntry:
 
 def memberships_of(*, user) -> QuerySet[Membership]:
     """A person's own memberships, with their networks (profile, API)."""
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
     return (
         Membership.objects.filter(user=user)
         .exclude(status=MembershipStatus.DECLINED)
@@ -243,6 +245,8 @@ def memberships_of(*, user) -> QuerySet[Membership]:
 def coordinated_memberships(*, user) -> QuerySet[Membership]:
     """Memberships in networks this person coordinates (API management)."""
     members = Membership.objects.select_related("network", "user", "organisation")
+    if not getattr(user, "is_authenticated", False):
+        return members.none()
     if can(user, Ability.MANAGE_NETWORKS):
         return members.order_by("network__name", "pk")
     return members.filter(network__coordinators=user).order_by("network__name", "pk")

@@ -97,3 +97,11 @@ def test_join_by_api(client, user, private_network):
     assert again.status_code == 400
     hidden = client.post(f"/api/v1/networks/{private_network.pk}/join/", {}, "application/json")
     assert hidden.status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_answers_404_for_ids_that_are_not_numbers(client, user):
+    client.force_login(user)
+    assert client.get("/api/v1/networks/abc/directory/").status_code == 404
+    assert client.post("/api/v1/networks/abc/join/").status_code == 404
+    assert client.post("/api/v1/memberships/abc/approve/").status_code == 404
