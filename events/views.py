@@ -107,8 +107,7 @@ def _render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
             person = request.user if request.user.is_authenticated else None
             services.check_can_register(event=event, person=person)
         except services.RegistrationClosed as error:
-            if not (error.reason == "audience" and not request.user.is_authenticated):
-                closed_reason = error.message
+            closed_reason = error.message
     is_staff = can(request.user, Ability.VIEW_PARTICIPANTS)
     confirmed = registration is not None and registration.status == RegistrationStatus.CONFIRMED
     seats = selectors.seats_left(event)
