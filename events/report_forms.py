@@ -15,6 +15,7 @@ from .reports import (
     Report,
     ReportInputError,
     attendance_report,
+    check_dates,
     programme_period,
     range_period,
     two_month_period,
@@ -91,8 +92,7 @@ class ReportForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if not start or not end:
             raise ReportInputError(_("A date range needs both a start date and an end date."))
-        if start > end:
-            raise ReportInputError(_("The start date must not be after the end date."))
+        check_dates(start, end)
         return range_period(start=start, end=end)
 
     def error_text(self) -> str:

@@ -216,6 +216,19 @@ def _period_dict(period: Period) -> dict:
     return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_dates(start: dt.date, end: dt.date) -> None:
+    if start > end:
+        raise ReportInputError(_("The start date must not be after the end date."))
+    if start.year < FIRST_YEAR or end.year > LAST_YEAR:
+        raise ReportInputError(
+            _("Dates must be between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+
+
 def validate_breakdowns(breakdowns) -> list[str]:
     unknown = [name for name in breakdowns if name not in BREAKDOWNS]
     if unknown:
@@ -236,8 +249,7 @@ def attendance_report(
     compare: bool = True,
 ) -> Report:
     """The attendance report of one period (Helsinki dates, both included)."""
-    if start > end:
-        raise ReportInputError(_("The start date must not be after the end date."))
+    check_dates(start, end)
     breakdowns = validate_breakdowns(breakdowns)
     as_of = as_of or timezone.now()
     period = Period(start, end, label or _range_label(start, end))

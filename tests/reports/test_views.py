@@ -112,6 +112,8 @@ def test_bad_input_gives_a_message_on_the_page(staff_client, params, message):
         ({"start": "2025-05-01", "end": "2025-03-01"}, "start date must not be after"),
         ({"start": "2025-03-01", "end": "2025-05-01", "breakdown": "colour"}, "Unknown breakdown"),
         ({"start": "not a date", "end": "2025-05-01"}, "valid date"),
+        ({"start": "0001-01-01", "end": "9999-12-31"}, "Dates must be between 2000 and 2100"),
+        ({"period": "year", "year": "1999"}, "Year"),
     ],
 )
 def test_api_bad_input_is_400_with_the_message(staff_client, params, message):
