@@ -1,0 +1,67 @@
+"""Path parameters for every URL name of the permission matrix, from real objects."""
+
+from __future__ import annotations
+
+
+def params_for(name: str, world) -> dict:  # noqa: C901 - one table, read top to bottom
+    event, network, recording = world.event, world.network, world.recording
+    table = {
+        "events:organise_theme_edit": {"pk": world.theme.pk},
+        "events:organise_presenter_edit": {"pk": world.presenter.pk},
+        "events:organise_series_edit": {"pk": world.series.pk},
+        "events:organise_assign_themes": {"pk": world.series.pk},
+        "events:organise_material_delete": {"pk": event.pk, "material_pk": world.material.pk},
+        "events:organise_attendance_import": {"pk": world.past.pk},
+        "events:organise_feedback_results": {"pk": world.past.pk},
+        "events:feedback": {"token": world.past_registration.token},
+        "events:public_feedback": {"pk": world.past.pk, "token": world.past.feedback_token},
+        "events:participants_promote": {"pk": event.pk, "registration_pk": world.guest.pk},
+        "events:participants_cancel": {"pk": event.pk, "registration_pk": world.guest.pk},
+        "events:participants_export": {"pk": event.pk, "fmt": "csv"},
+        "events:registration": {"token": world.guest.token},
+        "events:theme": {"slug": world.theme.slug},
+        "calendar:series": {"slug": world.series.slug},
+        "calendar:kind": {"kind": "workshop"},
+        "calendar:theme": {"slug": world.theme.slug},
+        "calendar:network": {"slug": network.slug, "token": network.calendar_token},
+        "calendar:personal": {"token": world.people["member"].calendar_token},
+        "networks:unsubscribe": {"token": world.membership.unsubscribe_token},
+        "networks:invitation": {"token": world.invited.invitation_token},
+        "networks:membership": {"pk": world.membership.pk},
+        "networks:leave": {"pk": world.membership.pk},
+        "networks:decide": {"pk": world.pending.pk},
+        "networks:export": {"slug": network.slug, "fmt": "csv"},
+        "recordings:fetch_track": {"pk": recording.pk, "language": "fi"},
+        "recordings:review": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recordings:deliver": {"pk": recording.pk, "order_pk": world.order.pk},
+        "reports:chart": {"name": "kind"},
+        "event-attendance": {"pk": world.past.pk},
+        "event-participants": {"pk": event.pk},
+        "registration-detail": {"pk": world.registration.pk},
+        "registration-cancel": {"pk": world.registration.pk},
+        "membership-detail": {"pk": world.membership.pk},
+        "membership-approve": {"pk": world.pending.pk},
+        "membership-decline": {"pk": world.pending.pk},
+        "network-detail": {"pk": network.pk},
+        "network-directory": {"pk": network.pk},
+        "network-join": {"pk": network.pk},
+        "published-recording-detail": {"pk": recording.pk},
+    }
+    if name in table:
+        return table[name]
+    if name.startswith("networks:") and name != "networks:list":
+        return {"slug": network.slug}
+    if name.startswith("recordings:") and name not in ("recordings:dashboard", "recordings:add"):
+        return {"pk": recording.pk}
+    if name.startswith("events:organise_event") and name != "events:organise_event_create":
+        return {"pk": event.pk}
+    if name in (
+        "events:detail", "events:register", "events:cancel", "events:participants",
+        "events:participants_add", "events:capacity", "events:check_in", "events:headcount",
+        "calendar:event", "event-detail", "event-register", "theme-detail",
+        "recording-detail", "recording-publish",
+    ):  # fmt: skip
+        obj = {"theme-detail": world.theme, "recording-detail": recording,
+               "recording-publish": recording}.get(name, event)  # fmt: skip
+        return {"pk": obj.pk}
+    return {}
