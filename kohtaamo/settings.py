@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegistrationStatusEnum": "events.models.RegistrationStatus",
         "EventStatusEnum": "events.models.EventStatus",
+        "MembershipStatusEnum": "networks.models.MembershipStatus",
     },
 }
 

@@ -40,6 +40,8 @@ def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 @pytest.fixture
 def scratch_database_url():
     """A database name of our own on the same server, dropped afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump backs up PostgreSQL; runs in the PostgreSQL run")
     source = database_url_of(connection.settings_dict)
     base = source.rsplit("/", 1)[0]
     name = f"{connection.settings_dict['NAME']}_restore_{uuid.uuid4().hex[:8]}"

@@ -226,6 +226,8 @@ def test_gunicorn_serves_with_json_access_and_application_logs(tmp_path):
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="1",
         GUNICORN_ACCESS_LOG="-",
+        # No collectstatic here: plain storage, so the 404 page renders without a manifest.
+        STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
     )
     with log_path.open("wb") as log_file:
         server = subprocess.Popen(
