@@ -31,9 +31,16 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -41,8 +48,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fi-FI",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="fi-FI", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -71,6 +79,195 @@ def axe_violations(page) -> list[str]:
     problems = []
     for violation in results.response["violations"]:
         for node in violation["nodes"]:
-            problems.append(f"{violation['id']} ({violation['impact']}): {node['target']} "
-                            f"– {node.get('failureSummary', '').splitlines()[-1:]}")
+            problems.append(
+                f"{violation['id']} ({violation['impact']}): {node['target']} "
+                f"– {node.get('failureSummary', '').splitlines()[-1:]}"
+            )
     return problems
+
+
+# --- Page checks shared by the page walk and the flows -----------------------------------
+
+SCROLL_WIDTH = "document.documentElement.scrollWidth"
+
+
+def page_problems(page, *, lang: str = "fi") -> list[str]:
+    """Everything wrong with the page in the browser: axe, lang, one h1, reflow at 320 px
+    and at 200 % zoom (a 1280 px window at 200 % lays out like 640 CSS px)."""
+    problems = axe_violations(page)
+    actual_lang = page.locator("html").get_attribute("lang")
+    if actual_lang != lang:
+        problems.append(f"html[lang] is {actual_lang!r}, expected {lang!r}")
+    headings = page.locator("h1").count()
+    if headings != 1:
+        problems.append(f"{headings} h1 elements, expected exactly one")
+    size = page.viewport_size
+    for width in (320, 640):
+        page.set_viewport_size({"width": width, "height": 800})
+        scroll = page.evaluate(SCROLL_WIDTH)
+        if scroll > width:
+            problems.append(f"scrolls sideways at {width} px: scrollWidth {scroll}")
+    page.set_viewport_size(size)
+    return problems
+
+
+def focus_is_visible(page) -> bool:
+    """The focused element draws a focus indicator (outline or box-shadow)."""
+    return page.evaluate(
+        """() => { const el = document.activeElement; if (!el || el === document.body) return false;
+        const s = getComputedStyle(el);
+        const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+        return outline || (s.boxShadow && s.boxShadow !== 'none'); }"""
+    )
+
+
+def tab_to(page, selector: str, *, limit: int = 120, backwards: bool = False) -> None:
+    """Press Tab (only the keyboard) until the element matching `selector` has focus."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            assert focus_is_visible(page), f"focus on {selector} is not visible"
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def active(page, prop: str = "id") -> str:
+    return page.evaluate(f"() => document.activeElement && document.activeElement.{prop}")
+
+
+@pytest.fixture
+def sign_in_as(page, sign_in):
+    """Sign in with the real form, then start from a page in a known state."""
+
+    def _sign_in_as(user):
+        sign_in(user)
+        assert page.locator("form[action$='/logout/']").count() == 1, "sign-in failed"
+
+    return _sign_in_as
+
+
+# --- A small world with one of every kind of thing a page shows ---------------------------
+
+
+def make_world():
+    """Users in every role and demo-like objects for every page type."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from accessibility import services as access
+    from accounts.roles import Role, grant_role
+    from events.models import EventKind, Feedback, RegistrationMode
+    from recordings import services as recording_services
+    from recordings.demo import make_vtt
+    from recordings.models import Availability
+    from tests.factories import (
+        EventFactory,
+        MembershipFactory,
+        NetworkFactory,
+        OrganisationFactory,
+        RecordingFactory,
+        RegistrationFactory,
+        SeriesFactory,
+        ThemeFactory,
+        UserFactory,
+    )
+
+    w = SimpleNamespace()
+    w.organiser, w.communications, w.reporting = UserFactory(), UserFactory(), UserFactory()
+    grant_role(w.organiser, Role.ORGANISER)
+    grant_role(w.communications, Role.COMMUNICATIONS)
+    grant_role(w.reporting, Role.REPORTING)
+    w.admin = UserFactory(is_staff=True, is_superuser=True)
+    w.member = UserFactory(display_name="Jaana Jäsen")
+    w.theme = ThemeFactory(title="Työkyvyn tuki", description="Miten työkykyä tuetaan.")
+    w.series = SeriesFactory(name="Kohtaamot", weekday=2)
+    w.network = NetworkFactory(name="Työhönvalmennuksen verkosto", description="Verkosto.")
+    unit = OrganisationFactory(name="Työllisyyspalvelut")
+    w.membership = MembershipFactory(
+        network=w.network, user=w.member, organisation=unit, show_email=True
+    )
+    for _ in range(3):
+        MembershipFactory(network=w.network, organisation=unit)
+    w.network.coordinators.add(w.organiser)
+    now = timezone.now()
+    w.workshop = EventFactory(
+        title="Työpaja: työkokeilu",
+        theme=w.theme,
+        capacity=20,
+        description="Työpaja työkokeilusta.",
+    )
+    w.swedish = EventFactory(
+        title="Arbetsförmåga i praktiken", language="sv", description="Ett seminarium på svenska."
+    )
+    w.dropin = EventFactory(
+        kind=EventKind.KOHTAAMO,
+        series=w.series,
+        theme=w.theme,
+        title="",
+        registration_mode=RegistrationMode.DROP_IN,
+    )
+    w.past = EventFactory(
+        kind=EventKind.KOHTAAMO,
+        series=w.series,
+        theme=w.theme,
+        title="",
+        starts_at=now - dt.timedelta(days=7),
+        ends_at=now - dt.timedelta(days=7, hours=-1),
+    )
+    w.past_registration = RegistrationFactory(event=w.past, user=w.member, attended=True)
+    RegistrationFactory(event=w.past, user=None, name="Vieras", email="vieras@example.fi")
+    RegistrationFactory(event=w.workshop)
+    Feedback.objects.create(
+        event=w.past,
+        registration=w.past_registration,
+        usefulness=5,
+        recommend=9,
+        comment="Hyödyllinen.",
+    )
+    today = timezone.localdate()
+    w.faulty = RecordingFactory(
+        title="Kohtaamo: virheelliset tekstitykset",
+        video_id="faulty001",
+        platform="Youtube",
+        uploaded_on=today - dt.timedelta(days=3),
+        is_live_recording=True,
+        availability=Availability.PUBLIC,
+        duration_seconds=60,
+    )
+    recording_services.store_track(
+        recording=w.faulty,
+        language="fi",
+        file_name="faulty.vtt",
+        content=make_vtt(60, faulty=True).encode(),
+        by=w.communications,
+    )
+    w.published = RecordingFactory(
+        event=w.past,
+        title="Kohtaamo: työkyvyn tuki",
+        video_id="good00001",
+        platform="Youtube",
+        uploaded_on=today - dt.timedelta(days=2),
+        is_live_recording=True,
+        availability=Availability.PUBLIC,
+        duration_seconds=60,
+    )
+    track = recording_services.store_track(
+        recording=w.published,
+        language="fi",
+        file_name="good.vtt",
+        content=make_vtt(60).encode(),
+        by=w.communications,
+    )
+    recording_services.approve_track(track=track, by=w.communications)
+    access.publish(recording=w.published, by=w.communications)
+    return w
+
+
+@pytest.fixture
+def world(transactional_db):
+    return make_world()
