@@ -7,7 +7,9 @@ and every answer must match the schema the API publishes.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -41,6 +43,9 @@ def organiser_token(db, monkeypatch):
     monkeypatch.setattr(
         ScopedRateThrottle, "THROTTLE_RATES", {"registration": None, "import": None}
     )
+    # Like django.test.Client: a request must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     person = UserFactory()
     grant_role(person, Role.ORGANISER)
     theme = ThemeFactory()
@@ -53,7 +58,9 @@ def organiser_token(db, monkeypatch):
     network.coordinators.add(person)
     MembershipFactory(network=network)
     MembershipFactory(network=network, user=person)
-    return Token.objects.create(user=person).key
+    yield Token.objects.create(user=person).key
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -167,26 +167,19 @@ def test_api_registration_and_imports_have_throttle_rates():
     assert rates["registration"] and rates["import"]
 
 
-def test_api_registration_is_throttled(settings):
-    from rest_framework.settings import api_settings
+def test_api_registration_is_throttled(monkeypatch):
     from rest_framework.throttling import ScopedRateThrottle
 
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"registration": "2/min", "import": "2/min"},
-    }
-    api_settings.reload()
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        person = UserFactory()
-        client = Client()
-        client.force_login(person)
-        events = [EventFactory() for _ in range(3)]
-        codes = [client.post(f"/api/v1/events/{e.pk}/register/").status_code for e in events]
-    finally:
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
-        api_settings.reload()
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # The rate is read once into the class; patch it there (restored after the test).
+    monkeypatch.setattr(
+        ScopedRateThrottle, "THROTTLE_RATES", {"registration": "2/min", "import": "2/min"}
+    )
+    person = UserFactory()
+    client = Client()
+    client.force_login(person)
+    events = [EventFactory() for _ in range(3)]
+
+    codes = [client.post(f"/api/v1/events/{e.pk}/register/").status_code for e in events]
 
     assert codes == [201, 201, 429]
 
@@ -310,3 +303,18 @@ def test_imports_are_rate_limited(client, settings, organiser):
         codes = [client.post(url, {}).status_code for _ in range(3)]
         assert 429 not in codes[:2]
         assert codes[2] == 429
+
+
+@pytest.mark.parametrize("cookie", ["a\x00" * 16, "x" * 5000, "ÄÖ" * 16, "../../etc/passwd"])
+def test_a_forged_session_cookie_means_no_session_not_a_server_error(cookie):
+    client = Client(raise_request_exception=False)
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+
+    assert client.get("/api/v1/reports/attendance/").status_code == 403
+    assert client.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_a_forged_api_token_is_refused_not_a_server_error():
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/registrations/", HTTP_AUTHORIZATION="Token abc\x00def")
+    assert response.status_code in (401, 403)
