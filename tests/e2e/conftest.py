@@ -194,6 +194,15 @@ def make_world():
     for _ in range(3):
         MembershipFactory(network=w.network, organisation=unit)
     w.network.coordinators.add(w.organiser)
+    w.pending = MembershipFactory(network=w.network, status="pending", joined_on=None)
+    w.invited = MembershipFactory(
+        network=w.network,
+        user=None,
+        status="invited",
+        invited_email="kutsuttu@example.fi",
+        joined_on=None,
+        invitation_token="kutsu-" + "x" * 40,
+    )
     now = timezone.now()
     w.workshop = EventFactory(
         title="Työpaja: työkokeilu",
