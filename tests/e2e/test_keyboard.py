@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, Registration, RegistrationStatus
-from tests.e2e.conftest import active, page_problems, tab_to
+from tests.e2e.conftest import active, focus_is_visible, page_problems, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -159,3 +159,41 @@ def test_communications_publishes_a_compliant_recording_by_keyboard(world, page,
     assert _status_text(page), "no status message after publishing"
     recording.refresh_from_db()
     assert recording.publication_state == "published"
+
+
+def _tab_through(page, stops: int = 60) -> list[str]:
+    """Tab through the page; name every control whose focus cannot be seen."""
+    hidden = []
+    for _ in range(stops):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement === document.body"):
+            break
+        if page.evaluate("!document.activeElement.matches(':focus')"):
+            continue  # a native widget's inner part (date picker button): browser's own ring
+        if not focus_is_visible(page):
+            hidden.append(page.evaluate("document.activeElement.outerHTML.slice(0, 120)"))
+    return hidden
+
+
+def test_focus_is_visible_on_every_control_and_the_skip_link_shows(world, page, sign_in_as):
+    page.goto(world.workshop.get_absolute_url())
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert active(page, "className") == "skip-link"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0 and box["width"] > 1, "the skip link stays off-screen on focus"
+    _press(page)  # Enter on the skip link moves focus to the main content
+    assert active(page) == "main"
+    assert _tab_through(page) == []
+    sign_in_as(world.organiser)
+    for url in (reverse("events:organiser_home"), reverse("events:organise_plan_term")):
+        page.goto(url)
+        assert _tab_through(page) == [], url
+
+
+def test_reduced_motion_is_respected(world, page):
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(world.workshop.get_absolute_url())
+    assert page.evaluate("matchMedia('(prefers-reduced-motion: reduce)').matches")
+    assert page.evaluate("document.getAnimations().length") == 0
+    assert page.evaluate("getComputedStyle(document.documentElement).scrollBehavior") == "auto"
