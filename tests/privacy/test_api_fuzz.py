@@ -69,6 +69,7 @@ def organiser_token(db, monkeypatch):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
+    database=None,  # no replay of stored examples: the same run every time
 )
 @pytest.mark.django_db
 def test_api_answers_without_server_errors_and_as_documented(case, organiser_token):

@@ -318,3 +318,32 @@ def test_a_forged_api_token_is_refused_not_a_server_error():
     client = Client(raise_request_exception=False)
     response = client.get("/api/v1/registrations/", HTTP_AUTHORIZATION="Token abc\x00def")
     assert response.status_code in (401, 403)
+
+
+@pytest.mark.parametrize("param", ["q", "theme", "series"])
+def test_a_nul_byte_in_a_filter_is_a_bad_request_not_a_server_error(param):
+    """Found by fuzzing on PostgreSQL, which cannot compare text with a NUL byte."""
+    client = Client(raise_request_exception=False)
+    assert client.get("/api/v1/events/", {param: "a\x00b"}).status_code == 400
+    assert client.get("/events/", {param: "a\x00b"}).status_code == 400
+
+
+def test_nul_bytes_in_forms_and_json_are_refused_but_files_may_hold_them(organiser):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client(raise_request_exception=False)
+    client.force_login(organiser)
+    event = EventFactory()
+    form = client.post(reverse("events:register", args=[event.pk]), {"x": "a\x00"})
+    api = client.post(
+        f"/api/v1/events/{event.pk}/attendance/",
+        data='{"headcount": 1, "note": "\\u0000"}',
+        content_type="application/json",
+    )
+    upload = client.post(
+        reverse("events:organise_attendance_import", args=[event.pk]),
+        {"file": SimpleUploadedFile("r.xlsx", b"PK\x03\x04\x00\x00")},
+    )
+
+    assert (form.status_code, api.status_code) == (400, 400)
+    assert upload.status_code != 400 or b"NUL character" not in upload.content
