@@ -73,9 +73,7 @@ def ratelimit(scope: str, *, methods: tuple[str, ...] = ("POST",)):
             if request.method in methods:
                 allowed, retry_after = hit(scope=scope, key=client_key(request))
                 if not allowed:
-                    response = render(
-                        request, "429.html", {"retry_after": retry_after}, status=429
-                    )
+                    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
                     response["Retry-After"] = str(retry_after)
                     return response
             return view(request, *args, **kwargs)

@@ -182,10 +182,7 @@ def _refusal(uploaded_file, kind: str, text: str | None, allowed: set[str]) -> V
         first = next((line for line in text.splitlines() if line.strip()), "")
         params["line"] = first[:60]
         return ValidationError(
-            _(
-                "“%(name)s” is not a WebVTT file: line 1 must be “WEBVTT”, but it is "
-                "“%(line)s”."
-            ),
+            _("“%(name)s” is not a WebVTT file: line 1 must be “WEBVTT”, but it is “%(line)s”."),
             code="no_webvtt_header",
             params=params,
         )

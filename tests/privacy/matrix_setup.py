@@ -81,7 +81,10 @@ def build_world() -> World:
     )
     registration = RegistrationFactory(event=event, user=people["member"])
     guest = RegistrationFactory(
-        event=event, user=None, name="Guest", email="guest@example.fi",
+        event=event,
+        user=None,
+        name="Guest",
+        email="guest@example.fi",
         status=RegistrationStatus.CONFIRMED,
     )
     past_registration = RegistrationFactory(event=past, user=people["member"], attended=True)

@@ -244,9 +244,7 @@ def _platform_answer(saved: dict):
 
 @pytest.mark.parametrize("case", json.loads((BAD / "urls.json").read_text()))
 def test_bad_video_addresses_give_a_clear_message(case, monkeypatch, communications):
-    saved = json.loads(
-        (BAD.parent / "ytdlp" / case["answer"]).read_text(encoding="utf-8")
-    )
+    saved = json.loads((BAD.parent / "ytdlp" / case["answer"]).read_text(encoding="utf-8"))
 
     def answer(url):
         raise _platform_answer(saved)

@@ -37,12 +37,8 @@ def history():
     theme = ThemeFactory()
     events = [_past_event(d, theme=theme) for d in (40, 30, 20)]
     mine = [
-        RegistrationFactory(
-            event=events[0], user=person, organisation=organisation, attended=True
-        ),
-        RegistrationFactory(
-            event=events[1], user=person, organisation=organisation, attended=True
-        ),
+        RegistrationFactory(event=events[0], user=person, organisation=organisation, attended=True),
+        RegistrationFactory(event=events[1], user=person, organisation=organisation, attended=True),
         RegistrationFactory(
             event=events[2], user=person, organisation=organisation, attended=False
         ),

@@ -22,7 +22,6 @@ from .matrix_setup import ROLES, build_world, client_for
 pytestmark = pytest.mark.django_db
 
 
-
 def _row(text: str) -> dict[str, str]:
     answers = text.split()
     assert len(answers) == len(ROLES), text
