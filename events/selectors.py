@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .models import Audience, Event, EventStatus
@@ -315,11 +315,19 @@ def organiser_events(*, upcoming: bool = True, now=None) -> QuerySet[Event]:
 
 
 def archive_events(*, user) -> QuerySet[Event]:
-    """Past sessions (published or cancelled) with their themes, newest first."""
+    """Past sessions (published or cancelled) with their themes and published recordings."""
+    from recordings.models import PublicationState, Recording
+
+    published = Recording.objects.filter(publication_state=PublicationState.PUBLISHED).only(
+        "pk", "event_id", "title"
+    )
     return (
         visible_events(user=user)
         .filter(ends_at__lt=timezone.now())
         .select_related("theme", "series")
+        .prefetch_related(
+            Prefetch("recordings", queryset=published, to_attr="published_recordings")
+        )
         .order_by("-starts_at", "-pk")
     )
 

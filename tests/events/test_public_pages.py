@@ -96,7 +96,7 @@ def test_list_query_count(client, django_assert_num_queries, n):
 @pytest.mark.parametrize("n", [10, 500])
 def test_archive_query_count(client, django_assert_num_queries, n):
     _bulk_events(n, past=True, theme=ThemeFactory())
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(reverse("events:archive")).status_code == 200
 
 
@@ -115,3 +115,15 @@ def test_organiser_home_query_count(client, organiser, django_assert_num_queries
     client.force_login(organiser)
     with django_assert_num_queries(6):
         assert client.get(reverse("events:organiser_home")).status_code == 200
+
+
+def test_archive_links_only_published_recordings(client):
+    from recordings.models import PublicationState
+    from tests.factories import RecordingFactory
+
+    published_event, unpublished_event = _bulk_events(2, past=True, theme=ThemeFactory())[:2]
+    shown = RecordingFactory(event=published_event, publication_state=PublicationState.PUBLISHED)
+    hidden = RecordingFactory(event=unpublished_event)
+    body = client.get(reverse("events:archive")).content.decode()
+    assert reverse("recordings:transcript", args=[shown.pk]) in body
+    assert reverse("recordings:transcript", args=[hidden.pk]) not in body
