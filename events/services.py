@@ -7,36 +7,44 @@ confirm more people than there are seats. E-mails are queued after commit (event
 
 from __future__ import annotations
 
+import datetime as _dt
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import partial
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import record_audit
+from kohtaamo.errors import DomainError
 
+from . import teams
 from .models import (
+    AttendanceImport,
+    AttendanceSource,
     Audience,
     Event,
+    EventChange,
+    EventMaterial,
     EventStatus,
+    Feedback,
     Registration,
     RegistrationMode,
     RegistrationStatus,
+    Series,
 )
 
 # --- Registration -------------------------------------------------------------------
 
 
-class EventsError(Exception):
-    """A domain error with a message for the person (translated when shown)."""
-
-    default_message = _("This cannot be done.")
-
-    def __init__(self, message=None) -> None:
-        self.message = message if message is not None else self.default_message
-        super().__init__(str(self.message))
+class EventsError(DomainError):
+    """A domain error of events, with a message for the person."""
 
 
 class RegistrationClosed(EventsError):
@@ -499,24 +507,6 @@ def notify_event_cancelled(*, event: Event) -> None:
 # Teams attendance import and feedback. Exported: create_event, update_event,
 # cancel_event, publish_event, add_material, remove_material, create_series_sessions,
 # assign_themes, import_attendance, submit_feedback.
-
-import datetime as _dt  # noqa: E402
-import hashlib  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-
-from . import teams  # noqa: E402
-from .models import (  # noqa: E402
-    AttendanceImport,
-    AttendanceSource,
-    EventChange,
-    EventMaterial,
-    Feedback,
-    Series,
-)
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 EVENT_FIELDS = (

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import record_audit
+from kohtaamo.errors import DomainError
 
 from .models import (
     Announcement,
@@ -29,14 +30,8 @@ from .models import (
 from .selectors import OPEN_STATUSES, is_coordinator
 
 
-class NetworkError(Exception):
-    """A domain error whose message can be shown to the person as such."""
-
-    default_message = _("This cannot be done.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
+class NetworkError(DomainError):
+    """A domain error of networks, with a message for the person."""
 
 
 class JoinRefused(NetworkError):

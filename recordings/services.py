@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accessibility import checks
 from accessibility.models import CaptionPolicy
 from accounts.services import record_audit
+from kohtaamo.errors import DomainError
 
 from . import platform
 from .models import (
@@ -43,12 +44,8 @@ KEPT_INFO_KEYS = (
 )
 
 
-class RecordingError(Exception):
-    """A domain error with a message for the user."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
+class RecordingError(DomainError):
+    """A domain error of recordings, with a message for the user."""
 
 
 class CaptionFileRejected(RecordingError):
