@@ -17,7 +17,7 @@ import pandas as pd
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import Sector
@@ -570,7 +570,7 @@ def export_sheets(report: Report) -> list[tuple[str, list, list, list]]:
     for comparison in report.comparisons:
         header += [
             f"{comparison['label']} ({comparison['period']['label']})",
-            gettext("Change"),
+            pgettext("difference between periods", "Change"),
             gettext("Change (%)"),
         ]
     totals = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Event, EventKind, Registration, RegistrationStatus
 from events.reports import (
@@ -171,10 +171,13 @@ def test_a_period_without_data_is_all_zeros(db):
 
 
 def test_bad_input_is_refused_with_a_message(db):
-    with pytest.raises(ReportInputError, match="start date"):
+    with pytest.raises(ReportInputError, match="Alkamispäivä"):
         attendance_report(start=END, end=START, breakdowns=[])
-    with pytest.raises(ReportInputError, match="colour"):
-        attendance_report(start=START, end=END, breakdowns=["colour"])
+    with translation.override("en"):
+        with pytest.raises(ReportInputError, match="start date"):
+            attendance_report(start=END, end=START, breakdowns=[])
+        with pytest.raises(ReportInputError, match="colour"):
+            attendance_report(start=START, end=END, breakdowns=["colour"])
 
 
 def test_future_events_in_the_period_are_not_yet_held(db):
