@@ -106,10 +106,9 @@ def test_capacity_below_confirmed_is_refused(organiser):
     event = waitlist_event(capacity=3)
     for _ in range(3):
         services.register(event=event, person=UserFactory())
-    with pytest.raises(services.CapacityBelowConfirmed) as info:
+    with translation.override("en"), pytest.raises(services.CapacityBelowConfirmed) as info:
         services.set_capacity(event=event, capacity=2, by=organiser)
-    with translation.override("en"):
-        assert "3 people are already confirmed" in str(info.value.message)
+    assert "3 people are already confirmed" in str(info.value.message)
     event.refresh_from_db()
     assert event.capacity == 3
 
