@@ -3,7 +3,7 @@
 // summary is still the first thing in the page's main content (role="alert").
 (function () {
   "use strict";
-  var summary = document.getElementById("error-summary");
+  var summary = document.querySelector(".error-summary");
   if (summary) {
     summary.focus();
   }

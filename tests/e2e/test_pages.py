@@ -176,7 +176,7 @@ def test_every_page_type_passes_axe_for_the_role(role, world, page, sign_in_as):
         if button:
             page.locator(button).first.click()
             page.wait_for_load_state()
-        if page.locator("#error-summary").count() == 0:
+        if page.locator(".error-summary").count() == 0:
             failures.append(f"{url}: no error shown after submitting the form")
         failures += [f"{url} (errors): {problem}" for problem in page_problems(page)]
     assert failures == [], "\n".join(failures)
