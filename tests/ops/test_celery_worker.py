@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from celery.result import allow_join_result
 from django.db import connection
 
 from .conftest import (
@@ -35,6 +36,17 @@ pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
 STARTUP_SECONDS = 90
 TASK_SECONDS = 60
+
+
+@pytest.fixture(autouse=True)
+def _test_may_wait_for_results() -> Iterator[None]:
+    """This process is the client, never a worker: waiting for a result is allowed here.
+
+    (Other tests in the same run may leave Celery's process-wide "inside a worker" flag
+    set, which would make result.get() refuse.)
+    """
+    with allow_join_result():
+        yield
 
 
 @dataclass
