@@ -256,3 +256,24 @@ def test_timelines_name_the_largest_themes_and_add_up(dataset):
         timeline = report.timelines[name]
         assert [row[0] for row in timeline["rows"]] == ["2025-03", "2025-04"]
         assert sum(sum(row[1:]) for row in timeline["rows"]) == report.totals["attendance"]
+
+
+@pytest.mark.parametrize(
+    "start,end",
+    [(dt.date(2025, 3, 15), dt.date(2025, 4, 30)), (dt.date(2025, 2, 1), dt.date(2026, 3, 31))],
+)
+def test_comparison_columns_equal_the_report_of_that_period(dataset, start, end):
+    """The comparison periods are read together with the period (and may overlap it, as a
+    year earlier does for a period longer than a year); each column still shows exactly
+    what that period's own report shows."""
+    report = _report(start=start, end=end)
+    for comparison in report.comparisons:
+        other = comparison["period"]
+        alone = _report(
+            start=dt.date.fromisoformat(other["start"]),
+            end=dt.date.fromisoformat(other["end"]),
+            breakdowns=[],
+            compare=False,
+        )
+        assert comparison["totals"] == alone.totals, comparison["key"]
+    assert any(c["totals"]["unique_participants"] for c in report.comparisons)
