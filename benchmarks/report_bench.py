@@ -289,6 +289,7 @@ def run(n_events: int = 50_000, n_attendance: int = 1_000_000, *, keep: bool = F
         "sql_seconds": sql_seconds,
         "report_kind_theme_seconds": default_seconds,
         "ratio": report_seconds / sql_seconds if sql_seconds else None,
+        "kind_theme_ratio": default_seconds / sql_seconds if sql_seconds else None,
         "report_peak_mb": round(peak / 2**20, 1),
         "process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "identified_attendees": report.totals["identified_attendees"],
