@@ -1,8 +1,9 @@
 """Calendar feeds (.ics) and the "Subscribe to the calendar" page.
 
-Every feed answers from one small aggregate query when nothing changed: the fingerprint of
-the feed's queryset gives the ETag, the built body is cached under it, and a conditional
-request that matches gets 304 without building anything.
+The fingerprint of a feed's queryset gives the ETag; it is remembered in the cache until
+something a feed shows changes (events/signals.py), so a conditional request that matches
+gets 304 from one cache round trip, without a query. The built body is cached under the
+ETag, and a build joins the events' stored entries (events/feeds.py).
 """
 
 from __future__ import annotations
@@ -40,10 +41,11 @@ def _language(request: HttpRequest, default: str | None = None) -> str:
 
 
 def _finish(
-    response: HttpResponse, *, etag: str, last_modified: dt.datetime, private: bool
+    response: HttpResponse, *, etag: str, last_modified: dt.datetime | None, private: bool
 ) -> HttpResponse:
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified.timestamp())
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
     if private:
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -65,9 +67,14 @@ def serve_feed(
     `key` names the feed (not its secret); `names` gives (calendar name, description) and
     runs in `language`.
     """
-    fingerprint = feeds.feed_fingerprint(events)
+    fingerprint = feeds.current_fingerprint(key, events)
     digest = hashlib.sha256(repr((key, language, fingerprint)).encode()).hexdigest()[:40]
     etag = f'"{digest}"'
+    if request.META.get("HTTP_IF_NONE_MATCH"):
+        # If-None-Match decides alone (RFC 9110 13.2.2): answer without touching the body.
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            return _finish(not_modified, etag=etag, last_modified=None, private=private)
     # The build time is kept apart from the body, so a 304 never loads the body.
     meta_key, body_key = f"calendar-feed:{digest}:built", f"calendar-feed:{digest}:body"
     built = cache.get(meta_key)
@@ -81,9 +88,7 @@ def serve_feed(
     if body is None:
         with translation.override(language):
             name, description = names()
-            body = feeds.build_calendar(
-                events=feeds.feed_items(events), name=name, description=description
-            )
+            body = feeds.feed_body(events, name=name, description=description)
         cache.set_many({meta_key: last_modified, body_key: body}, CACHE_SECONDS)
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'

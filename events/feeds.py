@@ -16,6 +16,10 @@ Pitfalls handled here (see docs/architecture.md, "Calendar feeds"):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -23,40 +27,52 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Event, EventKind, EventStatus, Registration, RegistrationStatus
+from .models import (
+    CalendarEntry,
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+logger = logging.getLogger(__name__)
 
 PRODID = "-//Kohtaamo//Kohtaamo calendar 1.0//FI"
 TZID = "Europe/Helsinki"
 HELSINKI = ZoneInfo(TZID)
 REFRESH = "PT6H"
-FEED_FORMAT_VERSION = 2  # raise when the generated text changes, so ETags change too
+FEED_FORMAT_VERSION = 3  # raise when the generated text changes, so ETags and entries change
+CRLF = "\r\n"
 
 # Europe/Helsinki in the form every client understands: EET/EEST switching at 01:00 UTC on
 # the last Sunday of March and of October (EU rule since 1981).
 HELSINKI_VTIMEZONE = (
-    b"BEGIN:VTIMEZONE\r\n"
-    b"TZID:Europe/Helsinki\r\n"
-    b"X-LIC-LOCATION:Europe/Helsinki\r\n"
-    b"BEGIN:DAYLIGHT\r\n"
-    b"TZOFFSETFROM:+0200\r\n"
-    b"TZOFFSETTO:+0300\r\n"
-    b"TZNAME:EEST\r\n"
-    b"DTSTART:19700329T030000\r\n"
-    b"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
-    b"END:DAYLIGHT\r\n"
-    b"BEGIN:STANDARD\r\n"
-    b"TZOFFSETFROM:+0300\r\n"
-    b"TZOFFSETTO:+0200\r\n"
-    b"TZNAME:EET\r\n"
-    b"DTSTART:19701025T040000\r\n"
-    b"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
-    b"END:STANDARD\r\n"
-    b"END:VTIMEZONE\r\n"
+    "BEGIN:VTIMEZONE\r\n"
+    "TZID:Europe/Helsinki\r\n"
+    "X-LIC-LOCATION:Europe/Helsinki\r\n"
+    "BEGIN:DAYLIGHT\r\n"
+    "TZOFFSETFROM:+0200\r\n"
+    "TZOFFSETTO:+0300\r\n"
+    "TZNAME:EEST\r\n"
+    "DTSTART:19700329T030000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+    "END:DAYLIGHT\r\n"
+    "BEGIN:STANDARD\r\n"
+    "TZOFFSETFROM:+0300\r\n"
+    "TZOFFSETTO:+0200\r\n"
+    "TZNAME:EET\r\n"
+    "DTSTART:19701025T040000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+    "END:STANDARD\r\n"
+    "END:VTIMEZONE\r\n"
 )
 
 # Fields a feed needs, read with values(): no model instances for a thousand events.
@@ -79,6 +95,16 @@ ITEM_FIELDS = (
 
 
 # --- Content lines -----------------------------------------------------------------
+
+
+def fold_text(line: str) -> str:
+    """`fold` for text: ASCII lines (nearly all) are cut by slicing, without encoding."""
+    if not line.isascii():
+        return fold(line).decode("utf-8")
+    if len(line) <= 75:
+        return line + CRLF
+    chunks = [line[:75]] + [line[i : i + 74] for i in range(75, len(line), 74)]
+    return "\r\n ".join(chunks) + CRLF
 
 
 def fold(line: str) -> bytes:
@@ -109,14 +135,17 @@ def escape_text(value: str) -> str:
     )
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_OR_QUOTE = re.compile('[\x00-\x1f\x7f"]')
+
+
 def _uri(value: str) -> str:
-    return "".join(ch for ch in value if ch >= " " and ch != "\x7f")
+    return _CONTROL.sub("", value)
 
 
 def _param(value: str) -> str:
     """A quoted parameter value (no DQUOTE or control characters allowed inside)."""
-    cleaned = "".join(ch for ch in str(value) if ch >= " " and ch not in '"\x7f')
-    return f'"{cleaned}"'
+    return f'"{_CONTROL_OR_QUOTE.sub("", str(value))}"'
 
 
 def _utc(value: dt.datetime) -> str:
@@ -280,6 +309,11 @@ class _Texts:
         self.kinds = {value: str(label) for value, label in EventKind.choices}
         self.event_url = _event_url_pattern()
         self.host = site_host()
+        # Everything an entry's text depends on besides its event: a stored entry written
+        # under another layout (a new release, another site address) is written again.
+        self.layout = hashlib.sha256(
+            repr((FEED_FORMAT_VERSION, sorted(vars(self).items()))).encode()
+        ).hexdigest()[:16]
 
 
 def _title(item: FeedItem, texts: _Texts) -> str:
@@ -312,7 +346,8 @@ def _vevent(
     stamp: dt.datetime | None = None,
     status: str | None = None,
     extra: Iterable[str] = (),
-) -> bytes:
+) -> str:
+    """One VEVENT as folded text."""
     waitlisted = item.on_waitlist
     if status is None:
         if item.status == EventStatus.CANCELLED:
@@ -320,14 +355,15 @@ def _vevent(
         else:
             status = "TENTATIVE" if waitlisted else "CONFIRMED"
     page_url = texts.event_url.format(pk=item.pk)
+    modified = _utc(item.updated_at)
     summary = f"{texts.waitlist if waitlisted else ''}{_title(item, texts)}"
     location = item.place or (texts.online % {"url": item.meeting_url} if item.meeting_url else "")
     lines = [
         "BEGIN:VEVENT",
         f"UID:event-{item.pk}@{texts.host}",
-        f"DTSTAMP:{_utc(stamp or item.updated_at)}",
+        f"DTSTAMP:{_utc(stamp) if stamp else modified}",
         f"CREATED:{_utc(item.created_at)}",
-        f"LAST-MODIFIED:{_utc(item.updated_at)}",
+        f"LAST-MODIFIED:{modified}",
         f"SEQUENCE:{item.sequence}",
         f"DTSTART;TZID={TZID}:{_local(item.starts_at)}",
         f"DTEND;TZID={TZID}:{_local(item.ends_at)}",
@@ -346,12 +382,12 @@ def _vevent(
     lines.append(f"TRANSP:{'TRANSPARENT' if status == 'CANCELLED' else 'OPAQUE'}")
     lines.extend(extra)
     lines.append("END:VEVENT")
-    return b"".join(fold(line) for line in lines)
+    return "".join(fold_text(line) for line in lines)
 
 
-def _header(method: str) -> list[bytes]:
+def _header(method: str) -> list[str]:
     return [
-        fold(line)
+        fold_text(line)
         for line in (
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -362,12 +398,10 @@ def _header(method: str) -> list[bytes]:
     ]
 
 
-def build_calendar(*, events: Iterable[FeedItem | Event], name: str, description: str) -> bytes:
-    """A whole feed (METHOD:PUBLISH), in the active language. Waitlisted items are marked."""
-    texts = _Texts()
+def _calendar_head(name: str, description: str) -> list[str]:
     parts = _header("PUBLISH")
     parts.extend(
-        fold(line)
+        fold_text(line)
         for line in (
             f"NAME:{escape_text(name)}",
             f"X-WR-CALNAME:{escape_text(name)}",
@@ -380,11 +414,18 @@ def build_calendar(*, events: Iterable[FeedItem | Event], name: str, description
         )
     )
     parts.append(HELSINKI_VTIMEZONE)
+    return parts
+
+
+def build_calendar(*, events: Iterable[FeedItem | Event], name: str, description: str) -> bytes:
+    """A whole feed (METHOD:PUBLISH), in the active language. Waitlisted items are marked."""
+    texts = _Texts()
+    parts = _calendar_head(name, description)
     for event in events:
         item = event if isinstance(event, FeedItem) else item_from_event(event)
         parts.append(_vevent(item, texts))
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
 
 
 def single_event_ics(*, event: Event) -> bytes:
@@ -392,8 +433,8 @@ def single_event_ics(*, event: Event) -> bytes:
     parts = _header("PUBLISH")
     parts.append(HELSINKI_VTIMEZONE)
     parts.append(_vevent(item_from_event(event), _Texts()))
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
 
 
 # --- Invitations (iTIP) ------------------------------------------------------------------
@@ -452,8 +493,129 @@ def invitation_ics(*, event: Event, method: str, registration: Registration) -> 
             extra=(_organizer(), _attendee(registration, method)),
         )
     )
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+# --- Stored entries ------------------------------------------------------------------------
+
+
+def _fresh_entries(language: str, layout: str) -> QuerySet[CalendarEntry]:
+    """The outer event's entry in `language`, if it was written for the event as it is now."""
+    return CalendarEntry.objects.filter(
+        event=OuterRef("pk"),
+        language=language,
+        layout=layout,
+        rendered_for=OuterRef("updated_at"),
+    )
+
+
+def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
+    """A whole feed in the active language, joined from the events' stored entries.
+
+    One query reads the feed's events with their entries. Events without a current entry
+    (new, changed, or a new layout) are written here from two more queries, and storing them
+    is queued for after the request, so a feed's query count never depends on its size.
+    Gives the same text as `build_calendar` over the same events.
+    """
+    texts = _Texts()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    fresh = _fresh_entries(language, texts.layout)
+    text = Subquery(fresh.values("text")[:1])
+    if "on_waitlist" in events.query.annotations:
+        waitlisted = Subquery(fresh.values("waitlisted_text")[:1])
+        text = Case(When(on_waitlist=True, then=waitlisted), default=text)
+    rows = list(events.prefetch_related(None).annotate(entry=text).values_list("pk", "entry"))
+    missing = [pk for pk, entry in rows if entry is None]
+    written: dict[int, str] = {}
+    if missing:
+        written = {
+            item.pk: _vevent(item, texts) for item in feed_items(events.filter(pk__in=missing))
+        }
+        _queue_storing(missing, language)
+    parts = _calendar_head(name, description)
+    # An event that left the feed between the two reads is left out.
+    parts.extend(entry if entry is not None else written.get(pk, "") for pk, entry in rows)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+def _queue_storing(event_ids: list[int], language: str) -> None:
+    from .tasks import store_calendar_entries
+
+    transaction.on_commit(lambda: store_calendar_entries.delay(event_ids, language))
+
+
+def store_entries(event_ids: Iterable[int], language: str) -> int:
+    """Write and store the entries of these events in `language` (both waitlist variants).
+
+    Idempotent: an entry is replaced by the current text. Rows are written in event order, so
+    two workers storing the same events never deadlock.
+    """
+    with translation.override(language):
+        texts = _Texts()
+        items = feed_items(Event.objects.filter(pk__in=list(event_ids)).order_by("pk"))
+        entries = []
+        for item in sorted(items, key=lambda i: i.pk):
+            item.on_waitlist = False
+            text = _vevent(item, texts)
+            item.on_waitlist = True
+            entries.append(
+                CalendarEntry(
+                    event_id=item.pk,
+                    language=language,
+                    layout=texts.layout,
+                    rendered_for=item.updated_at,
+                    text=text,
+                    waitlisted_text=_vevent(item, texts),
+                )
+            )
+    CalendarEntry.objects.bulk_create(
+        entries,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["event", "language"],
+        update_fields=["layout", "rendered_for", "text", "waitlisted_text"],
+    )
+    return len(entries)
+
+
+# --- Changes --------------------------------------------------------------------------------
+
+GENERATION_KEY = "calendar-feed:generation"
+
+
+def feed_generation() -> str:
+    """A token that changes whenever something a feed shows may have changed (see below)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = secrets.token_hex(8)
+        cache.add(GENERATION_KEY, generation, None)
+    return generation
+
+
+def feeds_changed() -> None:
+    """Something a feed shows changed: remembered fingerprints are no longer trusted.
+
+    Called now and again after the transaction commits: a request that read the old token
+    before the commit may remember an old fingerprint under it, the second change drops that.
+    """
+    cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), None))
+
+
+def events_text_changed(events: QuerySet[Event]) -> int:
+    """Text shown in these events changed elsewhere (a theme or presenter renamed).
+
+    Their `updated_at` moves, so their feed entries are written again and LAST-MODIFIED tells
+    calendar clients. Cancelled events without a cancellation time are left alone: their
+    place in the feeds is decided by `updated_at` (events/selectors.calendar_feed_events).
+    """
+    touched = events.exclude(status=EventStatus.CANCELLED, cancelled_at__isnull=True).update(
+        updated_at=timezone.now()
+    )
+    feeds_changed()
+    return touched
 
 
 # --- Conditional requests ----------------------------------------------------------------
@@ -483,6 +645,29 @@ def feed_fingerprint(events: QuerySet[Event]) -> tuple:
         today.isoformat(),
         *(row[key].isoformat() if hasattr(row[key], "isoformat") else row[key] for key in row),
     )
+
+
+FINGERPRINT_SECONDS = 300
+
+
+def current_fingerprint(key: str, events: QuerySet[Event]) -> tuple:
+    """`feed_fingerprint`, remembered in the cache until a feed's content may have changed.
+
+    One cache round trip and no query while nothing changed, so a calendar client's
+    conditional request costs about as much as the cheapest page. Every change made through
+    the models moves the generation (events/signals.py); the short lifetime bounds what a
+    change made around them (raw SQL) could leave stale.
+    """
+    memo_key = "calendar-feed:fingerprint:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    found = cache.get_many([GENERATION_KEY, memo_key])
+    generation = found.get(GENERATION_KEY) or feed_generation()
+    today = timezone.localdate().isoformat()
+    memo = found.get(memo_key)
+    if memo is not None and memo[:2] == (generation, today):
+        return memo[2]
+    fingerprint = feed_fingerprint(events)
+    cache.set(memo_key, (generation, today, fingerprint), FINGERPRINT_SECONDS)
+    return fingerprint
 
 
 def activate_language(code: str | None) -> str:

@@ -457,9 +457,7 @@ class Registration(models.Model):
 class RegistrationNotice(models.Model):
     """An e-mail already sent about a registration: makes notification tasks idempotent."""
 
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="notices"
-    )
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=40)
     key = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(auto_now_add=True)
@@ -544,6 +542,34 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id}: {self.usefulness}/5, {self.recommend}/10"
+
+
+class CalendarEntry(models.Model):
+    """An event's VEVENT as the calendar feeds write it, kept per language.
+
+    A feed joins these stored texts instead of writing a thousand events on every request.
+    An entry is used only while `rendered_for` equals the event's `updated_at` and `layout`
+    matches the current layout (format version, site address and the translated fixed texts);
+    anything else is written again (events/feeds.py). It holds nothing that is not already
+    public on the event page.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="calendar_entries")
+    language = models.CharField(max_length=10)
+    layout = models.CharField(max_length=16)
+    rendered_for = models.DateTimeField()
+    text = models.TextField()
+    waitlisted_text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "language"], name="one_calendar_entry_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.language})"
 
 
 def unique_slug(model, text: str) -> str:

@@ -9,6 +9,7 @@ nothing recorded and is retried with backoff.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 from celery import shared_task
@@ -24,6 +25,8 @@ from .models import (
     RegistrationNotice,
     RegistrationStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 RETRY = {
     "autoretry_for": (OSError, OperationalError),
@@ -228,3 +231,13 @@ def send_due_feedback_requests() -> int:
         _send_stamped(pk, "feedback_requested_at", notifications.send_feedback_request, now)
         for pk in ids
     )
+
+
+@shared_task(**RETRY)
+def store_calendar_entries(event_ids: list[int], language: str) -> int:
+    """Store the feed entries a feed request had to write itself (events/feeds.py)."""
+    from .feeds import store_entries
+
+    stored = store_entries(event_ids, language)
+    logger.info("Stored %s calendar entries in %s", stored, language)
+    return stored
