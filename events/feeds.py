@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Case, OuterRef, QuerySet, Subquery, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -586,7 +586,10 @@ GENERATION_KEY = "calendar-feed:generation"
 
 
 def feed_generation() -> str:
-    """A token that changes whenever something a feed shows may have changed (see below)."""
+    """A token that changes whenever something a feed shows may have changed (see below).
+
+    Remembered feed versions are trusted only under the token they were built under.
+    """
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         generation = secrets.token_hex(8)
@@ -620,54 +623,32 @@ def events_text_changed(events: QuerySet[Event]) -> int:
 
 # --- Conditional requests ----------------------------------------------------------------
 
-
-def feed_fingerprint(events: QuerySet[Event]) -> tuple:
-    """What decides a feed's content, from ONE aggregate query on the feed's own queryset.
-
-    Count and id sums catch events that left the feed (window, deletion, a cancelled
-    registration); max(updated_at) and max(sequence) catch changes; the waitlist and
-    cancellation sums catch status changes. Changes to related rows that do not touch the
-    event (a theme or presenter renamed) are picked up by the date part within a day.
-    """
-    aggregates = {
-        "n": Count("pk"),
-        "updated": Max("updated_at"),
-        "sequence": Max("sequence"),
-        "ids": Sum("pk"),
-        "cancelled": Sum("pk", filter=Q(status=EventStatus.CANCELLED)),
-    }
-    if "on_waitlist" in events.query.annotations:
-        aggregates["waitlisted"] = Sum("pk", filter=Q(on_waitlist=True))
-    row = events.prefetch_related(None).aggregate(**aggregates)
-    today = timezone.localdate()
-    return (
-        FEED_FORMAT_VERSION,
-        today.isoformat(),
-        *(row[key].isoformat() if hasattr(row[key], "isoformat") else row[key] for key in row),
-    )
+# How long a feed's remembered ETag is trusted without a change signal: the bound on what a
+# change made around the models (raw SQL, QuerySet.update) could leave unseen.
+ETAG_TRUSTED_SECONDS = 300
 
 
-FINGERPRINT_SECONDS = 300
+def feed_etag(body: bytes) -> str:
+    """A strong ETag from the feed's bytes: it changes exactly when the feed does."""
+    return f'"{hashlib.sha256(body).hexdigest()[:40]}"'
 
 
-def current_fingerprint(key: str, events: QuerySet[Event]) -> tuple:
-    """`feed_fingerprint`, remembered in the cache until a feed's content may have changed.
+@dataclass(frozen=True)
+class FeedVersion:
+    """What the cache remembers of a built feed, so a conditional request needs no query."""
 
-    One cache round trip and no query while nothing changed, so a calendar client's
-    conditional request costs about as much as the cheapest page. Every change made through
-    the models moves the generation (events/signals.py); the short lifetime bounds what a
-    change made around them (raw SQL) could leave stale.
-    """
-    memo_key = "calendar-feed:fingerprint:" + hashlib.sha256(key.encode()).hexdigest()[:32]
-    found = cache.get_many([GENERATION_KEY, memo_key])
-    generation = found.get(GENERATION_KEY) or feed_generation()
-    today = timezone.localdate().isoformat()
-    memo = found.get(memo_key)
-    if memo is not None and memo[:2] == (generation, today):
-        return memo[2]
-    fingerprint = feed_fingerprint(events)
-    cache.set(memo_key, (generation, today, fingerprint), FINGERPRINT_SECONDS)
-    return fingerprint
+    generation: str
+    day: str  # the feed's window moves with the date
+    checked_at: float
+    etag: str
+    built: dt.datetime
+
+    def trusted(self, generation: str, day: str, now: float) -> bool:
+        return (
+            self.generation == generation
+            and self.day == day
+            and now - self.checked_at < ETAG_TRUSTED_SECONDS
+        )
 
 
 def activate_language(code: str | None) -> str:

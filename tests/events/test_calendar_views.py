@@ -238,22 +238,22 @@ def test_fixed_query_count(
     client, django_assert_num_queries, django_capture_on_commit_callbacks, n
 ):
     _many_events(n)
-    # First build: the fingerprint, the events with their stored entries (none yet), the
-    # events to write and their presenters. Storing the entries is queued for later.
-    with django_capture_on_commit_callbacks() as queued, django_assert_num_queries(4):
+    # First build: the events with their stored entries (none yet), the events to write
+    # and their presenters. Storing the entries is queued for later.
+    with django_capture_on_commit_callbacks() as queued, django_assert_num_queries(3):
         first = client.get(ALL)
     assert len(_uids(first)) == n
-    # Unchanged feed: fingerprint and body come from the cache, no query at all.
+    # Unchanged feed: its ETag and body come from the cache, no query at all.
     with django_assert_num_queries(0):
         cached = client.get(ALL)
     assert cached.content == first.content
     with django_assert_num_queries(0):
         assert client.get(ALL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-    # Once the worker has stored the entries, a build is the fingerprint and one read.
+    # Once the worker has stored the entries, a build is one read.
     for callback in queued:
         callback()
     cache.clear()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         rebuilt = client.get(ALL)
     assert rebuilt.content == first.content
 
@@ -264,10 +264,10 @@ def test_fixed_query_count_personal(client, django_assert_num_queries, n):
     _many_events(n)
     RegistrationFactory(user=person, event=Event.objects.first())
     url = reverse("calendar:personal", kwargs={"token": person.calendar_token})
-    # Person, fingerprint, events with entries, the event to write, its presenters.
-    with django_assert_num_queries(5):
+    # Person, events with entries, the event to write, its presenters.
+    with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
-    # Then only the person: fingerprint and body are cached.
+    # Then only the person: ETag and body are cached.
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
 

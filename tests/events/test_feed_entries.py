@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from events.feeds import (
-    FINGERPRINT_SECONDS,
+    ETAG_TRUSTED_SECONDS,
     build_calendar,
     event_uid,
     feed_body,
@@ -156,7 +156,7 @@ def test_storing_is_idempotent_and_follows_the_request(client, django_capture_on
     assert _fresh_get(client, HTTP_ACCEPT_LANGUAGE="sv").content == first.content
 
 
-def test_a_change_the_signals_cannot_see_is_picked_up_when_the_fingerprint_expires(client):
+def test_a_change_the_signals_cannot_see_is_picked_up_when_the_etag_is_no_longer_trusted(client):
     event = EventFactory(place="Kuopio")
     etag = client.get(ALL)["ETag"]
     # QuerySet.update() goes around the models: no signal, no new generation.
@@ -164,8 +164,18 @@ def test_a_change_the_signals_cannot_see_is_picked_up_when_the_fingerprint_expir
         place="Iisalmi", updated_at=F("updated_at") + dt.timedelta(seconds=1)
     )
     assert client.get(ALL, HTTP_IF_NONE_MATCH=etag).status_code == 304  # remembered
-    later = timezone.now() + dt.timedelta(seconds=FINGERPRINT_SECONDS + 1)
+    later = timezone.now() + dt.timedelta(seconds=ETAG_TRUSTED_SECONDS + 1)
     with time_machine.travel(later, tick=False):
         response = client.get(ALL, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200
     assert _vevents(response.content)[event_uid(event)]["location"] == "Iisalmi"
+
+
+def test_an_unchanged_feed_keeps_its_etag_and_last_modified_after_a_rebuild(client):
+    EventFactory()
+    first = client.get(ALL)
+    later = timezone.now() + dt.timedelta(seconds=ETAG_TRUSTED_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        since = client.get(ALL, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert since.status_code == 304
+        assert since["ETag"] == first["ETag"]
