@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, OuterRef, QuerySet, Subquery, When
+from django.db.models import Case, F, FilteredRelation, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -500,14 +500,26 @@ def invitation_ics(*, event: Event, method: str, registration: Registration) -> 
 # --- Stored entries ------------------------------------------------------------------------
 
 
-def _fresh_entries(language: str, layout: str) -> QuerySet[CalendarEntry]:
-    """The outer event's entry in `language`, if it was written for the event as it is now."""
-    return CalendarEntry.objects.filter(
-        event=OuterRef("pk"),
-        language=language,
-        layout=layout,
-        rendered_for=OuterRef("updated_at"),
+def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QuerySet[Event]:
+    """The events annotated `entry`: their stored text in `language` if it was written for
+    the event as it is now (its `updated_at`) and in this layout, else None.
+
+    A join, not a subquery per event: PostgreSQL hashes the entries once (one calendar
+    entry per event and language, so no event is repeated).
+    """
+    current = FilteredRelation(
+        "calendar_entries",
+        condition=Q(
+            calendar_entries__language=language,
+            calendar_entries__layout=layout,
+            calendar_entries__rendered_for=F("updated_at"),
+        ),
     )
+    events = events.prefetch_related(None).annotate(current_entry=current)
+    text = F("current_entry__text")
+    if "on_waitlist" in events.query.annotations:
+        text = Case(When(on_waitlist=True, then=F("current_entry__waitlisted_text")), default=text)
+    return events.annotate(entry=text)
 
 
 def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
@@ -520,12 +532,7 @@ def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
     """
     texts = _Texts()
     language = translation.get_language() or settings.LANGUAGE_CODE
-    fresh = _fresh_entries(language, texts.layout)
-    text = Subquery(fresh.values("text")[:1])
-    if "on_waitlist" in events.query.annotations:
-        waitlisted = Subquery(fresh.values("waitlisted_text")[:1])
-        text = Case(When(on_waitlist=True, then=waitlisted), default=text)
-    rows = list(events.prefetch_related(None).annotate(entry=text).values_list("pk", "entry"))
+    rows = list(_with_entries(events, language, texts.layout).values_list("pk", "entry"))
     missing = [pk for pk, entry in rows if entry is None]
     written: dict[int, str] = {}
     if missing:
