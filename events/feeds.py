@@ -587,6 +587,19 @@ def store_entries(event_ids: Iterable[int], language: str) -> int:
     return len(entries)
 
 
+def prune_entries(now: dt.datetime | None = None) -> int:
+    """Delete the entries of events that have left every feed's window for good.
+
+    Feeds show the past `FEED_PAST` (events/selectors.py); an older event's entry is never
+    read again unless the event is moved, and then it is written again anyway.
+    """
+    from .selectors import FEED_PAST
+
+    before = (now or timezone.now()) - FEED_PAST
+    deleted, _by_model = CalendarEntry.objects.filter(event__starts_at__lt=before).delete()
+    return deleted
+
+
 # --- Changes --------------------------------------------------------------------------------
 
 GENERATION_KEY = "calendar-feed:generation"

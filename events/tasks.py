@@ -241,3 +241,13 @@ def store_calendar_entries(event_ids: list[int], language: str) -> int:
     stored = store_entries(event_ids, language)
     logger.info("Stored %s calendar entries in %s", stored, language)
     return stored
+
+
+@shared_task(**RETRY)
+def prune_calendar_entries() -> int:
+    """Daily: drop the stored feed entries of events older than any feed shows."""
+    from .feeds import prune_entries
+
+    deleted = prune_entries()
+    logger.info("Pruned %s calendar entries", deleted)
+    return deleted

@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=30),
     },
+    "calendar-entries": {
+        "task": "events.tasks.prune_calendar_entries",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 # --- API --------------------------------------------------------------------

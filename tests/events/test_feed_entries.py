@@ -1,4 +1,4 @@
-"""Stored feed entries and remembered fingerprints: fast feeds that still follow every change."""
+"""Stored feed entries and remembered ETags: fast feeds that still follow every change."""
 
 import datetime as dt
 
@@ -22,6 +22,7 @@ from events.feeds import (
 from events.models import CalendarEntry, Event, RegistrationStatus
 from events.selectors import calendar_feed_events
 from events.services import save_planning_record, update_event
+from events.tasks import prune_calendar_entries
 from tests.factories import (
     EventFactory,
     PresenterFactory,
@@ -179,3 +180,19 @@ def test_an_unchanged_feed_keeps_its_etag_and_last_modified_after_a_rebuild(clie
         since = client.get(ALL, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
         assert since.status_code == 304
         assert since["ETag"] == first["ETag"]
+
+
+def test_entries_of_events_older_than_any_feed_are_pruned_daily():
+    old = EventFactory(
+        starts_at=timezone.now() - dt.timedelta(days=200),
+        ends_at=timezone.now() - dt.timedelta(days=200) + dt.timedelta(hours=1),
+    )
+    recent = EventFactory(
+        starts_at=timezone.now() - dt.timedelta(days=10),
+        ends_at=timezone.now() - dt.timedelta(days=10) + dt.timedelta(hours=1),
+    )
+    _store_all("fi")
+    _store_all("sv")
+    assert prune_calendar_entries.delay().get() == 2
+    assert set(CalendarEntry.objects.values_list("event_id", flat=True)) == {recent.pk}
+    assert Event.objects.filter(pk=old.pk).exists()  # the event itself stays
