@@ -367,9 +367,7 @@ def assign_themes(request, pk: int):
         except services.EventsError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request, _("%(count)s sessions were updated.") % {"count": changed}
-            )
+            messages.success(request, _("%(count)s sessions were updated.") % {"count": changed})
             return redirect(request.get_full_path())
     return render(
         request,

@@ -98,9 +98,7 @@ def filter_events(queryset: QuerySet[Event], params) -> QuerySet[Event]:
         raise InvalidFilter("to", _("The end date is before the start date."))
     tz = timezone.get_current_timezone()
     if start:
-        queryset = queryset.filter(
-            ends_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-        )
+        queryset = queryset.filter(ends_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
     if end:
         queryset = queryset.filter(
             starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -245,10 +243,7 @@ def registration_counts(*, event: Event, registrations) -> dict[str, int | None]
 
 def registrations_of_person(*, user):
     """A person's registrations, newest event first, for "my registrations"."""
-    return (
-        user.registrations.select_related("event__theme")
-        .order_by("-event__starts_at")
-    )
+    return user.registrations.select_related("event__theme").order_by("-event__starts_at")
 
 
 # --- Planning, attendance and feedback (evplan) ----------------------------------------

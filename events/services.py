@@ -953,9 +953,7 @@ def import_attendance(
 def _classify(event: Event, report, min_minutes: int, result) -> dict:
     registrations = {
         r.email.lower(): r
-        for r in event.registrations.exclude(status=RegistrationStatus.CANCELLED).exclude(
-            email=""
-        )
+        for r in event.registrations.exclude(status=RegistrationStatus.CANCELLED).exclude(email="")
     }
     people = {}
     for person in report.attendees:
