@@ -88,7 +88,7 @@ def serve_feed(
     found = cache.get_many([feeds.GENERATION_KEY, remembered_key])
     generation = found.get(feeds.GENERATION_KEY) or feeds.feed_generation()
     day = timezone.localdate().isoformat()
-    version: feeds.FeedVersion | None = found.get(remembered_key)
+    version = feeds.FeedVersion.from_cache(found.get(remembered_key))
     body = None
 
     def build() -> feeds.FeedVersion:
@@ -101,7 +101,7 @@ def serve_feed(
         unchanged = version is not None and version.etag == etag
         built = version.built if unchanged else timezone.now().replace(microsecond=0)
         fresh = feeds.FeedVersion(generation, day, time.time(), etag, built)
-        cache.set_many({remembered_key: fresh, _body_key(etag): body}, CACHE_SECONDS)
+        cache.set_many({remembered_key: fresh.for_cache(), _body_key(etag): body}, CACHE_SECONDS)
         return fresh
 
     if version is None or not version.trusted(generation, day, time.time()):

@@ -21,7 +21,7 @@ import logging
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -662,6 +662,19 @@ class FeedVersion:
     checked_at: float
     etag: str
     built: dt.datetime
+
+    def for_cache(self) -> tuple:
+        """Plain values, so a release that changes this class never meets an old pickle."""
+        return (FEED_FORMAT_VERSION, *astuple(self))
+
+    @classmethod
+    def from_cache(cls, value) -> FeedVersion | None:
+        if isinstance(value, tuple) and value[:1] == (FEED_FORMAT_VERSION,):
+            try:
+                return cls(*value[1:])
+            except TypeError:  # another shape from another release: build again
+                return None
+        return None
 
     def trusted(self, generation: str, day: str, now: float) -> bool:
         return (

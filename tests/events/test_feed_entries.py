@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from events.feeds import (
     ETAG_TRUSTED_SECONDS,
+    FEED_FORMAT_VERSION,
     build_calendar,
     event_uid,
     feed_body,
@@ -196,3 +197,17 @@ def test_entries_of_events_older_than_any_feed_are_pruned_daily():
     assert prune_calendar_entries.delay().get() == 2
     assert set(CalendarEntry.objects.values_list("event_id", flat=True)) == {recent.pk}
     assert Event.objects.filter(pk=old.pk).exists()  # the event itself stays
+
+
+@pytest.mark.parametrize(
+    "left_by_another_release",
+    [("v1", "etag"), (FEED_FORMAT_VERSION + 1, "g", "d"), (FEED_FORMAT_VERSION, "g"), "text"],
+)
+def test_a_remembered_version_from_another_release_is_built_again(client, left_by_another_release):
+    from events.calendar_views import _remembered_key
+
+    event = EventFactory()
+    cache.set(_remembered_key("all", "fi"), left_by_another_release)
+    response = client.get(ALL)
+    assert response.status_code == 200
+    assert event_uid(event) in _vevents(response.content)
