@@ -71,6 +71,25 @@ def send_decision_mail(*, membership: Membership) -> None:
     )
 
 
+def send_join_request_mail(*, membership: Membership, coordinator) -> None:
+    """To a coordinator: who asks to join, from which organisation, and where to decide.
+    The requester's contact details stay on the site, behind the coordinator's sign-in."""
+    manage_url = settings.SITE_URL + reverse(
+        "networks:manage", kwargs={"slug": membership.network.slug}
+    )
+    send_templated_mail(
+        to=coordinator.email,
+        template_prefix="email/networks/join_request",
+        context={
+            "membership": membership,
+            "network": membership.network,
+            "person": membership.user.get_full_name(),
+            "manage_url": manage_url,
+        },
+        language=coordinator.language,
+    )
+
+
 def send_invitation_mail(*, membership: Membership) -> None:
     accept_url = settings.SITE_URL + reverse(
         "networks:invitation", kwargs={"token": membership.invitation_token}

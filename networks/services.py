@@ -140,6 +140,11 @@ def request_to_join(
         membership.status = MembershipStatus.PENDING
         membership.joined_on = None
     membership.save()
+    if membership.status == MembershipStatus.PENDING:
+        from . import tasks
+
+        # The coordinators decide, so they hear of the request (the page lists it too).
+        transaction.on_commit(lambda: tasks.send_join_request.delay(membership.pk))
     return membership
 
 

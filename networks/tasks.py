@@ -48,6 +48,23 @@ def send_membership_decision(membership_id: int) -> None:
 
 
 @shared_task(**RETRY)
+def send_join_request(membership_id: int) -> int:
+    """Tell each coordinator of a network about a request still waiting for a decision."""
+    membership = (
+        Membership.objects.select_related("user", "network", "organisation")
+        .filter(pk=membership_id, status=MembershipStatus.PENDING)
+        .first()
+    )
+    if membership is None or membership.user is None:
+        return 0
+    coordinators = membership.network.coordinators.filter(is_active=True)
+    for coordinator in coordinators:
+        mail.send_join_request_mail(membership=membership, coordinator=coordinator)
+    log.info("join request %s e-mailed to %s coordinators", membership_id, len(coordinators))
+    return len(coordinators)
+
+
+@shared_task(**RETRY)
 def send_invitation(membership_id: int) -> None:
     membership = (
         Membership.objects.select_related("user", "network").filter(pk=membership_id).first()

@@ -44,6 +44,39 @@ def test_joining_a_network_on_approval_waits_for_a_coordinator(user, network):
 
 
 @pytest.mark.django_db
+def test_a_join_request_is_e_mailed_to_each_coordinator_in_their_language(
+    network, coordinator, django_capture_on_commit_callbacks
+):
+    coordinator.language = "sv"
+    coordinator.save()
+    english = UserFactory(language="en")
+    network.coordinators.add(english)
+    person = UserFactory(display_name="Pia Pyytäjä", phone="+358 40 123 4567")
+    organisation = OrganisationFactory(name="Kuopion kaupunki")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_to_join(network=network, person=person, organisation=organisation)
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {coordinator.email, english.email}
+    swedish, in_english = by_recipient[coordinator.email], by_recipient[english.email]
+    assert "Pia Pyytäjä" in in_english.body and "Kuopion kaupunki" in in_english.body
+    assert f"/networks/{network.slug}/manage/" in in_english.body
+    assert in_english.subject == f"New request to join {network.name}"
+    assert swedish.subject != in_english.subject  # written in Swedish
+    assert person.email not in in_english.body and "123 4567" not in in_english.body
+
+
+@pytest.mark.django_db
+def test_joining_an_open_network_troubles_no_coordinator(
+    coordinator, django_capture_on_commit_callbacks
+):
+    network = NetworkFactory(join_policy=JoinPolicy.OPEN)
+    network.coordinators.add(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_to_join(network=network, person=UserFactory())
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
 def test_a_network_by_invitation_refuses_join_requests(user, private_network):
     with pytest.raises(services.JoinRefused):
         services.request_to_join(network=private_network, person=user)
