@@ -42,15 +42,8 @@ def _language(request: HttpRequest, default: str | None = None) -> str:
 
 
 def _finish(
-    response: HttpResponse,
-    *,
-    private: bool,
-    version: feeds.FeedVersion | None = None,
-    etag: str = "",
-    last_modified: dt.datetime | None = None,
+    response: HttpResponse, *, etag: str, last_modified: dt.datetime, private: bool
 ) -> HttpResponse:
-    if version is not None:
-        etag, last_modified = version.etag, version.built
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
@@ -110,14 +103,16 @@ def serve_feed(
         request, etag=version.etag, last_modified=int(version.built.timestamp())
     )
     if not_modified is not None:
-        return _finish(not_modified, version=version, private=private)
+        return _finish(
+            not_modified, etag=version.etag, last_modified=version.built, private=private
+        )
     if body is None:
         body = cache.get(_body_key(version.etag))
         if body is None:  # the body left the cache before its version did
             version = build()
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _finish(response, version=version, private=private)
+    return _finish(response, etag=version.etag, last_modified=version.built, private=private)
 
 
 @require_safe

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -42,8 +41,6 @@ from .models import (
     Registration,
     RegistrationStatus,
 )
-
-logger = logging.getLogger(__name__)
 
 PRODID = "-//Kohtaamo//Kohtaamo calendar 1.0//FI"
 TZID = "Europe/Helsinki"
@@ -563,7 +560,7 @@ def store_entries(event_ids: Iterable[int], language: str) -> int:
         texts = _Texts()
         items = feed_items(Event.objects.filter(pk__in=list(event_ids)).order_by("pk"))
         entries = []
-        for item in sorted(items, key=lambda i: i.pk):
+        for item in items:
             item.on_waitlist = False
             text = _vevent(item, texts)
             item.on_waitlist = True
@@ -618,10 +615,10 @@ def feed_generation() -> str:
 
 
 def feeds_changed() -> None:
-    """Something a feed shows changed: remembered fingerprints are no longer trusted.
+    """Something a feed shows changed: remembered feed versions are no longer trusted.
 
     Called now and again after the transaction commits: a request that read the old token
-    before the commit may remember an old fingerprint under it, the second change drops that.
+    before the commit may remember an old version under it, the second change drops that.
     """
     cache.set(GENERATION_KEY, secrets.token_hex(8), None)
     transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), None))

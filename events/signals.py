@@ -1,7 +1,7 @@
 """Keep calendar feeds honest when what they show changes, however it is changed.
 
 Model signals, so the organiser pages, the admin and the services are all covered. Feeds
-trust a remembered fingerprint only until `feeds.feeds_changed()` says otherwise, and a
+trust a remembered version (ETag) only until `feeds.feeds_changed()` says otherwise, and a
 stored feed entry only while its event's `updated_at` is unchanged (events/feeds.py).
 """
 
