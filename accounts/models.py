@@ -93,8 +93,22 @@ class User(AbstractUser):
         return self.organisation.name if self.organisation_id else self.organisation_name
 
 
+class AccessChannel(models.TextChoices):
+    """How personal data left the system in an access entry (see docs/privacy.md)."""
+
+    PAGE = "page", _("page")
+    CSV = "csv", _("export (CSV)")
+    XLSX = "xlsx", _("export (XLSX)")
+    JSON = "json", _("export (JSON)")
+    API = "api", _("API")
+
+
 class AuditEntry(models.Model):
-    """Who did what and when. Keeps a text copy of the object, so it outlives it."""
+    """Who did what and when. Keeps a text copy of the object, so it outlives it.
+
+    An access entry (a `channel` is set) records that someone viewed or exported
+    personal data: the object and the number of people, by ids only (never a name).
+    """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -111,6 +125,10 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=40, blank=True)
     object_label = models.CharField(_("object"), max_length=300, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=AccessChannel.choices, blank=True, db_index=True
+    )
+    people_count = models.PositiveIntegerField(_("people"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")
