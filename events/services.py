@@ -7,8 +7,10 @@ confirm more people than there are seats. E-mails are queued after commit (event
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -34,10 +36,12 @@ from .models import (
     EventMaterial,
     EventStatus,
     Feedback,
+    Presenter,
     Registration,
     RegistrationMode,
     RegistrationStatus,
     Series,
+    new_token,
 )
 
 # --- Registration -------------------------------------------------------------------
@@ -478,6 +482,139 @@ def record_headcount(*, event: Event, headcount: int | None, by) -> Event:
         record_audit(actor=by, action="attendance.headcount", obj=locked, old=old, new=headcount)
     event.headcount = headcount
     return event
+
+
+# --- Privacy: erasure and retention of registrations -----------------------------------
+# Called by accounts (delete_account, apply_retention); events owns the shape of its rows.
+
+ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
+
+
+def _pseudonym() -> str:
+    """A random stand-in address (RFC 2606 `.invalid`: never delivered, never a person's)."""
+    return f"removed-{secrets.token_hex(8)}@{ANONYMISED_EMAIL_DOMAIN}"
+
+
+def _anonymise_registrations(registration_ids: list[int], *, now: _dt.datetime) -> int:
+    """Remove the person from registrations; keep event, organisation, status and attendance.
+
+    The e-mail becomes a random stand-in shared by the rows of one person in this run, so
+    the reports' "unique participants" (one key per person) count the same afterwards,
+    while nothing links the rows to the person any more. The guest link token is replaced
+    so an old link no longer opens (or cancels) the row.
+    """
+    fields = ["user", "name", "email", "language", "token", "anonymised_at"]
+    stand_ins: dict[str, str] = {}
+    done = 0
+    for start in range(0, len(registration_ids), 500):
+        chunk = registration_ids[start : start + 500]
+        rows = list(Registration.objects.filter(pk__in=chunk, anonymised_at__isnull=True))
+        for row in rows:
+            person_key = f"u:{row.user_id}" if row.user_id else f"e:{row.email.lower()}"
+            known = bool(row.user_id or row.email)
+            row.email = stand_ins.setdefault(person_key, _pseudonym()) if known else ""
+            row.user = None
+            row.name = ""
+            row.language = ""
+            row.token = new_token()
+            row.anonymised_at = now
+        Registration.objects.bulk_update(rows, fields)
+        # Scores and comments stay (they count in the totals); the browser session link goes.
+        Feedback.objects.filter(registration_id__in=chunk).exclude(session_key="").update(
+            session_key=""
+        )
+        done += len(rows)
+    return done
+
+
+def _rekey_attendance_people(imports, *, chosen) -> int:
+    """Replace the per-person keys in Teams import summaries with random ones.
+
+    Imports keep who-was-there as hashes of the person's identity, so that a second file
+    of the same event counts a person once. A hash of an e-mail can be matched again by
+    hashing the address, so it is personal data: random keys (the same one for the same
+    person within an event) keep every count and the merging of later files exact.
+    """
+    stand_ins: dict[tuple[int, str], str] = {}
+    changed = 0
+    for row in imports.order_by("pk"):
+        people = (row.summary or {}).get("people") or {}
+        rekeyed = {}
+        for key, person in people.items():
+            if chosen(person):
+                key = stand_ins.setdefault((row.event_id, key), "r" + secrets.token_hex(15))
+            rekeyed[key] = person
+        if rekeyed != people:
+            row.summary = {**row.summary, "people": rekeyed}
+            row.save(update_fields=["summary"])
+            changed += 1
+    return changed
+
+
+def erase_person(*, person) -> int:
+    """Events' part of deleting an account (accounts.services.delete_account calls it).
+
+    Places at events still to come are cancelled through `cancel_registration`, like any
+    other cancellation: the first on the waitlist gets the seat and is told, the feeds
+    hear of it. (The person is not written to: their row is anonymised before the
+    notice task reads it.) Then every registration of the person is anonymised, their
+    identity hashes in Teams import summaries replaced and presenter profiles unlinked.
+    Idempotent: a second call finds nothing of the person. Returns the rows anonymised.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        upcoming = (
+            Registration.objects.filter(user=person, event__ends_at__gt=now)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .order_by("event_id", "pk")
+        )
+        for registration in upcoming:
+            # An event that ended meanwhile keeps its row as history (anonymised below).
+            with contextlib.suppress(RegistrationClosed):
+                cancel_registration(registration=registration)
+        mine = list(Registration.objects.filter(user=person).values_list("pk", "event_id"))
+        registration_ids = {pk for pk, _event in mine}
+        _rekey_attendance_people(
+            AttendanceImport.objects.filter(event_id__in={event for _pk, event in mine}),
+            chosen=lambda entry: entry.get("registration") in registration_ids,
+        )
+        done = _anonymise_registrations(sorted(registration_ids), now=now)
+        Presenter.objects.filter(user=person).update(user=None)
+    return done
+
+
+def anonymise_old_registrations(
+    *, cutoff: _dt.datetime, now: _dt.datetime, dry_run: bool = False
+) -> int:
+    """Retention: anonymise registrations of events that ended before `cutoff` and guest
+    registrations made before it, and the Teams data of those events. Idempotent.
+
+    Returns how many registrations are due (dry_run) or were anonymised."""
+    due = Registration.objects.filter(anonymised_at__isnull=True).filter(
+        Q(event__ends_at__lt=cutoff) | Q(user__isnull=True, created_at__lt=cutoff)
+    )
+    due_ids = list(due.values_list("pk", flat=True))
+    if dry_run:
+        return len(due_ids)
+    with transaction.atomic():
+        done = _anonymise_registrations(due_ids, now=now)
+        _anonymise_old_attendance_imports(cutoff=cutoff)
+    return done
+
+
+def _anonymise_old_attendance_imports(*, cutoff: _dt.datetime) -> int:
+    """Teams per-person data of old events: random keys instead of identity hashes."""
+    due = [
+        row.pk
+        for row in AttendanceImport.objects.filter(event__ends_at__lt=cutoff).only("summary")
+        if not (row.summary or {}).get("anonymised")
+    ]
+    imports = AttendanceImport.objects.filter(pk__in=due)
+    _rekey_attendance_people(imports, chosen=lambda entry: True)
+    for row in imports:
+        row.summary = {**(row.summary or {}), "anonymised": True}
+        row.save(update_fields=["summary"])
+    return len(due)
 
 
 # --- Notifications about events (called by planning) ---------------------------------

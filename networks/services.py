@@ -26,6 +26,7 @@ from .models import (
     MessagePreference,
     Network,
     Organisation,
+    new_token,
 )
 from .selectors import OPEN_STATUSES, is_coordinator
 
@@ -194,6 +195,50 @@ def leave_network(*, membership: Membership) -> Membership:
     membership.left_on = timezone.localdate()
     membership.save(update_fields=["status", "left_on"])
     return membership
+
+
+ERASED_MEMBERSHIP_FIELDS = [
+    "status",
+    "user",
+    "invited_email",
+    "invited_name",
+    "invitation_token",
+    "decision_message",
+    "show_email",
+    "show_phone",
+    "show_title",
+    "unsubscribe_token",
+    "anonymised_at",
+]
+
+
+@transaction.atomic
+def erase_person(*, person) -> int:
+    """Networks' part of deleting an account (accounts.services.delete_account calls it).
+
+    Active memberships end as if the person left today (`leave_network`); requests and
+    invitations end without a leaving date. Every membership then keeps only network,
+    organisation, role and dates (the membership counts stay), with the person, the
+    invitation, the coordinator's message and the directory consents removed.
+    Idempotent: a second call finds nothing of the person. Returns the rows anonymised.
+    """
+    now = timezone.now()
+    for membership in Membership.objects.filter(user=person, status=MembershipStatus.ACTIVE):
+        leave_network(membership=membership)
+    rows = list(Membership.objects.select_for_update().filter(user=person))
+    for row in rows:
+        if row.status in OPEN_STATUSES:
+            row.status = MembershipStatus.LEFT
+        row.user = None
+        row.invited_email = ""
+        row.invited_name = ""
+        row.invitation_token = ""
+        row.decision_message = ""
+        row.show_email = row.show_phone = row.show_title = False
+        row.unsubscribe_token = new_token()
+        row.anonymised_at = now
+    Membership.objects.bulk_update(rows, ERASED_MEMBERSHIP_FIELDS)
+    return len(rows)
 
 
 @transaction.atomic
