@@ -30,10 +30,12 @@ import html
 import io
 import re
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import webvtt
-from django.utils.translation import gettext as _gettext
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
@@ -111,11 +113,28 @@ class Finding:
         return {**asdict(self), "message": self.message, "time": self.time}
 
 
+# Parameters holding numbers: stored language-neutral ("58.9"), shown with the active
+# language's decimal separator ("58,9" in Finnish and Swedish).
+NUMERIC_PARAMS = frozenset({"cps", "max", "min", "seconds", "gap", "coverage", "count"})
+
+
+def _localised(key: str, value):
+    if key not in NUMERIC_PARAMS or isinstance(value, bool):
+        return value
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    return number_format(number, use_l10n=True)
+
+
 def message_for(code: str, params: dict) -> str:
     template = MESSAGES.get(code)
     if template is None:
         return code
-    return str(template) % params if params else str(template).replace("%%", "%")
+    if not params:
+        return str(template).replace("%%", "%")
+    return str(template) % {key: _localised(key, value) for key, value in params.items()}
 
 
 @dataclass
@@ -273,7 +292,11 @@ def srt_to_vtt(content: bytes | str) -> str:
     try:
         return webvtt.from_buffer(io.StringIO(text), format="srt").content
     except (MalformedCaptionError, MalformedFileError) as exc:
-        message = _gettext("The SRT file could not be read: %(error)s") % {"error": exc}
+        # The library's own reason ("Invalid format") is English: say what a cue needs instead.
+        message = gettext(
+            "The SRT file could not be read. Each cue needs a number, a timing line such as "
+            "00:00:01,000 --> 00:00:04,000 and its text."
+        )
         raise ValueError(message) from exc
 
 

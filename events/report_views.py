@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,6 +19,7 @@ from .report_forms import ReportForm
 from .reports import BREAKDOWN_LABELS, FIGURE_KEYS, Report, ReportInputError, export_sheets
 
 CHARTS = ("kind", "theme")
+EURO_FIGURES = frozenset({"caption_cost"})  # shown with two decimals: 195,20
 TEMPLATE = "events/reports/attendance.html"
 
 
@@ -116,7 +117,7 @@ def page_context(request: HttpRequest, report: Report | None) -> dict:
                 "name": name,
                 "label": BREAKDOWN_LABELS[name],
                 "rows": [
-                    {"label": row["label"], "values": [row[key] for key in FIGURE_KEYS]}
+                    {"label": row["label"], "values": [_cell(key, row[key]) for key in FIGURE_KEYS]}
                     for row in report.tables[name]
                 ],
             }
@@ -135,9 +136,21 @@ def page_context(request: HttpRequest, report: Report | None) -> dict:
 def _totals_rows(report: Report) -> list[dict]:
     rows = []
     for key, label in report.figure_labels():
-        cells = [report.totals[key]]
+        cells = [_cell(key, report.totals[key])]
         for comparison in report.comparisons:
             change = comparison["changes"][key]
-            cells += [comparison["totals"][key], change["change"], change["percent"]]
+            cells += [
+                _cell(key, comparison["totals"][key]),
+                _cell(key, change["change"]),
+                change["percent"],
+            ]
         rows.append({"label": label, "cells": cells})
     return rows
+
+
+def _cell(key: str, value):
+    """A figure as the page shows it: euros with two decimals in the page's language
+    ("195,20"); other numbers are localised by the template."""
+    if key in EURO_FIGURES and value is not None:
+        return number_format(value, decimal_pos=2, use_l10n=True)
+    return value
