@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import record_audit
@@ -252,20 +252,20 @@ def preview_import(*, network: Network, rows: list[dict]) -> ImportPreview:
     for raw in rows:
         item = ImportRow(**raw)
         if not item.name:
-            item.errors.append(_gettext("The name is missing."))
+            item.errors.append(gettext("The name is missing."))
         if not item.email:
-            item.errors.append(_gettext("The e-mail address is missing."))
+            item.errors.append(gettext("The e-mail address is missing."))
         else:
             try:
                 validate_email(item.email)
             except ValidationError:
                 item.errors.append(
-                    _gettext("“%(email)s” is not a valid e-mail address.") % {"email": item.email}
+                    gettext("“%(email)s” is not a valid e-mail address.") % {"email": item.email}
                 )
             else:
                 if item.email in seen:
                     item.errors.append(
-                        _gettext("The same e-mail address is already on row %(row)s.")
+                        gettext("The same e-mail address is already on row %(row)s.")
                         % {"row": seen[item.email]}
                     )
                 else:
@@ -275,10 +275,10 @@ def preview_import(*, network: Network, rows: list[dict]) -> ImportPreview:
         )
         if not item.role_value:
             suggestion = _suggest(_normalise(item.role), list(roles))
-            message = _gettext("Unknown role “%(role)s”.") % {"role": item.role}
+            message = gettext("Unknown role “%(role)s”.") % {"role": item.role}
             if suggestion:
                 label = dict(MemberRole.choices)[roles[suggestion]]
-                message += " " + _gettext("Did you mean “%(suggestion)s”?") % {"suggestion": label}
+                message += " " + gettext("Did you mean “%(suggestion)s”?") % {"suggestion": label}
             item.errors.append(message)
         if item.organisation:
             found = organisations.get(_normalise(item.organisation))
@@ -286,13 +286,13 @@ def preview_import(*, network: Network, rows: list[dict]) -> ImportPreview:
                 item.organisation_id = found[0]
             else:
                 suggestion = _suggest(item.organisation, org_names)
-                message = _gettext("Unknown organisation “%(name)s”.") % {"name": item.organisation}
+                message = gettext("Unknown organisation “%(name)s”.") % {"name": item.organisation}
                 if suggestion:
-                    message += " " + _gettext("Did you mean “%(suggestion)s”?") % {
+                    message += " " + gettext("Did you mean “%(suggestion)s”?") % {
                         "suggestion": suggestion
                     }
                 else:
-                    message += " " + _gettext("Leave the cell empty or ask staff to add it.")
+                    message += " " + gettext("Leave the cell empty or ask staff to add it.")
                 item.errors.append(message)
         if item.errors:
             preview.errors.append(item)
