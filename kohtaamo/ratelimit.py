@@ -64,6 +64,15 @@ def hit(*, scope: str, key: str, rate: str | None = None) -> tuple[bool, int]:
     return count <= limit, period - (now % period)
 
 
+def too_many_requests(request, retry_after: int | None = None):
+    """The 429 page for every limiter: this module's, and allauth's (it calls the URLconf's
+    `handler429` with the request alone, so the wait is not known and the page says so)."""
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def ratelimit(scope: str, *, methods: tuple[str, ...] = ("POST",)):
     """View decorator: limit `methods` requests per client in `scope`; 429 when exceeded."""
 
@@ -73,9 +82,7 @@ def ratelimit(scope: str, *, methods: tuple[str, ...] = ("POST",)):
             if request.method in methods:
                 allowed, retry_after = hit(scope=scope, key=client_key(request))
                 if not allowed:
-                    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
-                    response["Retry-After"] = str(retry_after)
-                    return response
+                    return too_many_requests(request, retry_after=retry_after)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -8,6 +8,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from . import views
 from .api import api_urlpatterns
 
+# allauth's rate limits (sign-in, sign-up, codes) answer with this page too.
+handler429 = "kohtaamo.ratelimit.too_many_requests"
+
 admin.site.site_header = _("Kohtaamo administration")
 admin.site.site_title = _("Kohtaamo")
 

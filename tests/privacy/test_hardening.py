@@ -347,3 +347,45 @@ def test_nul_bytes_in_forms_and_json_are_refused_but_files_may_hold_them(organis
 
     assert (form.status_code, api.status_code) == (400, 400)
     assert upload.status_code != 400 or b"NUL character" not in upload.content
+
+
+# --- the 429 page, for every limiter ---------------------------------------------------------
+
+
+def test_past_allauths_login_limit_even_the_right_password_gets_a_429_page_not_a_500():
+    """allauth's `login` limit (30 POSTs a minute from one address) renders 429.html through
+    the URLconf's handler429, without a wait: the page says to wait a few minutes."""
+    person = UserFactory()
+    client = Client(raise_request_exception=False)
+    client.cookies["django_language"] = "en"
+    statuses = [
+        client.post(reverse("account_login"), {"login": f"nobody{n}@example.fi", "password": "x"})
+        .status_code
+        for n in range(30)
+    ]
+    response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+
+    assert 429 not in statuses
+    assert response.status_code == 429
+    assert "Too many attempts" in response.text
+    assert "Please wait a few minutes and try again." in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_project_limiter_page_says_how_many_seconds_to_wait(client, settings, organiser):
+    settings.KOHTAAMO_RATE_LIMITS = {"import": "1/m"}
+    client.force_login(organiser)
+    client.cookies["django_language"] = "fi"
+    event = EventFactory()
+    url = reverse("events:organise_attendance_import", kwargs={"pk": event.pk})
+    client.post(url, {"action": "preview"})
+
+    response = client.post(url, {"action": "preview"})
+
+    assert response.status_code == 429
+    seconds = int(response["Retry-After"])
+    assert 0 < seconds <= 60
+    assert "Liian monta yritystä" in response.text
+    assert f"Odota {seconds} sekuntia ja yritä uudelleen." in response.text or (
+        seconds == 1 and "Odota 1 sekunti ja yritä uudelleen." in response.text
+    )
