@@ -21,7 +21,8 @@ from accounts.permissions import HasAbility
 from accounts.roles import Ability, can
 
 from . import selectors, services
-from .models import Event, Presenter, Registration, RegistrationMode, RegistrationStatus, Theme
+from .models import Event, Presenter, Registration, RegistrationStatus, Theme
+from .rules import meeting_link
 
 urlpatterns: list = []
 
@@ -84,18 +85,13 @@ class EventSerializer(serializers.ModelSerializer):
         return selectors.seats_left(event)
 
     def get_meeting_url(self, event: Event) -> str | None:
-        """Drop-in: for everyone. Registration: for confirmed people and organisers."""
-        if not event.meeting_url or event.is_cancelled:
-            return None
+        """The link if the caller may see it (events/rules.py), else null."""
         request = self.context.get("request")
-        if event.registration_mode == RegistrationMode.DROP_IN:
-            return event.meeting_url
-        mine = getattr(event, "my_status", None)
-        if mine == RegistrationStatus.CONFIRMED or (
-            request and can(request.user, Ability.VIEW_PARTICIPANTS)
-        ):
-            return event.meeting_url
-        return None
+        return meeting_link(
+            event=event,
+            person=request.user if request else None,
+            registration=getattr(event, "my_status", None),
+        )
 
     def get_my_registration_status(self, event: Event) -> str | None:
         mine = getattr(event, "my_status", None)

@@ -29,7 +29,8 @@ from networks.models import Network
 
 from . import feeds
 from .models import Audience, Event, EventKind, EventStatus, Series, Theme
-from .selectors import calendar_feed_events, visible_events
+from .rules import meeting_link
+from .selectors import calendar_feed_events, registration_of, visible_events
 
 CACHE_SECONDS = 24 * 3600
 PUBLIC_CACHE_CONTROL = "public, max-age=900"
@@ -247,10 +248,16 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    """One event as an .ics download (the event page links here)."""
+    """One event as an .ics download (the event page links here).
+
+    With the meeting link only for those who may see it (events/rules.py); such a download
+    is private, and the link is part of its ETag.
+    """
     event = get_object_or_404(
         visible_events(user=request.user).select_related("theme", "series"), pk=pk
     )
+    registration = registration_of(event=event, user=request.user)
+    link = meeting_link(event=event, person=request.user, registration=registration)
     language = _language(request)
     digest = hashlib.sha256(
         repr(
@@ -261,11 +268,13 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
                 event.sequence,
                 language,
                 timezone.localdate().isoformat(),
+                link,
             )
         ).encode()
     ).hexdigest()[:40]
     etag = f'"{digest}"'
-    private = event.audience != Audience.EVERYONE
+    # A link only this viewer may see must stay out of shared caches.
+    private = event.audience != Audience.EVERYONE or link != meeting_link(event=event)
     last_modified = event.updated_at.replace(microsecond=0)
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
@@ -273,7 +282,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     if not_modified is not None:
         return _finish(not_modified, etag=etag, last_modified=last_modified, private=private)
     with translation.override(language):
-        body = feeds.single_event_ics(event=event)
+        body = feeds.single_event_ics(event=event, person=request.user, registration=registration)
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="kohtaamo-event-{event.pk}.ics"'
     return _finish(response, etag=etag, last_modified=last_modified, private=private)

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, F, FilteredRelation, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -41,12 +42,15 @@ from .models import (
     Registration,
     RegistrationStatus,
 )
+from .rules import meeting_link
 
 PRODID = "-//Kohtaamo//Kohtaamo calendar 1.0//FI"
 TZID = "Europe/Helsinki"
 HELSINKI = ZoneInfo(TZID)
 REFRESH = "PT6H"
-FEED_FORMAT_VERSION = 3  # raise when the generated text changes, so ETags and entries change
+# Raise when the generated text changes, so ETags and entries change. 4: the meeting link only
+# where events/rules.py allows it (never in public feeds for events that take registrations).
+FEED_FORMAT_VERSION = 4
 CRLF = "\r\n"
 
 # Europe/Helsinki in the form every client understands: EET/EEST switching at 01:00 UTC on
@@ -83,6 +87,7 @@ ITEM_FIELDS = (
     "meeting_url",
     "place",
     "status",
+    "registration_mode",
     "sequence",
     "language",
     "created_at",
@@ -226,7 +231,11 @@ def network_feed_link(network) -> FeedLink:
 
 @dataclass
 class FeedItem:
-    """What one VEVENT says, read from a values() row or from an Event."""
+    """What one VEVENT says, read from a values() row or from an Event.
+
+    `my_status` is the status of the registration the entry is written for (a personal
+    feed, an invitation), None in public and network feeds: the meeting link follows it.
+    """
 
     pk: int
     title: str
@@ -237,6 +246,7 @@ class FeedItem:
     meeting_url: str
     place: str
     status: str
+    registration_mode: str
     sequence: int
     language: str
     created_at: dt.datetime
@@ -244,6 +254,7 @@ class FeedItem:
     theme_title: str | None
     presenters: list[str] = field(default_factory=list)
     on_waitlist: bool = False
+    my_status: str | None = None
 
 
 def item_from_event(event: Event) -> FeedItem:
@@ -257,6 +268,7 @@ def item_from_event(event: Event) -> FeedItem:
         meeting_url=event.meeting_url,
         place=event.place,
         status=event.status,
+        registration_mode=event.registration_mode,
         sequence=event.sequence,
         language=event.language,
         created_at=event.created_at,
@@ -264,14 +276,16 @@ def item_from_event(event: Event) -> FeedItem:
         theme_title=event.theme.title if event.theme_id else None,
         presenters=[p.name for p in event.presenters.all()],
         on_waitlist=bool(getattr(event, "on_waitlist", False)),
+        my_status=getattr(event, "my_status", None),
     )
 
 
 def feed_items(events: QuerySet[Event]) -> list[FeedItem]:
     """The feed's events as items: two queries whatever their number."""
     fields = list(ITEM_FIELDS)
-    if "on_waitlist" in events.query.annotations:
-        fields.append("on_waitlist")
+    for annotation in ("on_waitlist", "my_status"):
+        if annotation in events.query.annotations:
+            fields.append(annotation)
     rows = events.prefetch_related(None).values(*fields)
     items: dict[int, FeedItem] = {}
     for row in rows:
@@ -317,7 +331,7 @@ def _title(item: FeedItem, texts: _Texts) -> str:
     return item.title or item.theme_title or texts.kinds.get(item.kind, item.kind)
 
 
-def _description(item: FeedItem, texts: _Texts, page_url: str) -> str:
+def _description(item: FeedItem, texts: _Texts, page_url: str, link: str | None) -> str:
     lines: list[str] = []
     if item.status == EventStatus.CANCELLED:
         lines.append(texts.cancelled)
@@ -328,8 +342,8 @@ def _description(item: FeedItem, texts: _Texts, page_url: str) -> str:
         lines.append(texts.presenters % {"names": ", ".join(item.presenters)})
     if item.description:
         lines.extend(["", item.description.strip(), ""])
-    if item.meeting_url:
-        lines.append(texts.meeting % {"url": item.meeting_url})
+    if link:
+        lines.append(texts.meeting % {"url": link})
     if item.place:
         lines.append(texts.place % {"place": item.place})
     lines.append(texts.page % {"url": page_url})
@@ -343,9 +357,12 @@ def _vevent(
     stamp: dt.datetime | None = None,
     status: str | None = None,
     extra: Iterable[str] = (),
+    person=None,
 ) -> str:
-    """One VEVENT as folded text."""
+    """One VEVENT as folded text. The meeting link (LOCATION, DESCRIPTION, CONFERENCE) only
+    if events/rules.py lets the item's registration (or `person`) see it."""
     waitlisted = item.on_waitlist
+    link = meeting_link(event=item, person=person, registration=item.my_status)
     if status is None:
         if item.status == EventStatus.CANCELLED:
             status = "CANCELLED"
@@ -354,7 +371,7 @@ def _vevent(
     page_url = texts.event_url.format(pk=item.pk)
     modified = _utc(item.updated_at)
     summary = f"{texts.waitlist if waitlisted else ''}{_title(item, texts)}"
-    location = item.place or (texts.online % {"url": item.meeting_url} if item.meeting_url else "")
+    location = item.place or (texts.online % {"url": link} if link else "")
     lines = [
         "BEGIN:VEVENT",
         f"UID:event-{item.pk}@{texts.host}",
@@ -365,15 +382,14 @@ def _vevent(
         f"DTSTART;TZID={TZID}:{_local(item.starts_at)}",
         f"DTEND;TZID={TZID}:{_local(item.ends_at)}",
         f"SUMMARY;LANGUAGE={item.language or 'fi'}:{escape_text(summary)}",
-        f"DESCRIPTION:{escape_text(_description(item, texts, page_url))}",
+        f"DESCRIPTION:{escape_text(_description(item, texts, page_url, link))}",
     ]
     if location:
         lines.append(f"LOCATION:{escape_text(location)}")
     lines.append(f"URL;VALUE=URI:{_uri(page_url)}")
-    if item.meeting_url:
+    if link:
         lines.append(
-            f"CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL={_param(texts.meeting_label)}:"
-            f"{_uri(item.meeting_url)}"
+            f"CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL={_param(texts.meeting_label)}:{_uri(link)}"
         )
     lines.append(f"STATUS:{status}")
     lines.append(f"TRANSP:{'TRANSPARENT' if status == 'CANCELLED' else 'OPAQUE'}")
@@ -425,11 +441,19 @@ def build_calendar(*, events: Iterable[FeedItem | Event], name: str, description
     return "".join(parts).encode("utf-8")
 
 
-def single_event_ics(*, event: Event) -> bytes:
-    """A download of one event. No calendar name: Outlook would open it as a new calendar."""
+def single_event_ics(
+    *, event: Event, person=None, registration: Registration | None = None
+) -> bytes:
+    """A download of one event. No calendar name: Outlook would open it as a new calendar.
+
+    With the meeting link only if `person` (with their `registration`) may see it.
+    """
+    item = item_from_event(event)
+    if registration is not None and registration.event_id == event.pk:
+        item.my_status = registration.status
     parts = _header("PUBLISH")
     parts.append(HELSINKI_VTIMEZONE)
-    parts.append(_vevent(item_from_event(event), _Texts()))
+    parts.append(_vevent(item, _Texts(), person=person))
     parts.append("END:VCALENDAR\r\n")
     return "".join(parts).encode("utf-8")
 
@@ -474,6 +498,7 @@ def invitation_ics(*, event: Event, method: str, registration: Registration) -> 
         raise ValueError(f"Unsupported iTIP method {method!r}")
     item = item_from_event(event)
     item.on_waitlist = registration.status == RegistrationStatus.WAITLISTED and method == "REQUEST"
+    item.my_status = registration.status  # the link only for a confirmed registration
     # DTSTAMP orders messages with the same SEQUENCE: a registration cancelled after the
     # confirmation must look newer than it.
     stamp = event.updated_at
@@ -501,6 +526,10 @@ def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QueryS
     """The events annotated `entry`: their stored text in `language` if it was written for
     the event as it is now (its `updated_at`) and in this layout, else None.
 
+    The variant follows the feed's person (`my_status`, a personal feed): waitlisted, or
+    confirmed (with the meeting link, `confirmed_text`, where it differs); public and
+    network feeds read `text`, which never holds a link events/rules.py keeps from them.
+
     A join, not a subquery per event: PostgreSQL hashes the entries once (one calendar
     entry per event and language, so no event is repeated).
     """
@@ -514,8 +543,15 @@ def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QueryS
     )
     events = events.prefetch_related(None).annotate(current_entry=current)
     text = F("current_entry__text")
-    if "on_waitlist" in events.query.annotations:
-        text = Case(When(on_waitlist=True, then=F("current_entry__waitlisted_text")), default=text)
+    if "my_status" in events.query.annotations:
+        text = Case(
+            When(my_status=RegistrationStatus.WAITLISTED, then=F("current_entry__waitlisted_text")),
+            When(
+                my_status=RegistrationStatus.CONFIRMED,
+                then=Coalesce(F("current_entry__confirmed_text"), text),
+            ),
+            default=text,
+        )
     return events.annotate(entry=text)
 
 
@@ -550,8 +586,20 @@ def _queue_storing(event_ids: list[int], language: str) -> None:
     transaction.on_commit(lambda: store_calendar_entries.delay(event_ids, language))
 
 
+def _variants(item: FeedItem, texts: _Texts) -> tuple[str, str | None, str]:
+    """An event's entry for public feeds, for a confirmed person (None when it is the same:
+    no link to add) and for a waitlisted one."""
+    item.on_waitlist, item.my_status = False, None
+    public = _vevent(item, texts)
+    item.my_status = RegistrationStatus.CONFIRMED
+    confirmed = _vevent(item, texts)
+    item.on_waitlist, item.my_status = True, RegistrationStatus.WAITLISTED
+    waitlisted = _vevent(item, texts)
+    return public, (None if confirmed == public else confirmed), waitlisted
+
+
 def store_entries(event_ids: Iterable[int], language: str) -> int:
-    """Write and store the entries of these events in `language` (both waitlist variants).
+    """Write and store the entries of these events in `language` (all three variants).
 
     Idempotent: an entry is replaced by the current text. Rows are written in event order, so
     two workers storing the same events never deadlock.
@@ -561,9 +609,7 @@ def store_entries(event_ids: Iterable[int], language: str) -> int:
         items = feed_items(Event.objects.filter(pk__in=list(event_ids)).order_by("pk"))
         entries = []
         for item in items:
-            item.on_waitlist = False
-            text = _vevent(item, texts)
-            item.on_waitlist = True
+            text, confirmed_text, waitlisted_text = _variants(item, texts)
             entries.append(
                 CalendarEntry(
                     event_id=item.pk,
@@ -571,7 +617,8 @@ def store_entries(event_ids: Iterable[int], language: str) -> int:
                     layout=texts.layout,
                     rendered_for=item.updated_at,
                     text=text,
-                    waitlisted_text=_vevent(item, texts),
+                    confirmed_text=confirmed_text,
+                    waitlisted_text=waitlisted_text,
                 )
             )
     CalendarEntry.objects.bulk_create(
@@ -579,13 +626,24 @@ def store_entries(event_ids: Iterable[int], language: str) -> int:
         batch_size=500,
         update_conflicts=True,
         unique_fields=["event", "language"],
-        update_fields=["layout", "rendered_for", "text", "waitlisted_text"],
+        update_fields=["layout", "rendered_for", "text", "confirmed_text", "waitlisted_text"],
     )
     return len(entries)
 
 
+def current_layouts() -> dict[str, str]:
+    """The layout an entry is written in now, per language."""
+    layouts = {}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            layouts[code] = _Texts().layout
+    return layouts
+
+
 def prune_entries(now: dt.datetime | None = None) -> int:
-    """Delete the entries of events that have left every feed's window for good.
+    """Delete the entries of events that have left every feed's window for good, and every
+    entry written in another layout (an older release: never read again, and it may hold
+    text, such as a meeting link, that the current layout leaves out).
 
     Feeds show the past `FEED_PAST` (events/selectors.py); an older event's entry is never
     read again unless the event is moved, and then it is written again anyway.
@@ -593,7 +651,12 @@ def prune_entries(now: dt.datetime | None = None) -> int:
     from .selectors import FEED_PAST
 
     before = (now or timezone.now()) - FEED_PAST
-    deleted, _by_model = CalendarEntry.objects.filter(event__starts_at__lt=before).delete()
+    current = Q()
+    for language, layout in current_layouts().items():
+        current |= Q(language=language, layout=layout)
+    deleted, _by_model = CalendarEntry.objects.filter(
+        Q(event__starts_at__lt=before) | ~current
+    ).delete()
     return deleted
 
 

@@ -550,8 +550,13 @@ class CalendarEntry(models.Model):
     A feed joins these stored texts instead of writing a thousand events on every request.
     An entry is used only while `rendered_for` equals the event's `updated_at` and `layout`
     matches the current layout (format version, site address and the translated fixed texts);
-    anything else is written again (events/feeds.py). It holds nothing that is not already
-    public on the event page.
+    anything else is written again (events/feeds.py).
+
+    Three variants, each with the meeting link only where events/rules.py allows it: `text`
+    for public and network feeds (a link only for drop-in sessions), `confirmed_text` for a
+    confirmed person's personal feed (None when it is the same as `text`), `waitlisted_text`
+    for a waitlisted one. `text` and `waitlisted_text` hold nothing that is not already public
+    on the event page.
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="calendar_entries")
@@ -559,6 +564,7 @@ class CalendarEntry(models.Model):
     layout = models.CharField(max_length=16)
     rendered_for = models.DateTimeField()
     text = models.TextField()
+    confirmed_text = models.TextField(null=True, blank=True)  # None: the same as text
     waitlisted_text = models.TextField()
 
     class Meta:

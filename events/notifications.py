@@ -14,6 +14,7 @@ from django.utils import translation
 from kohtaamo.mail import Attachment, send_templated_mail
 
 from .models import Event, Registration
+from .rules import meeting_link
 
 TEMPLATE_DIR = "email/events"
 
@@ -63,6 +64,8 @@ def send_registration_mail(
         "event_url": absolute(event.get_absolute_url()),
         "manage_url": manage_url(registration),
         "is_guest": registration.is_guest,
+        # The link only if this person may see it (events/rules.py); the template shows it.
+        "meeting_link": meeting_link(event=event, registration=registration),
         **extra,
     }
     send_templated_mail(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .models import Audience, Event, EventStatus
@@ -128,7 +128,8 @@ def calendar_feed_events(
 
     Public feeds hold only events for everyone; `network` gives that network's events (its
     private feed); `person` gives the events the person is confirmed or waitlisted for
-    (annotated `on_waitlist`), whatever their audience.
+    (annotated `on_waitlist` and `my_status`, which the meeting link follows), whatever their
+    audience.
     """
     from .models import Registration, RegistrationStatus
 
@@ -147,7 +148,10 @@ def calendar_feed_events(
                     status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
                 )
             )
-        ).annotate(on_waitlist=Exists(mine.filter(status=RegistrationStatus.WAITLISTED)))
+        ).annotate(
+            on_waitlist=Exists(mine.filter(status=RegistrationStatus.WAITLISTED)),
+            my_status=Subquery(mine.values("status")[:1]),
+        )
     elif network is not None:
         events = events.filter(audience_networks=network)
     else:

@@ -23,6 +23,7 @@ from .forms import (
     RegisterSomeoneForm,
 )
 from .models import Event, Registration, RegistrationMode, RegistrationStatus, Theme
+from .rules import meeting_link
 from .selectors import upcoming_events
 
 
@@ -109,7 +110,6 @@ def _render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
         except services.RegistrationClosed as error:
             closed_reason = error.message
     is_staff = can(request.user, Ability.VIEW_PARTICIPANTS)
-    confirmed = registration is not None and registration.status == RegistrationStatus.CONFIRMED
     seats = selectors.seats_left(event)
     full = seats == 0 and event.registration_mode == RegistrationMode.REGISTRATION
     if closed_reason is None and not active and full:
@@ -121,9 +121,7 @@ def _render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
         "can_register": event.takes_registrations and not active and closed_reason is None,
         "seats_left": seats,
         "waitlist_open": seats == 0 and event.registration_mode == RegistrationMode.WAITLIST,
-        "show_meeting_link": bool(event.meeting_url)
-        and not event.is_cancelled
-        and (not event.takes_registrations or confirmed or is_staff),
+        "meeting_link": meeting_link(event=event, person=request.user, registration=registration),
         "guest_form": guest_form or GuestRegistrationForm(),
         "calendar_url": _calendar_url(event),
         "can_view_participants": is_staff,
@@ -214,7 +212,11 @@ def registration_link(request, token: str):
         except services.EventsError as error:
             messages.error(request, error.message)
         return redirect("events:registration", token=token)
-    return render(request, "events/registration_link.html", {"registration": registration})
+    context = {
+        "registration": registration,
+        "meeting_link": meeting_link(event=registration.event, registration=registration),
+    }
+    return render(request, "events/registration_link.html", context)
 
 
 @login_required

@@ -17,7 +17,7 @@ from events.feeds import (
     invitation_ics,
     single_event_ics,
 )
-from events.models import Event, EventStatus, RegistrationStatus
+from events.models import Event, EventStatus, RegistrationMode, RegistrationStatus
 from events.selectors import calendar_feed_events
 from events.services import cancel_event, update_event
 from tests.factories import (
@@ -122,6 +122,8 @@ def test_calendar_properties_clients_need(winter_and_summer):
 
 def test_event_properties(winter_and_summer):
     winter, summer = winter_and_summer
+    # A drop-in session: its meeting link is for everyone, so the public feed carries it.
+    Event.objects.filter(pk=winter.pk).update(registration_mode=RegistrationMode.DROP_IN)
     cal = icalendar.Calendar.from_ical(_feed())
     vevents = {str(e["uid"]): e for e in cal.walk("VEVENT")}
     vevent = vevents[event_uid(winter)]
