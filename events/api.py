@@ -5,11 +5,15 @@ Thin: serializers give the shape, the viewsets call events.selectors and events.
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -45,12 +49,32 @@ class BriefThemeSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "slug"]
 
 
+class AvailabilitySerializer(serializers.Serializer):
+    """events.services.RegistrationAvailability: the event page shows the same answer."""
+
+    may_register = serializers.BooleanField()
+    reason = serializers.CharField(
+        help_text="Why not: cancelled, not_published, past, drop_in, registered, not_open, "
+        "closed, audience or full; empty when the person may register."
+    )
+    message = serializers.CharField(allow_null=True, help_text="The reason in words.")
+    seats_left = serializers.IntegerField(allow_null=True)
+    waitlist_open = serializers.BooleanField(help_text="A new registration goes on the waitlist.")
+    status = serializers.CharField(help_text="The caller's registration status, if any.")
+
+    def to_representation(self, availability):
+        data = super().to_representation(availability)
+        data["message"] = str(availability.message) if availability.message else None
+        return data
+
+
 class EventSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="display_title", read_only=True)
     theme = BriefThemeSerializer(read_only=True, allow_null=True)
     series = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     presenters = PresenterSerializer(many=True, read_only=True)
     seats_left = serializers.SerializerMethodField()
+    availability = serializers.SerializerMethodField()
     meeting_url = serializers.SerializerMethodField()
     my_registration_status = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
@@ -77,12 +101,22 @@ class EventSerializer(serializers.ModelSerializer):
             "registration_closes_at",
             "capacity",
             "seats_left",
+            "availability",
             "my_registration_status",
             "url",
         ]
 
     def get_seats_left(self, event: Event) -> int | None:
         return selectors.seats_left(event)
+
+    @extend_schema_field(AvailabilitySerializer)
+    def get_availability(self, event: Event) -> dict:
+        """May the caller register now (events.services.registration_availability)."""
+        request = self.context.get("request")
+        availability = services.registration_availability(
+            event=event, person=request.user if request else None
+        )
+        return AvailabilitySerializer(availability).data
 
     def get_meeting_url(self, event: Event) -> str | None:
         """The link if the caller may see it (events/rules.py), else null."""
@@ -227,15 +261,9 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
             events = Event.objects.all()
         else:
             events = selectors.visible_events(user=user)
-        events = (
-            events.select_related("theme", "series")
-            .prefetch_related("presenters")
-            .annotate(confirmed_total=selectors.confirmed_count_subquery())
-            .order_by("starts_at", "pk")
-        )
-        if user.is_authenticated:
-            mine = Registration.objects.filter(event=OuterRef("pk"), user=user).values("status")
-            events = events.annotate(my_status=Subquery(mine[:1]))
+        events = selectors.with_availability(
+            events.select_related("theme", "series").prefetch_related("presenters"), user=user
+        ).order_by("starts_at", "pk")
         if self.action == "list":
             params = self.request.query_params
             if not (params.get("from") or params.get("to")):

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from kohtaamo.dates import FIRST_DAY, LAST_DAY
 from networks.models import Sector
 
 from .models import Event, EventFormat, EventKind, EventStatus, RegistrationStatus
@@ -222,7 +223,7 @@ def _period_dict(period: Period) -> dict:
     return {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label}
 
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year  # the days the calendar covers
 
 
 def check_dates(start: dt.date, end: dt.date) -> None:

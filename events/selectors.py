@@ -54,12 +54,17 @@ def _parse_date(params, name: str):
     value = (params.get(name) or "").strip()
     if not value:
         return None
+    from kohtaamo.dates import in_range, out_of_range_message
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise InvalidFilter(
             name, _("“%(value)s” is not a date; use the form YYYY-MM-DD.") % {"value": value}
         ) from exc
+    if not in_range(day):
+        raise InvalidFilter(name, out_of_range_message())
+    return day
 
 
 def filter_events(queryset: QuerySet[Event], params) -> QuerySet[Event]:
@@ -189,15 +194,29 @@ def confirmed_count_subquery():
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
+def with_availability(events: QuerySet[Event], *, user) -> QuerySet[Event]:
+    """Annotate what `events.services.registration_availability` reads, in the same query:
+    `confirmed_total`, and for a signed-in person `my_status` (their registration's
+    status) and `audience_member` (active in one of the event's audience networks)."""
+    from networks.models import Membership, MembershipStatus
+
+    from .models import Registration
+
+    events = events.annotate(confirmed_total=confirmed_count_subquery())
+    if not getattr(user, "is_authenticated", False):
+        return events
+    mine = Registration.objects.filter(event=OuterRef("pk"), user=user).values("status")
+    member = Membership.objects.filter(
+        user=user, status=MembershipStatus.ACTIVE, network__events=OuterRef("pk")
+    )
+    return events.annotate(my_status=Subquery(mine[:1]), audience_member=Exists(member))
+
+
 def event_for_page(*, user, pk: int, staff: bool = False) -> Event:
     """One event with everything its page shows (raises Event.DoesNotExist)."""
     events = Event.objects.all() if staff else visible_events(user=user)
-    return (
-        events.select_related("theme", "series")
-        .prefetch_related("presenters", "materials")
-        .annotate(confirmed_total=confirmed_count_subquery())
-        .get(pk=pk)
-    )
+    events = events.select_related("theme", "series").prefetch_related("presenters", "materials")
+    return with_availability(events, user=user).get(pk=pk)
 
 
 def seats_left(event: Event) -> int | None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.services import record_audit
 from kohtaamo.errors import DomainError
 
-from . import teams
+from . import selectors, teams
 from .models import (
     AttendanceImport,
     AttendanceSource,
@@ -113,10 +113,14 @@ def confirmed_count(event: Event) -> int:
 
 
 def _is_audience_member(event: Event, person) -> bool:
+    """Uses the `audience_member` annotation (selectors.with_availability) when present."""
     from networks.models import Membership, MembershipStatus
 
-    if person is None:
+    if person is None or not getattr(person, "is_authenticated", False):
         return False
+    annotated = getattr(event, "audience_member", None)
+    if annotated is not None:
+        return annotated
     return Membership.objects.filter(
         user=person,
         status=MembershipStatus.ACTIVE,
@@ -124,43 +128,110 @@ def _is_audience_member(event: Event, person) -> bool:
     ).exists()
 
 
-def check_can_register(*, event: Event, person=None, staff: bool = False) -> None:
-    """Raise RegistrationClosed when this person may not register now (staff skip windows)."""
+ALREADY_REGISTERED = _("You are already registered for this event.")
+
+
+@dataclass(frozen=True)
+class RegistrationAvailability:
+    """May this person register for the event now, and what would happen.
+
+    The page, the API and `register` itself read this one answer.
+    """
+
+    may_register: bool
+    reason: str = ""  # why not: a RegistrationClosed reason or "registered"; "" if may
+    seats_left: int | None = None  # None: no limit
+    waitlist_open: bool = False  # a new registration goes to the waitlist
+    status: str = ""  # the person's registration status ("" for none or cancelled)
+
+    @property
+    def already_registered(self) -> bool:
+        return bool(self.status)
+
+    @property
+    def message(self):
+        """Why not, in the person's language (lazy); None when they may register."""
+        if self.reason == "registered":
+            return ALREADY_REGISTERED
+        return RegistrationClosed.MESSAGES.get(self.reason)
+
+
+_UNREAD = object()
+
+
+def _active_status(event: Event, person, registration) -> str:
+    """The person's registration status for the event, "" for none or cancelled.
+
+    `registration`: the row when the caller has read it (None: none); otherwise the
+    `my_status` annotation (selectors.with_availability) or one query."""
+    if registration is _UNREAD:
+        if hasattr(event, "my_status"):
+            status = event.my_status or ""
+        elif person is not None and getattr(person, "is_authenticated", False):
+            status = (
+                event.registrations.filter(user=person).values_list("status", flat=True).first()
+                or ""
+            )
+        else:
+            status = ""
+    else:
+        status = registration.status if registration is not None else ""
+    return "" if status == RegistrationStatus.CANCELLED else status
+
+
+def registration_availability(
+    *, event: Event, person=None, staff: bool = False, registration=_UNREAD
+) -> RegistrationAvailability:
+    """The one answer to "may this person register now?" (staff skip windows and audience).
+
+    Reads the `confirmed_total`, `my_status` and `audience_member` annotations of
+    `selectors.with_availability` when present, so a list asks no query per event;
+    `register` calls it again with the event row locked, where it counts afresh.
+    """
+    seats = selectors.seats_left(event)
+    status = _active_status(event, person, registration)
+
+    def refused(reason: str) -> RegistrationAvailability:
+        return RegistrationAvailability(
+            may_register=False, reason=reason, seats_left=seats, status=status
+        )
+
     now = timezone.now()
     if event.status == EventStatus.CANCELLED:
-        raise RegistrationClosed("cancelled")
+        return refused("cancelled")
     if event.status != EventStatus.PUBLISHED:
-        raise RegistrationClosed("not_published")
+        return refused("not_published")
     if event.ends_at <= now:
-        raise RegistrationClosed("past")
+        return refused("past")
     if event.registration_mode == RegistrationMode.DROP_IN:
-        raise RegistrationClosed("drop_in")
-    if staff:
-        return
-    if event.registration_opens_at and now < event.registration_opens_at:
-        raise RegistrationClosed("not_open")
-    closes_at = event.registration_closes_at or event.starts_at
-    if now >= closes_at:
-        raise RegistrationClosed("closed")
-    if event.audience == Audience.NETWORKS and not _is_audience_member(event, person):
-        raise RegistrationClosed("audience")
+        return refused("drop_in")
+    if status:
+        return refused("registered")
+    if not staff:
+        if event.registration_opens_at and now < event.registration_opens_at:
+            return refused("not_open")
+        if now >= (event.registration_closes_at or event.starts_at):
+            return refused("closed")
+        if event.audience == Audience.NETWORKS and not _is_audience_member(event, person):
+            return refused("audience")
+    full = seats == 0
+    if full and event.registration_mode != RegistrationMode.WAITLIST:
+        return refused("full")
+    return RegistrationAvailability(
+        may_register=True, seats_left=seats, waitlist_open=full, status=status
+    )
 
 
-def _has_seat(event: Event) -> bool:
-    return event.capacity is None or confirmed_count(event) < event.capacity
-
-
-def _place(event: Event, registration: Registration) -> None:
-    """Confirm or waitlist (the event row is locked by the caller); raise when full."""
-    now = timezone.now()
-    if _has_seat(event):
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.confirmed_at = now
-    elif event.registration_mode == RegistrationMode.WAITLIST:
+def _place(registration: Registration, availability: RegistrationAvailability) -> None:
+    """Confirm or waitlist as `availability` (computed with the event row locked) says."""
+    if not availability.may_register:
+        raise RegistrationClosed(availability.reason)
+    if availability.waitlist_open:
         registration.status = RegistrationStatus.WAITLISTED
         registration.confirmed_at = None
     else:
-        raise RegistrationClosed("full")
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = timezone.now()
 
 
 def _announce_placement(registration: Registration) -> None:
@@ -232,7 +303,7 @@ def _register_locked(
     existing = _find_existing(event, person, guest_email)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         if staff and existing.status == RegistrationStatus.PENDING:
-            _place(event, existing)
+            _place(existing, registration_availability(event=event, staff=True, registration=None))
             existing.save(update_fields=["status", "confirmed_at"])
             _announce_placement(existing)
         elif existing.status == RegistrationStatus.PENDING:
@@ -240,7 +311,11 @@ def _register_locked(
             key = "again:" + timezone.now().strftime("%Y%m%d%H")
             _queue("send_guest_confirmation_link", existing.pk, key)
         return existing
-    check_can_register(event=event, person=person, staff=staff)
+    availability = registration_availability(
+        event=event, person=person, staff=staff, registration=existing
+    )
+    if not availability.may_register:
+        raise RegistrationClosed(availability.reason)
     registration = existing or Registration(event=event)
     if person is not None:
         details = _person_details(person)
@@ -261,7 +336,7 @@ def _register_locked(
         registration.status = RegistrationStatus.PENDING
         registration.confirmed_at = None
     else:
-        _place(event, registration)
+        _place(registration, availability)
     with transaction.atomic():
         registration.save()
     if registration.status == RegistrationStatus.PENDING:
@@ -325,8 +400,7 @@ def confirm_guest_registration(*, token: str) -> Registration:
             if registration.status == RegistrationStatus.CANCELLED:
                 raise RegistrationStateError(_("This registration has been cancelled."))
             return registration
-        check_can_register(event=event, person=None)
-        _place(event, registration)
+        _place(registration, registration_availability(event=event, registration=None))
         registration.save(update_fields=["status", "confirmed_at"])
         _announce_placement(registration)
         return registration
@@ -373,7 +447,7 @@ def _promote_waiting(event: Event) -> list[Registration]:
         return []
     waiting = event.registrations.select_for_update().filter(status=RegistrationStatus.WAITLISTED)
     if event.capacity is not None:
-        free = event.capacity - confirmed_count(event)
+        free = selectors.seats_left(event)
         if free <= 0:
             return []
         waiting = waiting.order_by("created_at", "pk")[:free]
@@ -433,7 +507,7 @@ def promote_from_waitlist(*, registration: Registration, by) -> Registration:
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != RegistrationStatus.WAITLISTED:
             raise RegistrationStateError(_("This person is not on the waitlist."))
-        if not _has_seat(event):
+        if selectors.seats_left(event) == 0:
             raise RegistrationStateError(
                 _("The event is full. Raise the capacity or wait for a cancellation first.")
             )

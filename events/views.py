@@ -22,7 +22,7 @@ from .forms import (
     HeadcountForm,
     RegisterSomeoneForm,
 )
-from .models import Event, Registration, RegistrationMode, RegistrationStatus, Theme
+from .models import Event, Registration, RegistrationStatus, Theme
 from .rules import meeting_link
 from .selectors import upcoming_events
 
@@ -102,25 +102,18 @@ def _render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
     event = _page_event(request, pk)
     registration = selectors.registration_of(event=event, user=request.user)
     active = registration is not None and registration.status != RegistrationStatus.CANCELLED
-    closed_reason = None
-    if not active and event.takes_registrations:
-        try:
-            person = request.user if request.user.is_authenticated else None
-            services.check_can_register(event=event, person=person)
-        except services.RegistrationClosed as error:
-            closed_reason = error.message
+    availability = services.registration_availability(
+        event=event, person=request.user, registration=registration
+    )
     is_staff = can(request.user, Ability.VIEW_PARTICIPANTS)
-    seats = selectors.seats_left(event)
-    full = seats == 0 and event.registration_mode == RegistrationMode.REGISTRATION
-    if closed_reason is None and not active and full:
-        closed_reason = services.RegistrationClosed.MESSAGES["full"]
     context = {
         "event": event,
+        "availability": availability,
         "registration": registration if active else None,
-        "closed_reason": closed_reason,
-        "can_register": event.takes_registrations and not active and closed_reason is None,
-        "seats_left": seats,
-        "waitlist_open": seats == 0 and event.registration_mode == RegistrationMode.WAITLIST,
+        "closed_reason": None if availability.may_register else availability.message,
+        "can_register": availability.may_register,
+        "seats_left": availability.seats_left,
+        "waitlist_open": availability.waitlist_open,
         "meeting_link": meeting_link(event=event, person=request.user, registration=registration),
         "guest_form": guest_form or GuestRegistrationForm(),
         "calendar_url": _calendar_url(event),

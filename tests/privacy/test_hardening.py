@@ -389,3 +389,47 @@ def test_the_project_limiter_page_says_how_many_seconds_to_wait(client, settings
     assert f"Odota {seconds} sekuntia ja yritä uudelleen." in response.text or (
         seconds == 1 and "Odota 1 sekunti ja yritä uudelleen." in response.text
     )
+
+
+# --- dates outside the calendar ------------------------------------------------------------
+
+FAR_DATES = ["9999-12-31", "0001-01-01", "2100-12-31", "2101-01-01", "1899-12-31"]
+
+
+@pytest.mark.parametrize("value", FAR_DATES)
+@pytest.mark.parametrize("name", ["from", "to"])
+def test_a_far_date_in_the_event_filters_is_a_400_with_a_message(name, value):
+    client = Client(raise_request_exception=False)
+    client.cookies["django_language"] = "fi"
+    EventFactory()
+
+    page = client.get("/events/", {name: value})
+    api = client.get("/api/v1/events/", {name: value}, HTTP_ACCEPT_LANGUAGE="fi")
+
+    if value in ("2100-12-31",):
+        assert page.status_code == api.status_code == 200  # the last day the calendar covers
+        return
+    assert page.status_code == 400
+    assert "Päivämäärän on oltava välillä 1.1.2000–31.12.2100." in page.text
+    assert api.status_code == 400
+    assert api.json() == {name: ["Päivämäärän on oltava välillä 1.1.2000–31.12.2100."]}
+
+
+@pytest.mark.parametrize("value", FAR_DATES)
+def test_far_dates_elsewhere_are_answered_without_a_server_error(value, admin_user, reporting):
+    from tests.factories import SeriesFactory
+
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    series = SeriesFactory()
+    urls = [
+        ("/profile/audit/", {"date_from": value, "date_to": value}),
+        (f"/events/organise/series/{series.pk}/assign/", {"from": value, "to": value}),
+    ]
+    for url, params in urls:
+        assert client.get(url, params).status_code in (200, 400), url
+    client.force_login(reporting)
+    report = {"period": "range", "start": value, "end": value}
+    assert client.get("/reports/", report).status_code in (200, 400)
+    assert client.get("/api/v1/reports/attendance/", report).status_code in (200, 400)
+    assert client.get("/reports/export.csv", report).status_code in (200, 400)
