@@ -180,6 +180,12 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Every upload goes through kohtaamo.uploads.check_upload (docs/privacy.md "Uploads"): size
+# per upload point (else MAX_UPLOAD_BYTES), bounds of tables and workbooks (overrides of
+# kohtaamo.uploads.DEFAULT_CSV_LIMITS / DEFAULT_XLSX_LIMITS).
+UPLOAD_LIMITS = {"captions": env.int("MAX_CAPTION_BYTES", default=2 * 1024 * 1024)}
+CSV_LIMITS: dict[str, int] = {}
+XLSX_LIMITS: dict[str, int] = {}
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -15,7 +15,6 @@ import csv
 import difflib
 import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import record_audit
+from kohtaamo.uploads import check_upload
 
 from .models import MemberRole, Membership, Network, Organisation
 from .selectors import OPEN_STATUSES, is_coordinator
@@ -101,30 +101,21 @@ def _normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text or "")).strip().lower().split())
 
 
-def read_member_file(*, content: bytes, filename: str = "") -> list[dict]:
-    """Rows of a CSV or XLSX member list as dicts with row numbers, by its content."""
-    if len(content) > settings.MAX_UPLOAD_BYTES:
-        raise ImportFileError(
-            _("The file is too large (at most %(mb)s MB).")
-            % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    if not content.strip():
-        raise ImportFileError(_("The file is empty."))
-    is_zip = content[:4] == b"PK\x03\x04"
-    table = _xlsx_rows(content) if is_zip else _csv_rows(content)
+def read_member_file(*, content, filename: str = "") -> list[dict]:
+    """Rows of a CSV or XLSX member list (bytes or an uploaded file) as dicts with row
+    numbers. The file passes `kohtaamo.uploads.check_upload` first: size, kind by content,
+    and the bounds of tables and workbooks (XLSX_LIMITS, CSV_LIMITS) before any parsing."""
+    try:
+        checked = check_upload(content, kind="member-list", name=filename)
+    except ValidationError as exc:
+        raise ImportFileError(" ".join(exc.messages)) from exc
+    table = _xlsx_rows(checked.data) if checked.kind == "xlsx" else _csv_rows(checked.text)
     return _rows_with_headers(table)
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError(_("The file is not a valid XLSX workbook.")) from exc
-    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        raise ImportFileError(_("The file is not an XLSX workbook (CSV or XLSX expected)."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -143,22 +134,7 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
     return table
 
 
-def _decode(content: bytes) -> str:
-    if b"\x00" in content:
-        raise ImportFileError(_("The file is not a text file (CSV or XLSX expected)."))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if any(ord(c) < 32 and c not in "\t\r\n" for c in text):
-            break
-        return text
-    raise ImportFileError(_("The file is not readable text: save it as UTF-8 CSV or XLSX."))
-
-
-def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
-    text = _decode(content)
+def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -292,9 +292,7 @@ def import_members(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > _max_upload():
-                raise imports.ImportFileError(_("The file is too large."))
-            rows = imports.read_member_file(content=upload.read(), filename=upload.name)
+            rows = imports.read_member_file(content=upload, filename=upload.name)
         except services.NetworkError as error:
             form.add_error("file", error.message)
         else:
@@ -314,12 +312,6 @@ def import_members(request: HttpRequest, slug: str) -> HttpResponse:
             "nonce": request.session.get(key, {}).get("nonce", "") if preview else "",
         },
     )
-
-
-def _max_upload() -> int:
-    from django.conf import settings
-
-    return settings.MAX_UPLOAD_BYTES
 
 
 def announce(request: HttpRequest, slug: str) -> HttpResponse:

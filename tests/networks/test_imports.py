@@ -156,7 +156,10 @@ def test_import_page_shows_a_broken_file_as_a_form_error(en_client, network, coo
     upload.name = "members.csv"
     page = en_client.post(f"/networks/{network.slug}/manage/import/", {"file": upload})
     assert page.status_code == 200
-    assert b"not a text file" in page.content
+    assert page.context["form"].errors["file"] == [
+        "“members.csv” cannot be read as text. Save it as UTF-8 or UTF-16 text "
+        "(for example “CSV UTF-8”)."
+    ]
 
 
 @pytest.mark.django_db
