@@ -1,20 +1,61 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework.authtoken.admin import TokenAdmin
 
 from .models import AuditEntry, User
+from .rules import second_factor_exists, staff_accounts_q
 from .services import record_audit
 from .signals import acting_as
 
 TokenAdmin.raw_id_fields = ["user"]
 
 
+class SecondFactorFilter(admin.SimpleListFilter):
+    """Who has an authenticator app or a passkey, and which staff have none."""
+
+    title = _("second factor")
+    parameter_name = "second_factor"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", pgettext_lazy("second factor", "Set up")),
+            ("no", pgettext_lazy("second factor", "None")),
+            ("staff_missing", _("Staff without one")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_second_factor=True)
+        if self.value() == "no":
+            return queryset.filter(has_second_factor=False)
+        if self.value() == "staff_missing":
+            staff = User.objects.filter(staff_accounts_q()).values("pk")
+            return queryset.filter(has_second_factor=False, pk__in=staff)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "organisation", "is_staff", "is_active", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "language"]
+    list_display = [
+        "email",
+        "display_name",
+        "organisation",
+        "is_staff",
+        "second_factor",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = [
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        SecondFactorFilter,
+        "groups",
+        "language",
+    ]
     search_fields = ["email", "display_name", "organisation_name", "organisation__name"]
     autocomplete_fields = ["organisation"]
     fieldsets = [
@@ -37,6 +78,13 @@ class UserAdmin(BaseUserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(has_second_factor=second_factor_exists())
+
+    @admin.display(boolean=True, description=_("second factor"), ordering="has_second_factor")
+    def second_factor(self, obj) -> bool:
+        return obj.has_second_factor
 
     def save_model(self, request, obj, form, change):
         was_superuser = bool(change and form.initial.get("is_superuser"))

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import signals
+        from . import rules, signals
 
         signals.connect()
+        rules.connect()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from kohtaamo.uploads import check_upload, upload_limit
 
 from .models import Event, EventStatus, Feedback, Presenter, Series, Theme
 
@@ -154,7 +154,7 @@ class MaterialForm(forms.Form):
         label=_("Slides (PDF)"),
         required=False,
         help_text=_("A PDF file, at most %(mb)s MB.")
-        % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+        % {"mb": upload_limit("slides") // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
     url = forms.URLField(
@@ -253,15 +253,46 @@ class AttendanceUploadForm(forms.Form):
             "in any of its languages and encodings."
         ),
     )
+    count_hosts = forms.BooleanField(
+        label=_("Count organisers and presenters as participants"),
+        required=False,
+        help_text=_(
+            "By default the people whose role in the report is organiser, co-organiser or "
+            "presenter are listed apart and not counted, as the participant numbers go to "
+            "the funder."
+        ),
+    )
 
     def clean_file(self):
+        # Before the view reads it: the size and content check every import makes.
         upload = self.cleaned_data["file"]
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large: at most %(mb)s MB.")
-                % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
+        check_upload(upload, kind="teams-report")
         return upload
+
+
+class AttendanceConfirmForm(forms.Form):
+    """What the organiser confirms on the preview; events.services decides what it takes."""
+
+    belongs_to_event = forms.BooleanField(
+        label=_("This report belongs to this event"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why the report belongs to this event although its date or title differs, "
+            "for example: the session was moved and the meeting link kept. Recorded in the "
+            "audit log."
+        ),
+    )
+    merge = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, ask_reason: bool = True, **kwargs):
+        kwargs.setdefault("prefix", "confirm")
+        super().__init__(*args, **kwargs)
+        if not ask_reason:
+            del self.fields["belongs_to_event"], self.fields["reason"]
 
 
 class FeedbackForm(forms.ModelForm):

@@ -25,6 +25,7 @@ from kohtaamo.ratelimit import ratelimit
 from . import scheduling, selectors, services
 from .models import Event, EventMaterial, EventStatus, Presenter, Series, Theme
 from .organiser_forms import (
+    AttendanceConfirmForm,
     AttendanceUploadForm,
     BreakFormSet,
     CancelEventForm,
@@ -390,15 +391,35 @@ def attendance_import(request, pk: int):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
+        count_hosts = form.cleaned_data["count_hosts"]
         try:
             result = services.import_attendance(
-                event=event, file_bytes=data, file_name=upload.name, by=request.user, dry_run=True
+                event=event,
+                file_bytes=data,
+                file_name=upload.name,
+                by=request.user,
+                dry_run=True,
+                count_hosts=count_hosts,
             )
         except services.AttendanceImportError as exc:
             error = exc.message
             form.add_error("file", exc.message)
         else:
-            _remember_upload(request, event, upload.name, data)
+            _remember_upload(request, event, upload.name, data, count_hosts=count_hosts)
+    return _render_attendance_import(
+        request,
+        event,
+        form=form,
+        result=result,
+        status=400 if error or (request.method == "POST" and not form.is_valid()) else 200,
+    )
+
+
+def _render_attendance_import(request, event: Event, *, form, result, confirm=None, status=200):
+    if result is not None and confirm is None:
+        confirm = AttendanceConfirmForm(
+            ask_reason=bool(result.mismatches), initial={"merge": result.merge is not None}
+        )
     return render(
         request,
         "events/organise/attendance_import.html",
@@ -406,19 +427,27 @@ def attendance_import(request, pk: int):
             "event": event,
             "form": form,
             "result": result,
+            "confirm_form": confirm,
             "imports": event.attendance_imports.all(),
             "min_minutes": settings.ATTENDANCE_MIN_MINUTES,
         },
-        status=400 if error or (request.method == "POST" and not form.is_valid()) else 200,
+        status=status,
     )
 
 
-def _remember_upload(request, event: Event, name: str, data: bytes) -> None:
+def _remember_upload(
+    request, event: Event, name: str, data: bytes, *, count_hosts: bool = False
+) -> None:
     old = request.session.get(UPLOAD_SESSION_KEY)
     if old:
         default_storage.delete(old["path"])
     path = default_storage.save(f"attendance-uploads/{uuid.uuid4().hex}.csv", ContentFile(data))
-    request.session[UPLOAD_SESSION_KEY] = {"event": event.pk, "path": path, "name": name}
+    request.session[UPLOAD_SESSION_KEY] = {
+        "event": event.pk,
+        "path": path,
+        "name": name,
+        "count_hosts": count_hosts,
+    }
 
 
 def _attendance_save(request, event: Event):
@@ -428,10 +457,42 @@ def _attendance_save(request, event: Event):
         return redirect("events:organise_attendance_import", pk=event.pk)
     with default_storage.open(upload["path"], "rb") as handle:
         data = handle.read()
+    confirm = AttendanceConfirmForm(request.POST)
+    confirm.is_valid()  # plain fields; the service decides what the confirmation allows
+    options = {
+        "event": event,
+        "file_bytes": data,
+        "file_name": upload["name"],
+        "by": request.user,
+        "count_hosts": bool(upload.get("count_hosts")),
+    }
     try:
         result = services.import_attendance(
-            event=event, file_bytes=data, file_name=upload["name"], by=request.user
+            **options,
+            merge=confirm.cleaned_data.get("merge", False),
+            belongs_to_event=confirm.cleaned_data.get("belongs_to_event", False),
+            reason=confirm.cleaned_data.get("reason", ""),
         )
+    except services.AttendanceNeedsConfirmation as exc:
+        # Show the preview again with the message; the upload is kept for the next try.
+        try:
+            preview = services.import_attendance(**options, dry_run=True)
+        except services.AttendanceImportError as second:
+            messages.error(request, second.message)
+        else:
+            posted = request.POST.copy()
+            posted["confirm-merge"] = "1" if preview.merge else ""
+            confirm = AttendanceConfirmForm(posted, ask_reason=bool(preview.mismatches))
+            confirm.is_valid()
+            confirm.add_error(None, exc.message)
+            return _render_attendance_import(
+                request,
+                event,
+                form=AttendanceUploadForm(),
+                result=preview,
+                confirm=confirm,
+                status=400,
+            )
     except services.AttendanceImportError as exc:
         messages.error(request, exc.message)
     else:

@@ -11,6 +11,7 @@ import contextlib
 import datetime as _dt
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,10 +22,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import record_audit
 from kohtaamo.errors import DomainError
+from kohtaamo.uploads import check_upload
 
 from . import selectors, teams
 from .models import (
@@ -742,7 +745,6 @@ EVENT_FIELDS = (
 EVENT_M2M_FIELDS = ("presenters", "audience_networks")
 # A change to one of these raises Event.sequence (iCalendar SEQUENCE) so calendars follow.
 SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "meeting_url")
-PDF_MAGIC = b"%PDF-"
 
 
 class PlanningError(EventsError):
@@ -773,6 +775,25 @@ class AttendanceImportError(EventsError):
 class AttendanceAlreadyImported(AttendanceImportError):
     default_message = _(
         "This file has already been imported for this event; the numbers were not changed."
+    )
+
+
+class AttendanceNeedsConfirmation(AttendanceImportError):
+    """The organiser can still import the file by confirming on the preview."""
+
+
+class AttendanceReportMismatch(AttendanceNeedsConfirmation):
+    """The report looks like another meeting's (date or title); `mismatches` says how."""
+
+    def __init__(self, mismatches: list[ReportMismatch]) -> None:
+        self.mismatches = mismatches
+        super().__init__(" ".join([*(m.message for m in mismatches), str(MISMATCH_ADVICE)]))
+
+
+class AttendanceMergeNotConfirmed(AttendanceNeedsConfirmation):
+    default_message = _(
+        "This event already has an imported Teams report. Check in the preview whom this file "
+        "adds, then confirm the merge."
     )
 
 
@@ -941,19 +962,10 @@ def add_material(*, event: Event, by, title: str, file=None, url: str = "") -> E
     if not file and not url:
         raise MaterialError(_("Choose a PDF file or give a link."))
     if file:
-        if file.size > settings.MAX_UPLOAD_BYTES:
-            raise MaterialError(
-                _("The file is too large: at most %(mb)s MB.")
-                % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        file.seek(0)
-        head = file.read(1024)
-        file.seek(0)
-        if not head.startswith(PDF_MAGIC):
-            raise MaterialError(
-                _("“%(name)s” is not a PDF file (its content does not start like a PDF).")
-                % {"name": file.name}
-            )
+        try:
+            check_upload(file, kind="slides")  # size and content; leaves the file at 0
+        except ValidationError as exc:
+            raise MaterialError(" ".join(exc.messages)) from exc
     with transaction.atomic():
         position = event.materials.count()
         material = EventMaterial(event=event, title=title, url=url or "", position=position)
@@ -1073,9 +1085,63 @@ class AttendeeResult:
     email: str
     minutes: int
     joins: int
-    status: str  # "matched", "unmatched", "too_short", "note_taker"
+    status: str  # "matched", "unmatched", "too_short", "note_taker", "host"
     registration_id: int | None = None
     is_guest: bool = False
+    role: str = ""
+    is_host: bool = False  # organiser, co-organiser or presenter (counted only on request)
+    identity: str = field(default="", repr=False)  # the hash kept between files
+
+
+MISMATCH_ADVICE = _(
+    "Check that you chose the report of this event. If it does belong to this event, "
+    "confirm it and give a reason; the confirmation is recorded."
+)
+
+
+def _when(value: _dt.datetime) -> str:
+    """A date and time in the language being shown (fi: 23.11.2026 klo 14.00)."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+@dataclass(frozen=True)
+class ReportMismatch:
+    """One way a Teams report does not fit the event; the message is built when shown,
+    in the language then active."""
+
+    kind: str  # "start", "end", "title"
+    report: _dt.datetime | str
+    event: _dt.datetime | str
+
+    @property
+    def message(self) -> str:
+        if self.kind == "title":
+            text = _("The report's meeting is called “%(report)s”, but the event is “%(event)s”.")
+            return text % {"report": self.report, "event": self.event}
+        if self.kind == "start":
+            text = _(
+                "The report's meeting started on %(report)s, but the event starts on %(event)s."
+            )
+        else:
+            text = _("The report's meeting ended on %(report)s, but the event ends on %(event)s.")
+        return text % {"report": _when(self.report), "event": _when(self.event)}
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+@dataclass
+class MergePreview:
+    """What a further report for the same event changes (people remembered as hashes)."""
+
+    previous_files: int
+    added: list[AttendeeResult]
+    counted_before: int
+    counted_after: int
+    matched_before: int
+    matched_after: int
+    anonymous_before: int
+    anonymous_after: int
 
 
 @dataclass
@@ -1092,10 +1158,30 @@ class AttendanceImportResult:
     unmatched: int = 0
     too_short: int = 0
     note_takers: int = 0
+    hosts: int = 0  # organisers and presenters left out of the counts
+    count_hosts: bool = False
     anonymous_attendees: int = 0
     dry_run: bool = False
     saved: bool = False
     people: list[AttendeeResult] = field(default_factory=list)
+    report_title: str = ""
+    report_start: _dt.datetime | None = None
+    report_end: _dt.datetime | None = None
+    mismatches: list[ReportMismatch] = field(default_factory=list)
+    merge: MergePreview | None = None
+    other_meeting_reason: str = ""
+
+    @property
+    def participants(self) -> list[AttendeeResult]:
+        return [p for p in self.people if not p.is_host]
+
+    @property
+    def host_people(self) -> list[AttendeeResult]:
+        return [p for p in self.people if p.is_host]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.mismatches) and not self.other_meeting_reason
 
     def as_dict(self) -> dict:
         return {
@@ -1109,7 +1195,14 @@ class AttendanceImportResult:
             "unmatched": self.unmatched,
             "too_short": self.too_short,
             "note_takers": self.note_takers,
+            "hosts": self.hosts,
+            "count_hosts": self.count_hosts,
             "anonymous_attendees": self.anonymous_attendees,
+            "report_title": self.report_title,
+            "report_start": self.report_start.isoformat() if self.report_start else None,
+            "report_end": self.report_end.isoformat() if self.report_end else None,
+            "mismatches": [str(m) for m in self.mismatches],
+            "merged_with_files": self.merge.previous_files if self.merge else 0,
             "dry_run": self.dry_run,
             "saved": self.saved,
         }
@@ -1121,22 +1214,43 @@ def _identity_hash(key: str) -> str:
 
 
 def import_attendance(
-    *, event: Event, file_bytes: bytes, file_name: str, by, dry_run: bool = False
+    *,
+    event: Event,
+    file_bytes: bytes,
+    file_name: str,
+    by,
+    dry_run: bool = False,
+    count_hosts: bool = False,
+    merge: bool = False,
+    belongs_to_event: bool = False,
+    reason: str = "",
 ) -> AttendanceImportResult:
     """Import a Teams attendance report for an event.
 
     People with at least ATTENDANCE_MIN_MINUTES count. A counted person whose e-mail
     matches a (not cancelled) registration marks it attended (source teams, minutes);
     the others are counted in event.anonymous_attendees, no user is created. Note-taker
-    bots never count. The same file twice is refused (sha256). Several different files
-    for one event: per person the longest time over all files is used, so a person in
-    two files is counted once (see docs/architecture.md)."""
+    bots never count; organisers and presenters (the Role column) only with count_hosts.
+    The same file twice is refused (sha256).
+
+    The report must be of this event: its meeting start and end within
+    ATTENDANCE_REPORT_TOLERANCE_MINUTES of the event's, and its title (if the file has
+    one) containing the event's title, case and spacing ignored. Otherwise the import is
+    refused (AttendanceReportMismatch) unless the organiser confirms belongs_to_event with
+    a reason, which is audited. A further file for an event that has one is merged per
+    person (longest time over all files, so nobody is counted twice) only with merge=True;
+    the dry run shows what it adds (result.merge). See docs/architecture.md."""
+    try:
+        check_upload(file_bytes, kind="teams-report", name=file_name)
+    except ValidationError as exc:
+        raise AttendanceImportError(" ".join(exc.messages)) from exc
     sha = hashlib.sha256(file_bytes).hexdigest()
     try:
         report = teams.parse_report(file_bytes)
     except teams.TeamsReportError as exc:
         raise AttendanceImportError(exc.message, line=exc.line) from exc
     min_minutes = getattr(settings, "ATTENDANCE_MIN_MINUTES", 5)
+    reason = " ".join((reason or "").split())
     result = AttendanceImportResult(
         event_id=event.pk,
         file_name=file_name,
@@ -1144,24 +1258,70 @@ def import_attendance(
         report_format=report.format,
         min_minutes=min_minutes,
         dry_run=dry_run,
+        count_hosts=count_hosts,
+        report_title=report.meeting_title,
+        report_start=report.meeting_start,
+        report_end=report.meeting_end,
     )
     with transaction.atomic():
         locked = _lock_event(event)
         if locked.attendance_imports.filter(file_sha256=sha).exists():
             raise AttendanceAlreadyImported()
-        people = _classify(locked, report, min_minutes, result)
+        result.mismatches = _report_mismatches(locked, report)
+        people = _classify(locked, report, min_minutes, result, count_hosts=count_hosts)
         previous = list(locked.attendance_imports.values_list("summary", flat=True))
         result.anonymous_attendees = _anonymous_total(previous, people)
+        if previous:
+            result.merge = _merge_preview(previous, people, result)
+        if result.mismatches and belongs_to_event:
+            if not reason:
+                raise AttendanceNeedsConfirmation(
+                    _("Say why this report belongs to this event, so that it can be checked.")
+                )
+            if len(reason) > OTHER_MEETING_REASON_MAX:
+                raise AttendanceNeedsConfirmation(
+                    _("The reason is too long: at most %(count)s characters.")
+                    % {"count": OTHER_MEETING_REASON_MAX}
+                )
+            result.other_meeting_reason = reason
         if dry_run:
             transaction.set_rollback(True)
             return result
+        if result.needs_confirmation:
+            raise AttendanceReportMismatch(result.mismatches)
+        if result.merge and not merge:
+            raise AttendanceMergeNotConfirmed()
         _save_import(locked, result, people, by)
     event.anonymous_attendees = locked.anonymous_attendees
     result.saved = True
     return result
 
 
-def _classify(event: Event, report, min_minutes: int, result) -> dict:
+OTHER_MEETING_REASON_MAX = 500
+
+
+def _normal_title(text: str) -> str:
+    """A title compared with case and spacing ignored."""
+    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
+def _report_mismatches(event: Event, report) -> list[ReportMismatch]:
+    """How the report's meeting differs from the event, beyond the tolerance."""
+    tolerance = _dt.timedelta(minutes=settings.ATTENDANCE_REPORT_TOLERANCE_MINUTES)
+    found = []
+    if report.meeting_start and abs(report.meeting_start - event.starts_at) > tolerance:
+        found.append(ReportMismatch("start", report.meeting_start, event.starts_at))
+    elif report.meeting_end and abs(report.meeting_end - event.ends_at) > tolerance:
+        found.append(ReportMismatch("end", report.meeting_end, event.ends_at))
+    if report.meeting_title:
+        meeting = _normal_title(report.meeting_title)
+        titles = {event.display_title, event.title, event.theme.title if event.theme_id else ""}
+        if not any(_normal_title(t) and _normal_title(t) in meeting for t in titles):
+            found.append(ReportMismatch("title", report.meeting_title, event.display_title))
+    return found
+
+
+def _classify(event: Event, report, min_minutes: int, result, *, count_hosts: bool) -> dict:
     registrations = {
         r.email.lower(): r
         for r in event.registrations.exclude(status=RegistrationStatus.CANCELLED).exclude(email="")
@@ -1172,6 +1332,9 @@ def _classify(event: Event, report, min_minutes: int, result) -> dict:
         if person.is_bot:
             status = "note_taker"
             result.note_takers += 1
+        elif person.is_host and not count_hosts:
+            status = "host"
+            result.hosts += 1
         elif person.seconds < min_minutes * 60:
             status = "too_short"
             result.too_short += 1
@@ -1182,6 +1345,7 @@ def _classify(event: Event, report, min_minutes: int, result) -> dict:
                 result.matched += 1
             else:
                 result.unmatched += 1
+        identity = _identity_hash(person.key)
         result.people.append(
             AttendeeResult(
                 name=person.name,
@@ -1191,10 +1355,13 @@ def _classify(event: Event, report, min_minutes: int, result) -> dict:
                 status=status,
                 registration_id=registration.pk if registration else None,
                 is_guest=person.is_guest,
+                role=person.role,
+                is_host=person.is_host and not person.is_bot,
+                identity=identity,
             )
         )
         if status != "note_taker":
-            people[_identity_hash(person.key)] = {
+            people[identity] = {
                 "seconds": person.seconds,
                 "counted": status in ("matched", "unmatched"),
                 "registration": registration.pk if registration else None,
@@ -1202,17 +1369,53 @@ def _classify(event: Event, report, min_minutes: int, result) -> dict:
     return people
 
 
-def _anonymous_total(previous: list[dict], people: dict) -> int:
-    """Distinct counted people without a registration over all files of the event."""
+def _merged_people(summaries: list[dict]) -> dict[str, dict]:
+    """Per person over several files: the longest time, and a registration if any file
+    matched one."""
     merged: dict[str, dict] = {}
-    for summary in [*previous, {"people": people}]:
+    for summary in summaries:
         for key, person in (summary or {}).get("people", {}).items():
             best = merged.get(key)
             if best is None or person["seconds"] > best["seconds"]:
                 merged[key] = dict(person, registration=person.get("registration"))
             if person.get("registration"):
                 merged[key]["registration"] = person["registration"]
+    return merged
+
+
+def _anonymous_total(previous: list[dict], people: dict) -> int:
+    """Distinct counted people without a registration over all files of the event."""
+    merged = _merged_people([*previous, {"people": people}])
     return sum(1 for p in merged.values() if p["counted"] and not p.get("registration"))
+
+
+def _merge_preview(previous: list[dict], people: dict, result) -> MergePreview:
+    before = _merged_people(previous)
+    after = _merged_people([*previous, {"people": people}])
+
+    def totals(merged):
+        counted = [p for p in merged.values() if p["counted"]]
+        matched = sum(1 for p in counted if p.get("registration"))
+        return len(counted), matched, len(counted) - matched
+
+    counted_before, matched_before, anonymous_before = totals(before)
+    counted_after, matched_after, anonymous_after = totals(after)
+    added = [
+        p
+        for p in result.people
+        if after.get(p.identity, {}).get("counted")
+        and not before.get(p.identity, {}).get("counted")
+    ]
+    return MergePreview(
+        previous_files=len(previous),
+        added=added,
+        counted_before=counted_before,
+        counted_after=counted_after,
+        matched_before=matched_before,
+        matched_after=matched_after,
+        anonymous_before=anonymous_before,
+        anonymous_after=anonymous_after,
+    )
 
 
 def _save_import(event: Event, result: AttendanceImportResult, people: dict, by) -> None:
@@ -1232,7 +1435,11 @@ def _save_import(event: Event, result: AttendanceImportResult, people: dict, by)
             )
     except IntegrityError as exc:
         raise AttendanceAlreadyImported() from exc
-    by_registration = {p.registration_id: p for p in result.people if p.registration_id}
+    by_registration = {
+        p.registration_id: p
+        for p in result.people
+        if p.registration_id and p.status in ("matched", "too_short")  # not hosts, not bots
+    }
     regs = Registration.objects.select_for_update().filter(pk__in=list(by_registration))
     for registration in regs:
         person = by_registration[registration.pk]
@@ -1255,7 +1462,23 @@ def _save_import(event: Event, result: AttendanceImportResult, people: dict, by)
         matched=result.matched,
         unmatched=result.unmatched,
         too_short=result.too_short,
+        hosts_left_out=result.hosts,
+        merged_with_files=result.merge.previous_files if result.merge else None,
     )
+    if result.mismatches:  # the organiser confirmed a report that looks like another meeting
+        record_audit(
+            actor=by,
+            action="attendance.teams_report_confirmed",
+            obj=event,
+            file=result.file_name,
+            reason=result.other_meeting_reason,
+            differences=[m.kind for m in result.mismatches],
+            report_start=result.report_start.isoformat() if result.report_start else None,
+            report_end=result.report_end.isoformat() if result.report_end else None,
+            report_title=result.report_title or None,
+            event_start=timezone.localtime(event.starts_at).isoformat(),
+            event_end=timezone.localtime(event.ends_at).isoformat(),
+        )
 
 
 # --- Feedback

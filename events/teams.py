@@ -65,6 +65,19 @@ BOT_PATTERN = re.compile(
     r"meetgeek|avoma|sembly|krisp|\bbot\b",
     re.IGNORECASE,
 )
+# Roles of the people who run the meeting (en, fi, sv as Teams writes them). They are
+# not participants: the counts go to the funder.
+HOST_ROLES = frozenset(
+    {
+        "organizer", "organiser", "co-organizer", "co-organiser", "coorganizer",
+        "presenter", "järjestäjä", "toinen järjestäjä", "apujärjestäjä", "esittäjä",
+        "organisatör", "medorganisatör", "presentatör",
+    }
+)  # fmt: skip
+# Summary rows of the current report and the 2021 summary (first cell, lower case).
+SUMMARY_TITLE = {"meeting title", "title", "kokouksen otsikko", "otsikko", "mötesrubrik"}
+SUMMARY_START = {"start time", "meeting start time", "aloitusaika", "alkamisaika", "starttid"}
+SUMMARY_END = {"end time", "meeting end time", "lopetusaika", "päättymisaika", "sluttid"}
 ACTION_JOINED = {"joined", "joined before", "liittyi", "liittyi ennen"}
 ACTION_LEFT = {"left", "poistui"}
 
@@ -132,6 +145,11 @@ class Attendee:
     def minutes(self) -> int:
         return self.seconds // 60
 
+    @property
+    def is_host(self) -> bool:
+        """Organiser, co-organiser or presenter by the report's Role column."""
+        return " ".join(self.role.split()).casefold() in HOST_ROLES
+
 
 @dataclass
 class TeamsReport:
@@ -139,6 +157,10 @@ class TeamsReport:
     attendees: list[Attendee]
     meeting_title: str = ""
     rows_read: int = 0
+    # The meeting's start and end: the summary's when the file has one, else the first
+    # join and the last leave in the file.
+    meeting_start: dt.datetime | None = None
+    meeting_end: dt.datetime | None = None
 
 
 # ---------------------------------------------------------------- decoding and rows
@@ -391,7 +413,36 @@ class _People:
         person.last_leave = max(filter(None, [person.last_leave, end]))
 
 
-def _read_report(table: _Table) -> list[Attendee]:
+def _activity_joins(rows: list[tuple[int, list[str]]], table: _Table) -> dict[str, int]:
+    """Rows per person in "3. In-Meeting Activities" (one row per join), keyed like the
+    participants (e-mail, else name) and also by name alone, for a participants table
+    without e-mails."""
+    joins: dict[str, int] = {}
+    columns: dict[str, int] | None = None
+    for line, cells in rows:
+        if line <= table.header_line:
+            continue
+        if columns is None:
+            found = _header_columns(cells)
+            if {"name", "join_time"} <= found.keys():
+                columns = found
+            continue
+        if _is_section_heading(cells) or _is_blank(cells):
+            break
+        values = {col: cells[i] if i < len(cells) else "" for col, i in columns.items()}
+        name, _guest = clean_name(values["name"])
+        if not name:
+            continue
+        keys = {
+            person_key(name, values.get("email") or values.get("upn", "")),
+            person_key(name, ""),
+        }
+        for key in keys:
+            joins[key] = joins.get(key, 0) + 1
+    return joins
+
+
+def _read_report(table: _Table, activities: dict[str, int] | None = None) -> list[Attendee]:
     people = _People()
     extra: dict[str, int] = {}
     for line, cells in table.rows:
@@ -430,6 +481,10 @@ def _read_report(table: _Table) -> list[Attendee]:
             else extra[person.key]
         )
         person.seconds = min(extra[person.key], span)
+        activities = activities or {}
+        rejoins = activities.get(person.key) or activities.get(person_key(person.name, ""))
+        if rejoins:
+            person.joins = rejoins
     return list(people.by_key.values())
 
 
@@ -498,32 +553,56 @@ def _read_attendance_list(table: _Table) -> list[Attendee]:
     return list(people.by_key.values())
 
 
-def _meeting_title(rows: list[tuple[int, list[str]]]) -> str:
-    for _line, cells in rows[:15]:
-        if len(cells) >= 2 and cells[0].lower() in {"meeting title", "kokouksen otsikko", "title"}:
-            return cells[1]
-    return ""
+def _summary(rows: list[tuple[int, list[str]]], table: _Table) -> dict[str, str]:
+    """The summary rows above the participants table: {"title"|"start"|"end": text}."""
+    found: dict[str, str] = {}
+    for _line, cells in rows:
+        if _line >= table.header_line:
+            break
+        if len(cells) < 2 or not cells[1]:
+            continue
+        label = " ".join(cells[0].split()).lower()
+        for name, labels in (("title", SUMMARY_TITLE), ("start", SUMMARY_START)):
+            if label in labels:
+                found.setdefault(name, cells[1])
+        if label in SUMMARY_END:
+            found.setdefault("end", cells[1])
+    return found
+
+
+def _summary_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_timestamp(value, line=0, column="")
+    except TeamsReportError:
+        return None  # an unknown date form in the summary: use the joins instead
 
 
 def parse_report(data: bytes) -> TeamsReport:
     """Read any of the three Teams formats. Raises TeamsReportError naming the line."""
     rows = _rows(decode_report(data))
     table = _find_table(rows)
-    reader = {
-        FORMAT_REPORT: _read_report,
-        FORMAT_SUMMARY_2021: _read_summary_2021,
-        FORMAT_ATTENDANCE_LIST: _read_attendance_list,
-    }[table.format]
-    attendees = reader(table)
+    if table.format == FORMAT_REPORT:
+        attendees = _read_report(table, _activity_joins(rows, table))
+    elif table.format == FORMAT_SUMMARY_2021:
+        attendees = _read_summary_2021(table)
+    else:
+        attendees = _read_attendance_list(table)
     if not table.rows:
         raise TeamsReportError(
             _("line %(line)s: the report has a header but no participants; it may be cut off.")
             % {"line": table.header_line},
             line=table.header_line,
         )
+    summary = _summary(rows, table)
+    joins = [a.first_join for a in attendees if a.first_join]
+    leaves = [a.last_leave for a in attendees if a.last_leave]
     return TeamsReport(
         format=table.format,
         attendees=sorted(attendees, key=lambda a: a.name.casefold()),
-        meeting_title=_meeting_title(rows),
+        meeting_title=summary.get("title", ""),
         rows_read=len(table.rows),
+        meeting_start=_summary_time(summary.get("start")) or (min(joins) if joins else None),
+        meeting_end=_summary_time(summary.get("end")) or (max(leaves) if leaves else None),
     )

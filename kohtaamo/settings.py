@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.microsoft",
+    "allauth.mfa",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "kohtaamo.urls"
@@ -132,6 +134,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "request_login_code": "20/m/ip,3/m/key",
 }
+# Second factor (allauth.mfa). Staff must have one unless they sign in with Entra ID:
+# accounts.rules decides, accounts.middleware.SecondFactorMiddleware enforces.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "Kohtaamo"
+MFA_TOTP_TOLERANCE = 1  # accept the code of the previous and next 30 s (phone clocks drift)
+# A passkey (WebAuthn with user verification) is a full sign-in on its own.
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn wants https (or http://localhost); http://127.0.0.1 is allowed only in local DEBUG.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG and SITE_URL.startswith(
+    ("http://127.0.0.1:", "http://localhost:")
+)
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 MICROSOFT_CLIENT_ID = env.str("MICROSOFT_CLIENT_ID", default="")

@@ -25,7 +25,7 @@ def user(db):
 
 
 def _with_role(role: Role):
-    person = UserFactory()
+    person = UserFactory(with_totp=True)  # staff must have a second factor
     grant_role(person, role)
     return person
 
@@ -47,4 +47,4 @@ def reporting(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(is_staff=True, is_superuser=True)
+    return UserFactory(is_staff=True, is_superuser=True, with_totp=True)

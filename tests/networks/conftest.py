@@ -6,7 +6,7 @@ from tests.factories import NetworkFactory, UserFactory
 
 @pytest.fixture
 def coordinator(db):
-    return UserFactory(display_name="Coordinator Cora")
+    return UserFactory(display_name="Coordinator Cora", with_totp=True)
 
 
 @pytest.fixture

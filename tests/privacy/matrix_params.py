@@ -46,6 +46,8 @@ def params_for(name: str, world) -> dict:  # noqa: C901 - one table, read top to
         "network-directory": {"pk": network.pk},
         "network-join": {"pk": network.pk},
         "published-recording-detail": {"pk": recording.pk},
+        "mfa_remove_webauthn": {"pk": world.authenticator.pk},
+        "mfa_edit_webauthn": {"pk": world.authenticator.pk},
     }
     if name in table:
         return table[name]

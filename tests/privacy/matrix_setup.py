@@ -53,11 +53,14 @@ def build_world() -> World:
     world = World()
     people = world.people
     people["member"] = UserFactory(email="member@example.fi")
-    people["coordinator"] = UserFactory(email="coordinator@example.fi")
+    # Staff have a second factor (accounts.rules); members and outsiders need none.
+    people["coordinator"] = UserFactory(email="coordinator@example.fi", with_totp=True)
     for role in ("organiser", "communications", "reporting"):
-        people[role] = UserFactory(email=f"{role}@example.fi")
+        people[role] = UserFactory(email=f"{role}@example.fi", with_totp=True)
         grant_role(people[role], Role(role))
-    people["admin"] = UserFactory(email="admin@example.fi", is_staff=True, is_superuser=True)
+    people["admin"] = UserFactory(
+        email="admin@example.fi", is_staff=True, is_superuser=True, with_totp=True
+    )
     people["outsider"] = UserFactory(email="outsider@example.fi")
 
     theme = ThemeFactory(title="Työkyky", slug="tyokyky")
@@ -101,6 +104,7 @@ def build_world() -> World:
         registration=registration, guest=guest, past_registration=past_registration,
         material=material, recording=recording, track=track, order=order,
     )  # fmt: skip
+    world.objects["authenticator"] = people["organiser"].authenticator_set.get()
     return world
 
 

@@ -46,7 +46,7 @@ def organiser_token(db, monkeypatch):
     # Like django.test.Client: a request must not close the test's database connection.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    person = UserFactory()
+    person = UserFactory(with_totp=True)  # staff have a second factor
     grant_role(person, Role.ORGANISER)
     theme = ThemeFactory()
     for _ in range(3):

@@ -219,10 +219,10 @@ def _import_page(client, coordinator, name: str):
         ("duplicates.csv", ["The same e-mail address is already on row 2."]),
     ],
 )
-def test_broken_member_lists_name_the_row_and_save_nothing(name, messages, client, user):
+def test_broken_member_lists_name_the_row_and_save_nothing(name, messages, client, organiser):
     before = _counts()
 
-    response = _import_page(client, user, name)
+    response = _import_page(client, organiser, name)
 
     page = response.content.decode()
     for message in messages:

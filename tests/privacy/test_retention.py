@@ -140,7 +140,14 @@ def test_teams_per_person_data_of_old_events_is_anonymised(settings, organiser):
     event = _event_ended(25)
     RegistrationFactory(event=event, user=None, email="tuomas.nieminen@typ.fi")
     data = TEAMS_REPORT.read_bytes()
-    import_attendance(event=event, file_bytes=data, file_name="report.csv", by=organiser)
+    import_attendance(
+        event=event,
+        file_bytes=data,
+        file_name="report.csv",
+        by=organiser,
+        belongs_to_event=True,  # the fixture is dated 22.7.2026, the event two years ago
+        reason="Test data",
+    )
     row = AttendanceImport.objects.get()
     assert set(row.summary["people"]) & _identity_hashes(data)  # hashes of e-mails/names
     counts = (row.counted, row.matched, row.unmatched, row.too_short)
