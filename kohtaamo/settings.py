@@ -11,16 +11,18 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from kohtaamo.checks import EMBEDDED_SECRET_KEY, refuse_weak_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# The embedded default key is only good for a local trial; production must set SECRET_KEY.
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="insecure-embedded-mode-key-change-me-in-production-0123456789"
-)
+# The embedded default key is only good for a local trial; production must set SECRET_KEY
+# (kohtaamo/checks.py: `check --deploy` reports it, and outside the embedded mode the site
+# does not start without one; see below DATABASES).
+SECRET_KEY = env.str("SECRET_KEY", default="") or EMBEDDED_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -94,6 +96,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+refuse_weak_secret_key(
+    key=SECRET_KEY,
+    database_engine=DATABASES["default"]["ENGINE"],
+    allowed_hosts=ALLOWED_HOSTS,
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -59,6 +59,58 @@ def test_check_deploy_warns_about_the_embedded_defaults(tmp_path):
     assert "security.W012" in output  # session cookie not secure
 
 
+def _without_key(env: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in env.items() if name != "SECRET_KEY"}
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (None, "SECRET_KEY is not set, so the key written in kohtaamo/settings.py is used."),
+        ("", "SECRET_KEY is not set, so the key written in kohtaamo/settings.py is used."),
+        ("short-but-random-Xq7", "SECRET_KEY is too short"),
+        ("a" * 80, "SECRET_KEY is too short"),
+    ],
+)
+def test_check_deploy_reports_the_built_in_missing_or_short_key_as_an_error(
+    tmp_path, key, problem
+):
+    env = _without_key(subprocess_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+    if key is not None:
+        env["SECRET_KEY"] = key
+    assert _manage("check", env=env).returncode == 0  # the embedded mode runs, as `make run`
+    result = _manage("check", "--deploy", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "(kohtaamo.E001)" in output and problem in output
+
+
+@pytest.mark.parametrize("key", [None, "short-but-random-Xq7"])
+@pytest.mark.parametrize(
+    "outside",
+    [
+        {"ALLOWED_HOSTS": "kohtaamo.example.fi"},
+        {"DATABASE_URL": "postgres://kohtaamo@db.invalid:5432/kohtaamo"},
+    ],
+)
+def test_outside_the_embedded_mode_the_site_does_not_start_without_its_own_key(
+    tmp_path, key, outside
+):
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = _without_key(subprocess_env(**{**PRODUCTION_ENV, **database, **outside}))
+    if "DATABASE_URL" in outside:
+        env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    if key is not None:
+        env["SECRET_KEY"] = key
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "set the environment variable SECRET_KEY" in result.stderr
+    env["SECRET_KEY"] = PRODUCTION_ENV["SECRET_KEY"]
+    if "DATABASE_URL" not in outside:  # (the other needs a PostgreSQL server to check)
+        assert _manage("check", env=env).returncode == 0
+
+
 def test_production_settings_make_cookies_secure(tmp_path):
     env = subprocess_env(**PRODUCTION_ENV, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     code = (
