@@ -290,6 +290,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Domain settings ------------------------------------------------------------
 ATTENDANCE_MIN_MINUTES = env.int("ATTENDANCE_MIN_MINUTES", default=5)
+# A Teams report whose meeting starts (or ends) further than this from the event's start
+# (or end) is refused as another meeting's, unless the organiser confirms it with a reason.
+ATTENDANCE_REPORT_TOLERANCE_MINUTES = env.int("ATTENDANCE_REPORT_TOLERANCE_MINUTES", default=120)
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="tietosuoja@kohtaamo.example")
 CAPTION_DEADLINE_DAYS = env.int("CAPTION_DEADLINE_DAYS", default=14)

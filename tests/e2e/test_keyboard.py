@@ -150,6 +150,12 @@ def test_communications_publishes_a_compliant_recording_by_keyboard(world, page,
         file_name="ok.vtt",
         content=make_vtt(60).encode(),
         by=world.communications,
+    # The report is of 22.7.2026, the session a week ago: confirm it with a reason.
+    assert page.locator("#report-mismatch").is_visible()
+    tab_to(page, "#id_confirm-belongs_to_event")
+    page.keyboard.press("Space")
+    tab_to(page, "#id_confirm-reason")
+    page.keyboard.type("The session was moved; Teams kept the old meeting.")
     )
     services.approve_track(track=track, by=world.communications)
     sign_in_as(world.communications)
