@@ -8,7 +8,9 @@ numbers; recordings in every caption state. The same seed gives the same data.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import random
 from zoneinfo import ZoneInfo
 
@@ -180,6 +182,24 @@ def seed(*, today: dt.date | None = None, seed_value: int = 2022) -> dict[str, i
     }
 
 
+def demo_totp_secret(email: str) -> str:
+    """The demo staff account's authenticator secret (base32), the same on every seed;
+    "" for the member, who needs no second factor. Public, like DEMO_PASSWORD."""
+    staff = {e for e, _name, role in DEMO_ACCOUNTS if role or e.startswith("admin")}
+    if email not in staff:
+        return ""
+    digest = hashlib.sha256(f"kohtaamo-demo-totp:{email}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
+def demo_totp_uri(email: str) -> str:
+    """otpauth:// URI of the demo secret, for an authenticator app (or a QR code)."""
+    from urllib.parse import quote, urlencode
+
+    query = urlencode({"secret": demo_totp_secret(email), "issuer": "Kohtaamo"})
+    return f"otpauth://totp/Kohtaamo:{quote(email)}?{query}"
+
+
 # Other apps append functions (rng, today, events, people) that add their demo rows.
 EXTRA_SEEDERS: list = []
 
@@ -202,6 +222,10 @@ def _people(rng: random.Random, organisations: list[Organisation]) -> list[User]
             person.save(update_fields=["is_staff", "is_superuser"])
         elif role is not None:
             grant_role(person, role)
+        if demo_totp_secret(email):  # staff must have a second factor (accounts.rules)
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(person, demo_totp_secret(email))
     people = []
     for n in range(140):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)

@@ -175,3 +175,33 @@ def test_the_admin_user_list_shows_who_has_no_second_factor(client, admin_user, 
     assert none == {bare, member}
     has = set(client.get(url, {"second_factor": "yes"}).context["cl"].result_list)
     assert has == {admin_user, organiser}
+
+
+def test_demo_staff_sign_in_with_the_secret_that_seed_demo_prints(client):
+    import io
+    import re
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = dict(re.findall(r"(\S+@kohtaamo\.example) +secret ([A-Z2-7]+)", out.getvalue()))
+    assert set(printed) == {
+        "admin@kohtaamo.example",
+        "jarjestaja@kohtaamo.example",
+        "viestinta@kohtaamo.example",
+        "raportointi@kohtaamo.example",
+    }
+    assert "otpauth://totp/Kohtaamo:jarjestaja%40kohtaamo.example?secret=" in out.getvalue()
+    organiser = UserFactory.build(email="jarjestaja@kohtaamo.example")
+    organiser.totp_secret = printed[organiser.email]
+    response = client.post(
+        reverse("account_login"), {"login": organiser.email, "password": "kohtaamo-demo"}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(organiser)})
+    assert client.get("/events/organise/").status_code == 200
+    member = client.post(reverse("account_logout")) and client.post(
+        reverse("account_login"), {"login": "jasen@kohtaamo.example", "password": "kohtaamo-demo"}
+    )
+    assert member["Location"] == reverse("home")  # the member has no second step

@@ -21,3 +21,23 @@ class Command(BaseCommand):
                 else ("administrator" if email.startswith("admin") else "network member")
             )
             self.stdout.write(f"  {email:32} {label}")
+        self.stdout.write(
+            "Staff accounts sign in with a second step: add the secret below to an authenticator"
+            " app (Google/Microsoft Authenticator, FreeOTP, KeePassXC...: 'enter a setup key',"
+            " time-based), or open the otpauth:// link on the phone, and type the app's 6-digit"
+            " code after the password."
+        )
+        for email, _name, _role in demo.DEMO_ACCOUNTS:
+            if secret := demo.demo_totp_secret(email):
+                self.stdout.write(f"  {email:32} secret {secret}  code now {demo_code(secret)}")
+                self.stdout.write(f"  {'':32} {demo.demo_totp_uri(email)}")
+
+
+def demo_code(secret: str) -> str:
+    """The code an authenticator app shows right now (for a quick trial)."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
