@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -102,10 +103,45 @@ class UserAdmin(BaseUserAdmin):
             super().save_related(request, form, formsets, change)
 
 
+class ActorIdFilter(admin.SimpleListFilter):
+    """Filter by the acting account's id (`?actor_id=42`); lists the ids found in the log."""
+
+    title = _("by (user id)")
+    parameter_name = "actor_id"
+
+    def lookups(self, request, model_admin):
+        ids = (
+            AuditEntry.objects.filter(actor__isnull=False)
+            .order_by("actor_id")
+            .values_list("actor_id", flat=True)
+            .distinct()
+        )
+        return [(str(pk), f"#{pk}") for pk in ids]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(actor_id=int(value))
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "object_type", "object_label"]
-    list_filter = ["action", "object_type"]
+    """Read-only: the audit log and the access log (entries with a channel)."""
+
+    list_display = [
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_label",
+        "channel",
+        "people_count",
+    ]
+    list_filter = ["action", "channel", ActorIdFilter, "object_type"]
     search_fields = ["actor_label", "object_label", "action"]
     date_hierarchy = "at"
 

@@ -5,6 +5,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_token() -> str:
@@ -96,11 +97,11 @@ class User(AbstractUser):
 class AccessChannel(models.TextChoices):
     """How personal data left the system in an access entry (see docs/privacy.md)."""
 
-    PAGE = "page", _("page")
-    CSV = "csv", _("export (CSV)")
-    XLSX = "xlsx", _("export (XLSX)")
-    JSON = "json", _("export (JSON)")
-    API = "api", _("API")
+    PAGE = "page", pgettext_lazy("access channel", "Page")
+    CSV = "csv", pgettext_lazy("access channel", "Export (CSV)")
+    XLSX = "xlsx", pgettext_lazy("access channel", "Export (XLSX)")
+    JSON = "json", pgettext_lazy("access channel", "Export (JSON)")
+    API = "api", pgettext_lazy("access channel", "API")
 
 
 class AuditEntry(models.Model):
@@ -128,7 +129,7 @@ class AuditEntry(models.Model):
     channel = models.CharField(
         _("channel"), max_length=8, choices=AccessChannel.choices, blank=True, db_index=True
     )
-    people_count = models.PositiveIntegerField(_("people"), null=True, blank=True)
+    people_count = models.PositiveIntegerField(_("number of people"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")

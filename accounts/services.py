@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import AuditEntry, new_token
+from .models import AccessChannel, AuditEntry, new_token
 from .roles import Role, grant_role
 from .signals import acting_as
 
@@ -33,6 +33,40 @@ def record_audit(
         object_id=str(obj.pk) if obj is not None else "",
         object_label=(label or str(obj))[:300] if obj is not None or label else "",
         details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def record_access(
+    *,
+    actor,
+    action: str,
+    target: models.Model | type[models.Model] | None,
+    count: int,
+    channel: AccessChannel | str,
+    filtered: bool = False,
+) -> AuditEntry:
+    """Log that `actor` viewed or exported personal data (the access log, tiedonhallintalaki
+    906/2019 §17): one line per page, export or API read, however many people it showed.
+
+    The line holds ids only — the actor's id, the object's model label and id, the number
+    of people, the channel — never a name, an e-mail address or a search term: a filter
+    is recorded only as `filtered`. `target` is the row whose people were shown (an
+    event, a network, a person), or a model for a list across many.
+
+    One INSERT and nothing else (no transaction, no lookups), so a list page gains exactly
+    one query. Lines older than ACCESS_LOG_RETENTION_DAYS are removed by `apply_retention`.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=f"#{actor.pk}" if actor is not None else "",
+        action=action,
+        object_type=target._meta.label if target is not None else "",
+        object_id=str(target.pk) if isinstance(target, models.Model) else "",
+        details={"filtered": True} if filtered else {},
+        channel=AccessChannel(channel),
+        people_count=max(int(count), 0),
     )
 
 
@@ -105,10 +139,18 @@ class RetentionResult:
     cutoff: dt.datetime
     registrations: int
     dry_run: bool
+    access_entries: int = 0  # access log lines removed (or, dry run, due)
+
+
+def _access_entries_due(*, now: dt.datetime):
+    """Access log lines (a channel set) older than ACCESS_LOG_RETENTION_DAYS."""
+    cutoff = now - dt.timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    return AuditEntry.objects.exclude(channel="").filter(at__lt=cutoff)
 
 
 def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) -> RetentionResult:
-    """Anonymise guests' and past events' personal data older than RETENTION_MONTHS.
+    """Anonymise guests' and past events' personal data older than RETENTION_MONTHS, and
+    remove access log lines older than ACCESS_LOG_RETENTION_DAYS.
 
     Idempotent: rows already anonymised are left alone, so a second run changes nothing.
     """
@@ -117,18 +159,24 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
     now = now or timezone.now()
     cutoff = retention_cutoff(now=now)
     if dry_run:
-        due = anonymise_old_registrations(cutoff=cutoff, now=now, dry_run=True)
-        return RetentionResult(cutoff=cutoff, registrations=due, dry_run=True)
+        return RetentionResult(
+            cutoff=cutoff,
+            registrations=anonymise_old_registrations(cutoff=cutoff, now=now, dry_run=True),
+            dry_run=True,
+            access_entries=_access_entries_due(now=now).count(),
+        )
     with transaction.atomic():
         done = anonymise_old_registrations(cutoff=cutoff, now=now)
-        if done:
+        pruned, _by_model = _access_entries_due(now=now).delete()
+        if done or pruned:
             record_audit(
                 actor=None,
                 action="retention.applied",
                 label=f"{cutoff:%Y-%m-%d}",
                 registrations=done,
+                access_entries=pruned,
             )
-    return RetentionResult(cutoff=cutoff, registrations=done, dry_run=False)
+    return RetentionResult(cutoff=cutoff, registrations=done, dry_run=False, access_entries=pruned)
 
 
 @transaction.atomic

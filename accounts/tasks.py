@@ -17,6 +17,11 @@ from . import services
     max_retries=5,
 )
 def apply_retention() -> dict[str, object]:
-    """Nightly: anonymise personal data past the retention time. Safe to run twice."""
+    """Nightly: anonymise personal data past the retention time and remove old access
+    log lines. Safe to run twice."""
     result = services.apply_retention()
-    return {"cutoff": result.cutoff.isoformat(), "registrations": result.registrations}
+    return {
+        "cutoff": result.cutoff.isoformat(),
+        "registrations": result.registrations,
+        "access_entries": result.access_entries,
+    }

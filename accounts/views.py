@@ -16,11 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from events.feeds import personal_feed_link
 
 from .forms import AuditFilterForm, DeleteAccountForm, ProfileForm
+from .models import AccessChannel
 from .permissions import ability_required
 from .privacy import personal_data
 from .roles import Ability
 from .selectors import audit_actions, audit_log
-from .services import delete_account, rotate_calendar_token
+from .services import delete_account, record_access, rotate_calendar_token
 
 AUDIT_PAGE_SIZE = 50
 
@@ -65,7 +66,15 @@ def new_calendar_link(request):
 @login_required
 def my_data(request):
     """Everything the service holds about the signed-in person, readable."""
-    return render(request, "accounts/my_data.html", {"data": personal_data(user=request.user)})
+    data = personal_data(user=request.user)
+    record_access(
+        actor=request.user,
+        action="personal_data.viewed",
+        target=request.user,
+        count=1,
+        channel=AccessChannel.PAGE,
+    )
+    return render(request, "accounts/my_data.html", {"data": data})
 
 
 @login_required
@@ -73,6 +82,13 @@ def my_data_json(request):
     """The same data as a JSON file download."""
     body = json.dumps(
         personal_data(user=request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
+    record_access(
+        actor=request.user,
+        action="personal_data.exported",
+        target=request.user,
+        count=1,
+        channel=AccessChannel.JSON,
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     stamp = timezone.localdate().isoformat()
@@ -108,5 +124,10 @@ def audit_log_page(request):
     return render(
         request,
         "accounts/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "access_log_days": settings.ACCESS_LOG_RETENTION_DAYS,
+        },
     )

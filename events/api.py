@@ -21,8 +21,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.models import AccessChannel
 from accounts.permissions import HasAbility
 from accounts.roles import Ability, can
+from accounts.services import record_access
 
 from . import selectors, services
 from .models import Event, Presenter, Registration, RegistrationStatus, Theme
@@ -309,6 +311,13 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         registrations = list(selectors.participants(event=event))
         counts = selectors.registration_counts(event=event, registrations=registrations)
         data = {"counts": counts, "participants": registrations}
+        record_access(
+            actor=request.user,
+            action="participants.viewed",
+            target=event,
+            count=len(registrations),
+            channel=AccessChannel.API,
+        )
         return Response(ParticipantsSerializer(data).data)
 
     @extend_schema(

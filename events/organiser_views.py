@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import AccessChannel
 from accounts.permissions import ability_required
 from accounts.roles import Ability
+from accounts.services import record_access
 from kohtaamo.ratelimit import ratelimit
 
 from . import scheduling, selectors, services
@@ -406,6 +408,13 @@ def attendance_import(request, pk: int):
             form.add_error("file", exc.message)
         else:
             _remember_upload(request, event, upload.name, data, count_hosts=count_hosts)
+            record_access(
+                actor=request.user,
+                action="attendance.previewed",
+                target=event,
+                count=len(result.people),
+                channel=AccessChannel.PAGE,
+            )
     return _render_attendance_import(
         request,
         event,
@@ -496,6 +505,13 @@ def _attendance_save(request, event: Event):
     except services.AttendanceImportError as exc:
         messages.error(request, exc.message)
     else:
+        record_access(
+            actor=request.user,
+            action="attendance.imported",
+            target=event,
+            count=len(result.people),
+            channel=AccessChannel.PAGE,
+        )
         messages.success(
             request,
             _(

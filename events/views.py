@@ -9,8 +9,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import AccessChannel
 from accounts.permissions import ability_required
 from accounts.roles import Ability, can
+from accounts.services import record_access
 from kohtaamo.exports import csv_response, xlsx_response
 from kohtaamo.ratelimit import ratelimit
 
@@ -233,6 +235,13 @@ def _staff_event(pk: int) -> Event:
 def participants(request, pk: int, *, add_form=None, capacity_form=None, status: int = 200):
     event = _staff_event(pk)
     registrations = list(selectors.participants(event=event))
+    record_access(
+        actor=request.user,
+        action="participants.viewed",
+        target=event,
+        count=len(registrations),
+        channel=AccessChannel.PAGE,
+    )
     groups = [
         (value, label, [r for r in registrations if r.status == value])
         for value, label in RegistrationStatus.choices
@@ -370,6 +379,13 @@ def participants_export(request, pk: int, fmt: str):
     event = _staff_event(pk)
     base = f"participants-{event.pk}-{timezone.localdate(event.starts_at):%Y-%m-%d}"
     rows = [[str(v) for v in row] for row in _export_rows(event)]
+    record_access(
+        actor=request.user,
+        action="participants.exported",
+        target=event,
+        count=len(rows),
+        channel=AccessChannel(fmt),
+    )
     if fmt == "csv":
         return csv_response(filename=f"{base}.csv", header=_export_header(), rows=rows)
     preamble = [
@@ -407,6 +423,13 @@ def check_in(request, pk: int):
         "headcount_form": HeadcountForm(initial={"headcount": event.headcount}),
         "counts": selectors.registration_counts(event=event, registrations=registrations),
     }
+    record_access(
+        actor=request.user,
+        action="participants.viewed",
+        target=event,
+        count=len(registrations),
+        channel=AccessChannel.PAGE,
+    )
     return render(request, "events/check_in.html", context, status=status)
 
 

@@ -294,6 +294,9 @@ ATTENDANCE_MIN_MINUTES = env.int("ATTENDANCE_MIN_MINUTES", default=5)
 # (or end) is refused as another meeting's, unless the organiser confirms it with a reason.
 ATTENDANCE_REPORT_TOLERANCE_MINUTES = env.int("ATTENDANCE_REPORT_TOLERANCE_MINUTES", default=120)
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+# Access log lines (who viewed or exported personal data) are kept this long: two years,
+# as long as the data they refer to (docs/privacy.md).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="tietosuoja@kohtaamo.example")
 CAPTION_DEADLINE_DAYS = env.int("CAPTION_DEADLINE_DAYS", default=14)
 

@@ -23,6 +23,7 @@ def privacy_notice(request):
         "privacy.html",
         {
             "retention_months": settings.RETENTION_MONTHS,
+            "access_log_days": settings.ACCESS_LOG_RETENTION_DAYS,
             "privacy_contact": settings.PRIVACY_CONTACT_EMAIL,
         },
     )

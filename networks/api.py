@@ -20,6 +20,9 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.models import AccessChannel
+from accounts.services import record_access
+
 from . import selectors, services
 from .models import MemberRole, Membership, MessagePreference, Network, Organisation
 
@@ -119,6 +122,13 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(members, request, view=self)
         entries = [selectors.directory_entry(m) for m in page]
+        record_access(
+            actor=request.user,
+            action="directory.viewed",
+            target=network,
+            count=len(entries),
+            channel=AccessChannel.API,
+        )
         return paginator.get_paginated_response(DirectoryEntrySerializer(entries, many=True).data)
 
     @extend_schema(request=JoinSerializer, responses=MembershipSerializer)
@@ -148,6 +158,30 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         return selectors.coordinated_memberships(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        record_access(
+            actor=request.user,
+            action="members.viewed",
+            target=Membership,
+            count=len(rows),
+            channel=AccessChannel.API,
+            filtered=any(request.query_params.get(name) for name in self.filterset_fields),
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        membership = self.get_object()
+        record_access(
+            actor=request.user,
+            action="members.viewed",
+            target=membership,
+            count=1,
+            channel=AccessChannel.API,
+        )
+        return Response(self.get_serializer(membership).data)
 
     @extend_schema(responses=MembershipSerializer(many=True))
     @action(detail=False, methods=["get"], filter_backends=[])

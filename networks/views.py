@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.models import AccessChannel
+from accounts.services import record_access
 from kohtaamo.exports import csv_response, xlsx_response
 from kohtaamo.ratelimit import ratelimit
 
@@ -125,9 +127,18 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     form = DirectoryFilterForm(
         request.GET or None, choices=selectors.filter_choices(network=network)
     )
-    members = selectors.directory_members(network=network, filters=_directory_filters(form))
+    filters = _directory_filters(form)
+    members = selectors.directory_members(network=network, filters=filters)
     page = Paginator(members, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     entries = [selectors.directory_entry(m) for m in page.object_list]
+    record_access(
+        actor=request.user,
+        action="directory.viewed",
+        target=network,
+        count=len(entries),
+        channel=AccessChannel.PAGE,
+        filtered=filters != selectors.DirectoryFilters(),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -155,6 +166,14 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
     members = selectors.coordinator_members(network=network, status=status)
     page = Paginator(members, MEMBER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(m, selectors.directory_entry(m)) for m in page.object_list]
+    record_access(
+        actor=request.user,
+        action="members.viewed",
+        target=network,
+        count=len(rows),
+        channel=AccessChannel.PAGE,
+        filtered=bool(status),
+    )
     return render(
         request,
         "networks/manage.html",
@@ -210,14 +229,22 @@ def export_members(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     header = [str(h) for h in EXPORT_HEADER]
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     filename = f"{network.slug}-members-{stamp}"
+    rows = list(_export_rows(network))
+    record_access(
+        actor=request.user,
+        action="members.exported",
+        target=network,
+        count=len(rows),
+        channel=AccessChannel(fmt),
+    )
     if fmt == "xlsx":
         exported = timezone.localtime().strftime("%Y-%m-%d %H:%M")
         preamble = [network.name, _("Exported %(time)s") % {"time": exported}]
         return xlsx_response(
             filename=f"{filename}.xlsx",
-            sheets=[(_("Members"), header, list(_export_rows(network)), preamble)],
+            sheets=[(_("Members"), header, rows, preamble)],
         )
-    return csv_response(filename=f"{filename}.csv", header=header, rows=_export_rows(network))
+    return csv_response(filename=f"{filename}.csv", header=header, rows=rows)
 
 
 def decide(request: HttpRequest, pk: int) -> HttpResponse:

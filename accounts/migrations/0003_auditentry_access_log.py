@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='auditentry',
             name='channel',
-            field=models.CharField(blank=True, choices=[('page', 'page'), ('csv', 'export (CSV)'), ('xlsx', 'export (XLSX)'), ('json', 'export (JSON)'), ('api', 'API')], db_index=True, max_length=8, verbose_name='channel'),
+            field=models.CharField(blank=True, choices=[('page', 'Page'), ('csv', 'Export (CSV)'), ('xlsx', 'Export (XLSX)'), ('json', 'Export (JSON)'), ('api', 'API')], db_index=True, max_length=8, verbose_name='channel'),
         ),
         migrations.AddField(
             model_name='auditentry',
             name='people_count',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='people'),
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='number of people'),
         ),
     ]

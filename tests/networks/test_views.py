@@ -325,10 +325,12 @@ def test_coordinators_export_the_member_list(en_client, network, coordinator, us
 
 
 # Directory: session, user, network, roles, coordinated networks, active membership,
-# filter choices (organisations, municipalities), count and one page of members.
-DIRECTORY_QUERIES = 10
-# Member list: session, user, network, roles, coordinated networks, count, one page.
-MEMBER_LIST_QUERIES = 7
+# filter choices (organisations, municipalities), count and one page of members, and the
+# access log line.
+DIRECTORY_QUERIES = 11
+# Member list: session, user, network, roles, coordinated networks, count, one page,
+# the access log line.
+MEMBER_LIST_QUERIES = 8
 
 
 @pytest.mark.django_db
@@ -378,5 +380,5 @@ def test_directory_api_query_count_is_fixed(client, network, size, django_assert
 
 
 # Directory API: session, user, network, roles, coordinated networks, active membership,
-# count, one page.
-DIRECTORY_API_QUERIES = 8
+# count, one page, the access log line.
+DIRECTORY_API_QUERIES = 9

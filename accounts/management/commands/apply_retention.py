@@ -7,7 +7,8 @@ from accounts.services import apply_retention
 class Command(BaseCommand):
     help = (
         "Anonymise personal data of guests and of events that ended more than "
-        "RETENTION_MONTHS months ago. Safe to run again."
+        "RETENTION_MONTHS months ago, and remove access log lines older than "
+        "ACCESS_LOG_RETENTION_DAYS days. Safe to run again."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,4 +22,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Retention {settings.RETENTION_MONTHS} months (cut-off {result.cutoff:%Y-%m-%d}): "
             f"{result.registrations} registrations {verb}."
+        )
+        removed = "would be removed" if dry_run else "removed"
+        self.stdout.write(
+            f"Access log {settings.ACCESS_LOG_RETENTION_DAYS} days: "
+            f"{result.access_entries} entries {removed}."
         )
