@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from kohtaamo.mail import Attachment, send_templated_mail
+from kohtaamo.mail import CalendarInvitation, send_templated_mail
 
 from .models import Event, Registration
 from .rules import meeting_link
@@ -38,12 +38,12 @@ def feedback_url(registration: Registration) -> str:
     return absolute(path)
 
 
-def _invitation(registration: Registration, method: str) -> Attachment:
+def _invitation(registration: Registration, method: str) -> CalendarInvitation:
     from .feeds import invitation_ics
 
     content = invitation_ics(event=registration.event, method=method, registration=registration)
     name = "cancel.ics" if method == "CANCEL" else "invite.ics"
-    return Attachment(filename=name, content=content, mimetype="text/calendar")
+    return CalendarInvitation(content=content, method=method, filename=name)
 
 
 def send_registration_mail(
@@ -57,7 +57,7 @@ def send_registration_mail(
     event: Event = registration.event
     language = registration.mail_language
     with translation.override(language):
-        attachments = [_invitation(registration, ics_method)] if ics_method else []
+        invitation = _invitation(registration, ics_method) if ics_method else None
     context = {
         "registration": registration,
         "event": event,
@@ -73,7 +73,7 @@ def send_registration_mail(
         template_prefix=f"{TEMPLATE_DIR}/{kind}",
         context=context,
         language=language,
-        attachments=attachments,
+        invitation=invitation,
     )
 
 

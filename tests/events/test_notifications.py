@@ -228,3 +228,101 @@ def test_guest_mail_in_the_language_they_registered_in(commit):
     with translation.override("fi"):
         commit(services.confirm_guest_registration, token=guest.token)
     assert "Registration confirmed" in mail.outbox[0].subject
+
+
+# --- iMIP (RFC 6047): the invitation is a text/calendar alternative with method= ------------
+
+
+def imip_structure(message) -> dict:
+    """Parse the sent message as a mail program does and describe its calendar parts."""
+    import email
+    from email import policy
+
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=policy.default)
+    alternative = next(
+        (p for p in parsed.walk() if p.get_content_type() == "multipart/alternative"), None
+    )
+    inline = []
+    if alternative is not None:
+        inline = [
+            part for part in alternative.iter_parts() if part.get_content_type() == "text/calendar"
+        ]
+    attached = [
+        part
+        for part in parsed.walk()
+        if part.get_content_type() == "text/calendar" and part.get_filename()
+    ]
+    return {
+        "top": parsed.get_content_type(),
+        "alternative": [p.get_content_type() for p in alternative.iter_parts()]
+        if alternative is not None
+        else [],
+        "inline": [
+            (
+                p.get_param("method"),
+                p.get_content_charset(),
+                p.get_content_disposition(),
+                Calendar.from_ical(p.get_content())["METHOD"],
+            )
+            for p in inline
+        ],
+        "attached": [(p.get_filename(), p.get_param("method")) for p in attached],
+    }
+
+
+def _request(name="invite.ics"):
+    return {
+        "top": "multipart/mixed",
+        "alternative": ["text/plain", "text/calendar"],
+        "inline": [("REQUEST", "utf-8", None, "REQUEST")],
+        "attached": [(name, "REQUEST")],
+    }
+
+
+CANCEL = {
+    "top": "multipart/mixed",
+    "alternative": ["text/plain", "text/calendar"],
+    "inline": [("CANCEL", "utf-8", None, "CANCEL")],
+    "attached": [("cancel.ics", "CANCEL")],
+}
+
+
+def test_each_kind_of_mail_carries_the_invitation_as_imip(commit):
+    """Confirmation, promotion, change: an inline text/calendar; method=REQUEST next to the
+    text; cancellations: method=CANCEL; a waitlist place carries no invitation at all (the
+    person has no seat to put in the calendar until promoted)."""
+    event = EventFactory(capacity=1, registration_mode=RegistrationMode.WAITLIST)
+    first = commit(services.register, event=event, person=UserFactory(language="fi"))
+    assert imip_structure(mail.outbox[-1]) == _request()  # confirmation
+    waiting = UserFactory(language="sv")
+    commit(services.register, event=event, person=waiting)
+    waitlisted = imip_structure(mail.outbox[-1])
+    assert waitlisted["inline"] == [] and waitlisted["attached"] == []
+    assert waitlisted["top"] == "text/plain" or "text/calendar" not in waitlisted["alternative"]
+
+    mail.outbox.clear()
+    commit(services.cancel_registration, registration=first, by=first.user)
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert imip_structure(by_address[first.user.email]) == CANCEL  # own cancellation
+    assert imip_structure(by_address[waiting.email]) == _request()  # promotion
+
+    mail.outbox.clear()
+    Event.objects.filter(pk=event.pk).update(sequence=1, place="Kuopio, room 2")
+    event.refresh_from_db()
+    commit(services.notify_event_changed, event=event, changes={"place": ["", "Kuopio"]})
+    assert [imip_structure(m) for m in mail.outbox] == [_request()]  # change
+
+    mail.outbox.clear()
+    Event.objects.filter(pk=event.pk).update(
+        status=EventStatus.CANCELLED, cancelled_at=timezone.now()
+    )
+    event.refresh_from_db()
+    commit(services.notify_event_cancelled, event=event)
+    assert [imip_structure(m) for m in mail.outbox] == [CANCEL]  # the event is cancelled
+
+
+def test_the_invitation_header_names_its_method_unquoted(commit):
+    commit(services.register, event=EventFactory(capacity=3), person=UserFactory())
+    raw = mail.outbox[0].message().as_string()
+    headers = [line for line in raw.splitlines() if line.startswith("Content-Type: text/calendar")]
+    assert headers == ['Content-Type: text/calendar; charset="utf-8"; method=REQUEST'] * 2
