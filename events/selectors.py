@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from .models import Audience, Event, EventStatus
@@ -136,7 +147,7 @@ def calendar_feed_events(
     (annotated `on_waitlist` and `my_status`, which the meeting link follows), whatever their
     audience.
     """
-    from .models import Registration, RegistrationStatus
+    from .models import RegistrationStatus
 
     now = now or timezone.now()
     kept_since = now - FEED_CANCELLED_KEPT
@@ -146,16 +157,26 @@ def calendar_feed_events(
         | Q(status=EventStatus.CANCELLED, cancelled_at__isnull=True, updated_at__gte=kept_since)
     )
     if person is not None:
-        mine = Registration.objects.filter(event=OuterRef("pk"), user=person)
-        events = events.filter(
-            Exists(
-                mine.filter(
-                    status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
-                )
+        # A join (one registration per event and person), not a subquery per event.
+        mine = FilteredRelation(
+            "registrations",
+            condition=Q(
+                registrations__user=person,
+                registrations__status__in=[
+                    RegistrationStatus.CONFIRMED,
+                    RegistrationStatus.WAITLISTED,
+                ],
+            ),
+        )
+        events = (
+            events.annotate(mine=mine)
+            .filter(mine__isnull=False)
+            .annotate(
+                my_status=F("mine__status"),
+                on_waitlist=ExpressionWrapper(
+                    Q(mine__status=RegistrationStatus.WAITLISTED), output_field=BooleanField()
+                ),
             )
-        ).annotate(
-            on_waitlist=Exists(mine.filter(status=RegistrationStatus.WAITLISTED)),
-            my_status=Subquery(mine.values("status")[:1]),
         )
     elif network is not None:
         events = events.filter(audience_networks=network)
