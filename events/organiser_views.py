@@ -494,6 +494,13 @@ def _attendance_save(request, event: Event):
             confirm = AttendanceConfirmForm(posted, ask_reason=bool(preview.mismatches))
             confirm.is_valid()
             confirm.add_error(None, exc.message)
+            record_access(
+                actor=request.user,
+                action="attendance.previewed",
+                target=event,
+                count=len(preview.people),
+                channel=AccessChannel.PAGE,
+            )
             return _render_attendance_import(
                 request,
                 event,

@@ -171,6 +171,20 @@ def test_attendance_preview_and_import_are_logged_with_the_count(client, organis
         assert "matti" not in text and "meikäläinen" not in text and "report" not in text
 
 
+def test_a_preview_shown_again_for_confirmation_is_logged_again(client, organiser):
+    starts = dt.datetime(2026, 7, 15, 14, 0, tzinfo=ZoneInfo("Europe/Helsinki"))  # a week early
+    event = EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
+    client.force_login(organiser)
+    url = reverse("events:organise_attendance_import", kwargs={"pk": event.pk})
+    with (TEAMS / "report_en-us_utf16_tab.csv").open("rb") as handle:
+        client.post(url, {"file": handle, "action": "preview"})
+
+    again = client.post(url, {"action": "save", "confirm-belongs_to_event": "on"})  # no reason
+
+    assert again.status_code == 400 and again.context["result"] is not None
+    assert [e.action for e in _access_entries()] == ["attendance.previewed"] * 2
+
+
 # --- Networks: directory, member list, export, API -----------------------------------------
 
 
