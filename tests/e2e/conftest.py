@@ -47,12 +47,18 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, request):
     context = browser.new_context(
         base_url=live_server.url, locale="fi-FI", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    if "suite_date" in request.fixturenames or os.environ.get("KOHTAAMO_TEST_DATE"):
+        # The server's clock is travelled (tests/conftest.py): the page's Date follows it.
+        # Playwright's timeouts run on the real clock in its own process.
+        from django.utils import timezone
+
+        page.clock.install(time=timezone.now())
     yield page
     context.close()
 
@@ -218,12 +224,14 @@ def make_world():
     w.swedish = EventFactory(
         title="Arbetsförmåga i praktiken", language="sv", description="Ett seminarium på svenska."
     )
-    w.dropin = EventFactory(
+    w.dropin = EventFactory(  # in two days: before any term a test plans for the series
         kind=EventKind.KOHTAAMO,
         series=w.series,
         theme=w.theme,
         title="",
         registration_mode=RegistrationMode.DROP_IN,
+        starts_at=now + dt.timedelta(days=2),
+        ends_at=now + dt.timedelta(days=2, hours=1),
     )
     w.past = EventFactory(
         kind=EventKind.KOHTAAMO,

@@ -7,11 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, Registration, RegistrationStatus
 from tests.e2e.conftest import active, focus_is_visible, page_problems, tab_to
+from tests.factories import HELSINKI
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,9 +94,24 @@ def _type_date(page, selector: str, day: dt.date) -> None:
     page.fill(selector, day.isoformat())
 
 
-def test_organiser_schedules_a_term_by_keyboard(world, page, sign_in_as):
+# 1 December 2026, a Tuesday: a term from 30 days ahead to 8 weeks later has eight
+# Wednesdays, one of them Epiphany (Loppiainen, 6 January 2027).
+PLANNING_DAY = dt.datetime(2026, 12, 1, 12, 0, tzinfo=HELSINKI)
+
+
+@pytest.fixture
+def planning_day(page):
+    """The server's clock (time-machine, ticking) and the page's (Playwright) on
+    PLANNING_DAY, before the world is made and the first page loads."""
+    with time_machine.travel(PLANNING_DAY, tick=True):
+        page.clock.install(time=PLANNING_DAY)
+        yield PLANNING_DAY
+
+
+def test_organiser_schedules_a_term_by_keyboard(planning_day, world, page, sign_in_as):
     sign_in_as(world.organiser)
     page.goto(reverse("events:organise_plan_term"))
+    assert page.evaluate("new Date().toISOString().slice(0, 10)") == "2026-12-01"
     tab_to(page, "button[value=preview]")
     _press(page)
     page.wait_for_function("document.activeElement.id === 'error-summary'")
@@ -102,20 +119,27 @@ def test_organiser_schedules_a_term_by_keyboard(world, page, sign_in_as):
     page.keyboard.press("ArrowDown")
     assert page.locator("#id_series").input_value() == str(world.series.pk)
     first = timezone.localdate() + dt.timedelta(days=30)
+    assert first == dt.date(2026, 12, 31)
     _type_date(page, "#id_first_date", first)
     _type_date(page, "#id_last_date", first + dt.timedelta(weeks=8))
     tab_to(page, "#id_publish")
     page.keyboard.press("Space")
     tab_to(page, "button[value=preview]")
     _press(page)
-    assert "8" in _status_text(page) or "9" in _status_text(page)
+    assert _status_text(page) == "7 Kohtaamoa luodaan. 1 päivämäärä ohitetaan."
+    rows = page.locator("main table tbody tr")
+    assert rows.count() == 8
+    assert " ".join(rows.nth(0).inner_text().split()) == "ke 6.1.2027 Ohitettu Loppiainen"
     assert page_problems(page) == []  # the preview
-    before = Event.objects.filter(series=world.series).count()
+    before = set(Event.objects.filter(series=world.series).values_list("pk", flat=True))
     tab_to(page, "button[value=confirm]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/assign/**")
-    assert _status_text(page)
-    assert Event.objects.filter(series=world.series).count() - before >= 8
+    assert _status_text(page) == "7 tilaisuutta luotiin."
+    created = Event.objects.filter(series=world.series).exclude(pk__in=before)
+    assert sorted(timezone.localtime(e.starts_at).date() for e in created) == [
+        dt.date(2027, 1, 13) + dt.timedelta(weeks=week) for week in range(7)
+    ]
 
 
 def test_organiser_imports_attendance_by_keyboard(world, page, sign_in_as):
@@ -126,6 +150,12 @@ def test_organiser_imports_attendance_by_keyboard(world, page, sign_in_as):
     _press(page)
     assert page.locator("main h2").first.is_visible()
     assert page_problems(page) == []  # the preview table
+    # The report is of 22.7.2026, the session a week ago: confirm it with a reason.
+    assert page.locator("#report-mismatch").is_visible()
+    tab_to(page, "#id_confirm-belongs_to_event")
+    page.keyboard.press("Space")
+    tab_to(page, "#id_confirm-reason")
+    page.keyboard.type("The session was moved; Teams kept the old meeting.")
     tab_to(page, "button[value=save]")
     _press(page)
     assert _status_text(page), "no status message after saving the attendance"
@@ -150,12 +180,6 @@ def test_communications_publishes_a_compliant_recording_by_keyboard(world, page,
         file_name="ok.vtt",
         content=make_vtt(60).encode(),
         by=world.communications,
-    # The report is of 22.7.2026, the session a week ago: confirm it with a reason.
-    assert page.locator("#report-mismatch").is_visible()
-    tab_to(page, "#id_confirm-belongs_to_event")
-    page.keyboard.press("Space")
-    tab_to(page, "#id_confirm-reason")
-    page.keyboard.type("The session was moved; Teams kept the old meeting.")
     )
     services.approve_track(track=track, by=world.communications)
     sign_in_as(world.communications)
