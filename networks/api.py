@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -27,14 +27,44 @@ from . import selectors, services
 from .models import MemberRole, Membership, MessagePreference, Network, Organisation
 
 urlpatterns: list = []
+_UNREAD = object()
+
+
+class JoinAvailabilitySerializer(serializers.Serializer):
+    """networks.services.JoinAvailability: the network page shows the same answer."""
+
+    may_join = serializers.BooleanField()
+    action = serializers.CharField(help_text="join, request or accept; empty when not.")
+    reason = serializers.CharField(help_text="member, pending or invitation_only; or empty.")
+    message = serializers.CharField(allow_null=True, help_text="The reason in words.")
+    status = serializers.CharField(help_text="The caller's membership status, if any.")
+    sign_in_needed = serializers.BooleanField()
+
+    def to_representation(self, availability):
+        data = super().to_representation(availability)
+        data["message"] = str(availability.message) if availability.message else None
+        return data
 
 
 class NetworkSerializer(serializers.ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    join = serializers.SerializerMethodField()
 
     class Meta:
         model = Network
-        fields = ["id", "name", "slug", "description", "join_policy", "visibility", "url"]
+        fields = ["id", "name", "slug", "description", "join_policy", "visibility", "url", "join"]
+
+    @extend_schema_field(JoinAvailabilitySerializer)
+    def get_join(self, network: Network) -> dict:
+        """May the caller join (networks.services.join_availability)."""
+        request = self.context.get("request")
+        person = request.user if request else None
+        membership = getattr(network, "my_membership_status", _UNREAD)
+        if membership is None:
+            membership = ""
+        kwargs = {} if membership is _UNREAD else {"membership": membership}
+        availability = services.join_availability(network=network, person=person, **kwargs)
+        return JoinAvailabilitySerializer(availability).data
 
 
 class DirectoryEntrySerializer(serializers.Serializer):
@@ -107,7 +137,9 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return selectors.visible_networks(user=self.request.user)
+        return selectors.with_my_membership(
+            selectors.visible_networks(user=self.request.user), user=self.request.user
+        )
 
     def _network(self) -> Network:
         return get_object_or_404(Network.objects.all(), pk=self.kwargs["pk"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from accounts.roles import Ability, can
@@ -77,6 +77,15 @@ def visible_networks(*, user) -> QuerySet[Network]:
             memberships__user=user, memberships__status=MembershipStatus.ACTIVE
         )
     return networks.filter(condition).distinct().order_by("name")
+
+
+def with_my_membership(networks: QuerySet[Network], *, user) -> QuerySet[Network]:
+    """Annotate `my_membership_status` (the person's membership status, None if none) in the
+    same query, for `networks.services.join_availability` on a list."""
+    if not getattr(user, "is_authenticated", False):
+        return networks.annotate(my_membership_status=Value(None, output_field=CharField()))
+    mine = Membership.objects.filter(network=OuterRef("pk"), user=user).values("status")
+    return networks.annotate(my_membership_status=Subquery(mine[:1]))
 
 
 def network_for_viewer(*, slug: str, user) -> Network | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -29,6 +30,8 @@ from .models import (
     new_token,
 )
 from .selectors import OPEN_STATUSES, is_coordinator
+
+_UNREAD = object()
 
 
 class NetworkError(DomainError):
@@ -96,6 +99,62 @@ def _lock_network(network: Network) -> Network:
     return Network.objects.select_for_update().get(pk=network.pk)
 
 
+ALREADY_MEMBER = _("You are already a member or your request is waiting.")
+
+
+@dataclass(frozen=True)
+class JoinAvailability:
+    """May this person join the network now, and how. The page, the API and
+    `request_to_join` read this one answer."""
+
+    may_join: bool
+    action: str = ""  # "join" (active at once), "request" (a coordinator decides),
+    # "accept" (an invitation waits); "" when they may not
+    reason: str = ""  # why not: "member", "pending" or "invitation_only"; "" when they may
+    status: str = ""  # the person's membership status ("" for none)
+    sign_in_needed: bool = False  # signed out: they may, after signing in
+
+    @property
+    def message(self):
+        """Why not, in the person's language (lazy); None when they may join."""
+        return {
+            "member": ALREADY_MEMBER,
+            "pending": ALREADY_MEMBER,
+            "invitation_only": JoinRefused.default_message,
+        }.get(self.reason)
+
+
+def join_availability(*, network: Network, person, membership=_UNREAD) -> JoinAvailability:
+    """The one answer to "may this person join (or ask to join) this network?".
+
+    Open networks: join at once; on approval: ask; by invitation: only an invited person,
+    who accepts. A member or a waiting request may not ask again; a person who left or
+    was declined may. `membership`: the person's row (or only its status, as the API's
+    list reads it) when the caller has read it; otherwise one query.
+    """
+    signed_in = getattr(person, "is_authenticated", False)
+    if membership is _UNREAD:
+        membership = (
+            Membership.objects.filter(network=network, user=person).first() if signed_in else None
+        )
+    if isinstance(membership, str):
+        status = membership
+    else:
+        status = membership.status if membership is not None else ""
+    if status == MembershipStatus.ACTIVE:
+        return JoinAvailability(may_join=False, reason="member", status=status)
+    if status == MembershipStatus.PENDING:
+        return JoinAvailability(may_join=False, reason="pending", status=status)
+    if status == MembershipStatus.INVITED:
+        return JoinAvailability(may_join=True, action="accept", status=status)
+    if network.join_policy == JoinPolicy.INVITATION:
+        return JoinAvailability(may_join=False, reason="invitation_only", status=status)
+    action = "join" if network.join_policy == JoinPolicy.OPEN else "request"
+    return JoinAvailability(
+        may_join=True, action=action, status=status, sign_in_needed=not signed_in
+    )
+
+
 @transaction.atomic
 def request_to_join(
     *,
@@ -108,24 +167,26 @@ def request_to_join(
     show_title: bool = True,
     message_preference: str = MessagePreference.DIGEST,
 ) -> Membership:
-    """Open networks: active at once. On approval: pending. By invitation: refused."""
+    """As `join_availability` says: open networks: active at once; on approval: pending;
+    an invited person accepts the invitation; otherwise refused (nothing saved)."""
     network = _lock_network(network)
-    if network.join_policy == JoinPolicy.INVITATION:
-        raise JoinRefused()
     membership = Membership.objects.filter(network=network, user=person).first()
-    if membership and membership.status in OPEN_STATUSES:
-        if membership.status == MembershipStatus.INVITED:
-            return accept_invitation(
-                membership=membership,
-                person=person,
-                organisation=organisation,
-                role=role,
-                show_email=show_email,
-                show_phone=show_phone,
-                show_title=show_title,
-                message_preference=message_preference,
-            )
-        raise AlreadyMember(_("You are already a member or your request is waiting."))
+    availability = join_availability(network=network, person=person, membership=membership)
+    if not availability.may_join:
+        if availability.reason == "invitation_only":
+            raise JoinRefused()
+        raise AlreadyMember(availability.message)
+    if availability.action == "accept":
+        return accept_invitation(
+            membership=membership,
+            person=person,
+            organisation=organisation,
+            role=role,
+            show_email=show_email,
+            show_phone=show_phone,
+            show_title=show_title,
+            message_preference=message_preference,
+        )
     membership = membership or Membership(network=network, user=person)
     membership.organisation = organisation or person.organisation
     membership.role = role

@@ -31,7 +31,7 @@ from .forms import (
     JoinForm,
     PreferencesForm,
 )
-from .models import JoinPolicy, Membership, MembershipStatus, Network
+from .models import Membership, MembershipStatus, Network
 
 DIRECTORY_PAGE_SIZE = 50
 MEMBER_LIST_PAGE_SIZE = 100
@@ -71,10 +71,8 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "is_member": is_member,
         "is_coordinator": coordinator,
-        "can_join": network.join_policy != JoinPolicy.INVITATION
-        and (
-            membership is None
-            or membership.status in (MembershipStatus.LEFT, MembershipStatus.DECLINED)
+        "join": services.join_availability(
+            network=network, person=request.user, membership=membership
         ),
         "pending": selectors.pending_count(network=network) if coordinator else 0,
         "announcements": selectors.recent_announcements(network=network)
