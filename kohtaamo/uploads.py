@@ -96,7 +96,8 @@ DEFAULT_XLSX_LIMITS = {
 }
 _RATIO_FROM_BYTES = 1024 * 1024
 
-_SRT_TIME = re.compile(r"^\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}")
+# SRT times have a decimal comma; cues with full stops and no header are WebVTT without it.
+_SRT_TIME = re.compile(r"^\d{1,2}:\d{2}:\d{2},\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2},\d{1,3}")
 # Headings of Teams attendance reports (new and old format; English, Finnish, Swedish).
 _TEAMS_MARKERS = (
     "meeting summary",
@@ -110,6 +111,7 @@ _TEAMS_MARKERS = (
     "mötesrubrik",
     "totalt antal deltagare",
 )
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
@@ -492,7 +494,9 @@ def _accepted(kind: str, allowed: set[str]) -> str | None:
     return None
 
 
-def _refusal(uploaded_file, kind: str, text: str | None, allowed: set[str]) -> ValidationError:
+def _refusal(
+    uploaded_file, kind: str, text: str | None, allowed: set[str], data: bytes = b""
+) -> ValidationError:
     params = {
         "name": _name(uploaded_file),
         "found": KIND_LABELS.get(kind, kind),
@@ -513,6 +517,12 @@ def _refusal(uploaded_file, kind: str, text: str | None, allowed: set[str]) -> V
         return ValidationError(
             _("“%(name)s” is not a WebVTT file: line 1 must be “WEBVTT”, but it is “%(line)s”."),
             code="no_webvtt_header",
+            params=params,
+        )
+    if kind == "binary" and allowed & TEXT_KINDS and data.startswith(_UTF16_BOMS):
+        return ValidationError(
+            _("“%(name)s” is cut off or damaged: it cannot be read as UTF-16 text."),
+            code="damaged_utf16",
             params=params,
         )
     if kind == "binary" and allowed & TEXT_KINDS:
@@ -567,7 +577,7 @@ def _check(uploaded_file, data: bytes, allowed: set[str] | frozenset[str]):
         )
     accepted = _accepted(kind, allowed)
     if accepted is None:
-        raise _refusal(uploaded_file, kind, text, allowed)
+        raise _refusal(uploaded_file, kind, text, allowed, data)
     if accepted in TABLE_KINDS:
         _check_table_text(text)
     elif accepted == "xlsx":

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventStatus
+from kohtaamo.uploads import check_upload
 
 LANGUAGE_CHOICES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
-MAX_UPLOAD = 2 * 1024 * 1024
 
 
 class RecordingForm(forms.Form):
@@ -51,9 +51,9 @@ class CaptionUploadForm(forms.Form):
     )
 
     def clean_file(self):
+        # Before the view reads it: the size and content check of every caption file.
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        check_upload(upload, kind="captions")
         return upload
 
 
@@ -64,9 +64,9 @@ class DeliveryForm(forms.Form):
     )
 
     def clean_file(self):
+        # Before the view reads it: the size and content check of every caption file.
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        check_upload(upload, kind="captions")
         return upload
 
 

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from accessibility import checks
 from accessibility.models import CaptionPolicy
 from accounts.services import record_audit
 from kohtaamo.errors import DomainError
+from kohtaamo.uploads import check_upload
 
 from . import platform
 from .models import (
@@ -27,7 +29,6 @@ from .models import (
     TrackStatus,
 )
 
-MAX_CAPTION_BYTES = 2 * 1024 * 1024
 # What we keep of the platform's metadata (the full info dict holds hundreds of URLs).
 KEPT_INFO_KEYS = (
     "id",
@@ -169,13 +170,17 @@ def _store_error(recording: Recording, exc: platform.PlatformError) -> None:
 # --- caption tracks ---------------------------------------------------------------------------
 
 
-def read_caption_file(content: bytes, *, file_name: str = "") -> str:
-    """Uploaded bytes → WebVTT text. SRT is converted. Raises CaptionFileRejected."""
-    if not content:
-        raise CaptionFileRejected([_("The file is empty.")])
-    if len(content) > MAX_CAPTION_BYTES:
-        raise CaptionFileRejected([_("The file is larger than 2 MB.")])
-    if file_name.lower().endswith(".srt") or checks.looks_like_srt(content):
+def read_caption_file(content, *, file_name: str = "") -> str:
+    """Uploaded bytes (or file) → WebVTT text. SRT is converted. Raises CaptionFileRejected.
+
+    Size (UPLOAD_LIMITS["captions"]) and kind by content (WebVTT or SRT, never by the
+    name) come from `kohtaamo.uploads.check_upload`, as for every upload."""
+    try:
+        checked = check_upload(content, kind="captions", name=file_name)
+    except ValidationError as exc:
+        raise CaptionFileRejected(exc.messages) from exc
+    content = checked.data
+    if checked.kind == "srt":
         try:
             return checks.srt_to_vtt(content)
         except ValueError as exc:

@@ -56,9 +56,9 @@ def _counts() -> dict[str, int]:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("empty.vtt", "The file is empty."),
-        ("bom_only.vtt", "The file is empty."),
-        ("no_header.vtt", "does not start with the line WEBVTT (found: 00:00:01.000 --> "),
+        ("empty.vtt", "“empty.vtt” is empty."),
+        ("bom_only.vtt", "“bom_only.vtt” has no content: it holds only white space or a"),
+        ("no_header.vtt", "is not a WebVTT file: line 1 must be “WEBVTT”, but it is “00:00:01"),
     ],
 )
 def test_unreadable_caption_files_are_refused_and_nothing_is_stored(name, message, client):
@@ -89,7 +89,7 @@ def test_the_upload_page_shows_the_message_and_stores_nothing(client, communicat
     )
 
     assert response.status_code in (200, 400)
-    assert "does not start with the line WEBVTT" in response.content.decode()
+    assert "is not a WebVTT file: line 1 must be “WEBVTT”" in response.content.decode()
     assert _counts() == before
 
 
@@ -146,7 +146,7 @@ def test_an_srt_renamed_vtt_is_converted_not_stored_as_is():
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("cut_off.csv", "The file is cut off or damaged"),
+        ("cut_off.csv", "“cut_off.csv” is cut off or damaged: it cannot be read as UTF-16"),
         ("wrong_encoding.csv", "not a text file, so not a Teams attendance report"),
     ],
 )

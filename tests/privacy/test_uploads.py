@@ -63,9 +63,10 @@ def test_kind_comes_from_the_content(data, allowed, kind, settings):
 
 
 def _refusal(data: bytes, allowed: set[str], name: str = "file.txt", **kwargs) -> str:
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        sniff_upload(_file(data, name), allowed=allowed, **kwargs)
-    return caught.value.messages[0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            sniff_upload(_file(data, name), allowed=allowed, **kwargs)
+        return caught.value.messages[0]  # lazy: rendered in the language active here
 
 
 def test_a_pdf_renamed_vtt_is_refused():
