@@ -65,7 +65,8 @@ def page(browser, live_server, request):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    """Sign in through the real login form."""
+    """Sign in through the real login form; staff also enter their authenticator code."""
+    from tests.factories import totp_code
 
     def _sign_in(user, password: str = "correct horse battery"):
         page.goto("/accounts/login/")
@@ -73,6 +74,10 @@ def sign_in(page, live_server):
         page.fill("input[name=password]", password)
         page.locator("main form button[type=submit]").first.click()
         page.wait_for_load_state()
+        if getattr(user, "totp_secret", None) and "/accounts/2fa/authenticate/" in page.url:
+            page.fill("input[name=code]", totp_code(user))
+            page.locator("main form button[type=submit]").first.click()
+            page.wait_for_load_state()
 
     return _sign_in
 
@@ -189,11 +194,12 @@ def make_world():
     )
 
     w = SimpleNamespace()
-    w.organiser, w.communications, w.reporting = UserFactory(), UserFactory(), UserFactory()
+    # Staff have an authenticator app: sign_in enters its code.
+    w.organiser, w.communications, w.reporting = (UserFactory(with_totp=True) for _ in range(3))
     grant_role(w.organiser, Role.ORGANISER)
     grant_role(w.communications, Role.COMMUNICATIONS)
     grant_role(w.reporting, Role.REPORTING)
-    w.admin = UserFactory(is_staff=True, is_superuser=True)
+    w.admin = UserFactory(is_staff=True, is_superuser=True, with_totp=True)
     w.member = UserFactory(display_name="Jaana Jäsen")
     w.theme = ThemeFactory(title="Työkyvyn tuki", description="Miten työkykyä tuetaan.")
     w.series = SeriesFactory(name="Kohtaamot", weekday=2)

@@ -66,6 +66,9 @@ PAGES = {
         reverse("account_email"),
         reverse("account_change_password"),
         reverse("socialaccount_connections"),
+        reverse("mfa_index"),  # second factor: optional for members
+        reverse("mfa_list_webauthn"),
+        reverse("mfa_activate_totp"),  # allauth asks for the password again first
         reverse("account_logout"),
     ],
     "organiser": lambda w: [
@@ -110,7 +113,13 @@ PAGES = {
         reverse("reports:attendance"),  # with charts
         reverse("reports:attendance") + "?period=range&start=2020-01-01&end=2030-12-31",
     ],
-    "admin": lambda w: [reverse("home"), reverse("accounts:audit_log")],
+    "admin": lambda w: [
+        reverse("home"),
+        reverse("accounts:audit_log"),
+        reverse("mfa_index"),  # with an authenticator app (tests/e2e/test_second_factor.py
+        reverse("mfa_reauthenticate"),  # walks the setup, passkeys and the sign-in step)
+        reverse("mfa_deactivate_totp"),
+    ],
 }
 
 # Forms submitted empty (or wrong) to check the error state: (role, url, submit button).
