@@ -456,8 +456,8 @@ def _events(rng, today: dt.date, network: Network) -> list[Event]:
                 description="Käytännön työpaja pienryhmissä.",
             )
         )
-    if future_days:
-        cancelled = events[len(past_days) + 1]
+    if future_days:  # the second coming session, or the only one (in May only one is left)
+        cancelled = events[len(past_days) + min(1, len(future_days) - 1)]
         cancelled.status = EventStatus.CANCELLED
         cancelled.cancelled_at = timezone.now()
         cancelled.sequence += 1
