@@ -16,6 +16,7 @@ from tests.factories import CaptionTrackFactory, RecordingFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.date_sensitive
 def test_alert_within_three_days_once_a_day(communications):
     today = timezone.localdate()
     soon = RecordingFactory(title="Soon", uploaded_on=today - dt.timedelta(days=12))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from events.models import Event, Registration
@@ -76,10 +78,19 @@ def _body(html: str) -> str:
     return html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
 
 
+@pytest.mark.date_sensitive
 def test_first_visit_shows_the_current_two_month_period(staff_client):
     response = staff_client.get(URL)
     assert response.status_code == 200
-    assert response.context["report"].breakdowns == ["kind", "theme"]
+    report = response.context["report"]
+    assert report.breakdowns == ["kind", "theme"]
+    today = timezone.localdate()  # in Helsinki: on 31 December 23:30 it is December there
+    first_month = today.month - (today.month + 1) % 2  # January, March, … November
+    last_day = calendar.monthrange(today.year, first_month + 1)[1]
+    assert (report.period.start, report.period.end) == (
+        dt.date(today.year, first_month, 1),
+        dt.date(today.year, first_month + 1, last_day),
+    )
 
 
 @pytest.mark.parametrize(
