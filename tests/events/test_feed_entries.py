@@ -183,6 +183,7 @@ def test_an_unchanged_feed_keeps_its_etag_and_last_modified_after_a_rebuild(clie
         assert since["ETag"] == first["ETag"]
 
 
+@pytest.mark.date_sensitive
 def test_entries_of_events_older_than_any_feed_are_pruned_daily():
     old = EventFactory(
         starts_at=timezone.now() - dt.timedelta(days=200),
