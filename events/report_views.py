@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,6 +22,7 @@ from .reports import BREAKDOWN_LABELS, FIGURE_KEYS, Report, ReportInputError, ex
 
 CHARTS = ("kind", "theme")
 EURO_FIGURES = frozenset({"caption_cost"})  # shown with two decimals: 195,20
+CENT = Decimal("0.01")
 TEMPLATE = "events/reports/attendance.html"
 
 
@@ -149,8 +152,8 @@ def _totals_rows(report: Report) -> list[dict]:
 
 
 def _cell(key: str, value):
-    """A figure as the page shows it: euros with two decimals in the page's language
-    ("195,20"); other numbers are localised by the template."""
+    """A figure as the page shows it. Euros become a two-decimal Decimal, which the
+    template localises to "195,20" while it still equals the exported number."""
     if key in EURO_FIGURES and value is not None:
-        return number_format(value, decimal_pos=2, use_l10n=True)
+        return Decimal(str(value)).quantize(CENT)
     return value
