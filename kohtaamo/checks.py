@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.crypto import constant_time_compare
 
 # Only for a local trial (`make run`): anyone who reads the source knows it.
 EMBEDDED_SECRET_KEY = "insecure-embedded-mode-key-change-me-in-production-0123456789"
@@ -26,7 +27,7 @@ def secret_key_problem(key: str | None) -> str | None:
     """Why `key` must not sign anything in production, or None when it is fit."""
     if not key:
         return "SECRET_KEY is not set"
-    if key == EMBEDDED_SECRET_KEY:
+    if constant_time_compare(key, EMBEDDED_SECRET_KEY):
         return "SECRET_KEY is not set, so the key written in kohtaamo/settings.py is used"
     if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_CHARACTERS:
         return f"SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} random characters"
