@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from openpyxl import Workbook
 
 from networks import imports
@@ -40,11 +41,12 @@ def test_preview_sorts_rows_into_new_existing_and_errors_and_saves_nothing(netwo
     MembershipFactory(network=network, user=UserFactory(email="olli@example.fi"))
     before = Membership.objects.count()
     rows = imports.read_member_file(content=CSV.encode("utf-8"))
-    preview = imports.preview_import(network=network, rows=rows)
+    with translation.override("en"):  # the messages are checked in the source language
+        preview = imports.preview_import(network=network, rows=rows)
+        errors = {r.row: " ".join(r.errors) for r in preview.errors}
     assert [r.row for r in preview.new] == [2]
     assert preview.new[0].role_value == MemberRole.EXPERIENCE_EXPERT
     assert [r.row for r in preview.existing] == [3]
-    errors = {r.row: " ".join(r.errors) for r in preview.errors}
     assert set(errors) == {4, 5, 6, 7}
     assert "not a valid e-mail" in errors[4]
     assert "already on row 2" in errors[5]
