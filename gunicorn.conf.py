@@ -40,7 +40,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
-
 class JsonAccessLogger(Logger):
     """One JSON object per request (quoted properly, whatever the user agent holds).
 

@@ -46,12 +46,25 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
     if shutil.which("xgettext") is None:
         pytest.fail("GNU gettext (xgettext) is needed: `make test` installs it")
     copy = tmp_path / "src"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3", "__pycache__"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3", "__pycache__"
+        ),
+    )
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", *[f"-l{lang}" for lang in LANGUAGES],
-         *MAKEMESSAGES_ARGS, "-v0"],
-        cwd=copy, check=True, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite://"},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            *[f"-l{lang}" for lang in LANGUAGES],
+            *MAKEMESSAGES_ARGS,
+            "-v0",
+        ],
+        cwd=copy,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite://"},
     )
     for language in LANGUAGES:
         fresh = {(e.msgctxt, e.msgid) for e in _catalogue(copy, language)}
@@ -65,12 +78,25 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
 # ngettext_lazy, pgettext, npgettext, pgettext_lazy, npgettext_lazy). A string passed to a
 # function imported under any other name is never extracted and stays English on every page.
 EXTRACTED_NAMES = {
-    "_", "gettext", "ngettext", "gettext_noop", "gettext_lazy", "ngettext_lazy",
-    "pgettext", "npgettext", "pgettext_lazy", "npgettext_lazy",
+    "_",
+    "gettext",
+    "ngettext",
+    "gettext_noop",
+    "gettext_lazy",
+    "ngettext_lazy",
+    "pgettext",
+    "npgettext",
+    "pgettext_lazy",
+    "npgettext_lazy",
 }
 SINGULAR = {"gettext", "gettext_lazy", "gettext_noop"}
 TRANSLATION_FUNCTIONS = SINGULAR | {
-    "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
     "gettext_noop",
 }
 SKIPPED_DIRS = {".venv", "tests", "benchmarks", "node_modules", ".git", "staticfiles", "media"}
@@ -112,10 +138,48 @@ def test_translation_functions_are_imported_under_names_extraction_sees():
 
 # Words of English sentences that do not occur as words in Finnish or Swedish text.
 ENGLISH_WORDS = {
-    "the", "is", "are", "was", "were", "not", "of", "and", "to", "with", "this", "that",
-    "your", "you", "has", "have", "could", "would", "cannot", "missing", "unknown", "mean",
-    "please", "should", "does", "must", "than", "only", "every", "each", "invalid", "format",
-    "file", "line", "row", "column", "date", "empty", "error", "too", "short", "reading",
+    "the",
+    "is",
+    "are",
+    "was",
+    "were",
+    "not",
+    "of",
+    "and",
+    "to",
+    "with",
+    "this",
+    "that",
+    "your",
+    "you",
+    "has",
+    "have",
+    "could",
+    "would",
+    "cannot",
+    "missing",
+    "unknown",
+    "mean",
+    "please",
+    "should",
+    "does",
+    "must",
+    "than",
+    "only",
+    "every",
+    "each",
+    "invalid",
+    "format",
+    "file",
+    "line",
+    "row",
+    "column",
+    "date",
+    "empty",
+    "error",
+    "too",
+    "short",
+    "reading",
 }
 
 
@@ -206,8 +270,12 @@ def _teams_pages(client, language: str, request) -> list:
     client.force_login(organiser)
     url = reverse("events:organise_attendance_import", kwargs={"pk": event.pk})
     pages = []
-    for name in ["report_en-us_utf16_tab.csv", "bad_date_line7.csv", "not_a_report.csv",
-                 "cut_off_utf16.csv"]:
+    for name in [
+        "report_en-us_utf16_tab.csv",
+        "bad_date_line7.csv",
+        "not_a_report.csv",
+        "cut_off_utf16.csv",
+    ]:
         with (teams / name).open("rb") as handle:
             pages.append(_post_in(client, language, url, {"file": handle, "action": "preview"}))
     upload = io.BytesIO(b"Hello;World\r\nfoo;bar\r\n")
@@ -225,8 +293,16 @@ def _caption_pages(client, language: str, request) -> list:
     vtt = ROOT / "tests" / "fixtures" / "vtt"
     client.force_login(request.getfixturevalue("communications"))
     pages = []
-    for name in ["too_fast.vtt", "comma_timestamps.vtt", "overlapping.vtt", "latin1.vtt",
-                 "no_header.vtt", "too_long_line.vtt", "three_lines.vtt", "beyond_duration.vtt"]:
+    for name in [
+        "too_fast.vtt",
+        "comma_timestamps.vtt",
+        "overlapping.vtt",
+        "latin1.vtt",
+        "no_header.vtt",
+        "too_long_line.vtt",
+        "three_lines.vtt",
+        "beyond_duration.vtt",
+    ]:
         recording = RecordingFactory(duration_seconds=20)
         upload = SimpleUploadedFile("fi.vtt", (vtt / name).read_bytes(), content_type="text/vtt")
         url = reverse("recordings:upload", args=[recording.pk])
@@ -236,8 +312,9 @@ def _caption_pages(client, language: str, request) -> list:
     recording = RecordingFactory(duration_seconds=20)
     broken_srt = SimpleUploadedFile("fi.srt", b"1\n00:00:01,000 --> nonsense\nHei\n")
     url = reverse("recordings:upload", args=[recording.pk])
-    pages.append(_post_in(client, language, url, {"language": "fi", "file": broken_srt},
-                          follow=True))
+    pages.append(
+        _post_in(client, language, url, {"language": "fi", "file": broken_srt}, follow=True)
+    )
     return pages
 
 
@@ -340,8 +417,8 @@ def test_caption_costs_are_euros_with_two_decimals(client, communications, repor
     assert "195,20 €" in detail and "3,20 €" in detail
     client.force_login(reporting)
     report = client.get(
-        "/reports/", {"period": "two_months", "year": "2025", "two_months": "2",
-                      "breakdown": ["kind"]}
+        "/reports/",
+        {"period": "two_months", "year": "2025", "two_months": "2", "breakdown": ["kind"]},
     )
     assert report.status_code == 200
     cells = _visible_sentences(report.text)

@@ -51,9 +51,7 @@ def scratch_database_url():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_restores_into_a_scratch_database_with_the_same_rows(
-    tmp_path, scratch_database_url
-):
+def test_backup_restores_into_a_scratch_database_with_the_same_rows(tmp_path, scratch_database_url):
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump backs up PostgreSQL; runs in the PostgreSQL run")
     event = EventFactory(title="Varmuuskopioitu tapahtuma", capacity=10)

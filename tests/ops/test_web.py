@@ -72,9 +72,7 @@ def _without_key(env: dict[str, str]) -> dict[str, str]:
         ("a" * 80, "SECRET_KEY is too short"),
     ],
 )
-def test_check_deploy_reports_the_built_in_missing_or_short_key_as_an_error(
-    tmp_path, key, problem
-):
+def test_check_deploy_reports_the_built_in_missing_or_short_key_as_an_error(tmp_path, key, problem):
     env = _without_key(subprocess_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
     if key is not None:
         env["SECRET_KEY"] = key

@@ -359,8 +359,9 @@ def test_past_allauths_login_limit_even_the_right_password_gets_a_429_page_not_a
     client = Client(raise_request_exception=False)
     client.cookies["django_language"] = "en"
     statuses = [
-        client.post(reverse("account_login"), {"login": f"nobody{n}@example.fi", "password": "x"})
-        .status_code
+        client.post(
+            reverse("account_login"), {"login": f"nobody{n}@example.fi", "password": "x"}
+        ).status_code
         for n in range(30)
     ]
     response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
