@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kohtaamo.checks import EMBEDDED_SECRET_KEY, refuse_weak_secret_key
@@ -225,10 +226,39 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
+# Every task is idempotent (the outbox row, or the record of what was sent, is the key), so a
+# task whose worker died (SIGKILL, OOM) goes back to the queue instead of being acknowledged.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis broker: a task not acknowledged this long after delivery is delivered again. It
+# must exceed the hard time limit, or a slow task still running is handed to a second worker.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=240)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_VISIBILITY_TIMEOUT} <= {CELERY_TASK_TIME_LIMIT})"
+    )
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request never waits for the broker (docs/deploy.md "Outages"): connecting and publishing
+# give up after CELERY_BROKER_TIMEOUT seconds, once, without Celery's publish retries; the
+# outbox hands the message over later. Workers reconnect on their own (connection retry).
+CELERY_BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_TIMEOUT,
+    "retry_on_timeout": False,
+    "max_retries": 0,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+# The Redis result backend subscribes to each published task's result: once, no 20 s loop.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_TIMEOUT
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
 # Keep Django's LOGGING (JSON with LOG_FORMAT=json) in workers instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {

@@ -65,3 +65,111 @@ def test_a_failing_task_logs_the_failure(caplog):
     failures = [r for r in caplog.records if getattr(r, "outcome", "") == "failure"]
     assert len(failures) == 1
     assert "broken on purpose" in failures[0].getMessage()
+
+
+def test_a_dying_worker_gives_its_task_back_before_the_broker_redelivers_it():
+    # Every task is idempotent (the outbox row is the key): a task whose worker was killed
+    # goes back to the queue, and the broker redelivers an unacknowledged task only after
+    # the longest a task may run, so a slow task is never run twice at once.
+    assert app.conf.task_acks_late is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_reject_on_worker_lost is True
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert visibility == settings.CELERY_VISIBILITY_TIMEOUT == 300
+    assert app.conf.task_time_limit < visibility
+    assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+
+
+def test_settings_refuse_a_visibility_timeout_shorter_than_the_time_limit():
+    import subprocess
+
+    from .conftest import BASE_DIR, PYTHON, subprocess_env
+
+    env = subprocess_env(CELERY_VISIBILITY_TIMEOUT="200", CELERY_TASK_TIME_LIMIT="240")
+    result = subprocess.run(
+        [PYTHON, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT" in result.stderr
+
+
+def test_procfile_and_systemd_unit_start_workers_with_the_same_concurrency():
+    from .conftest import BASE_DIR
+
+    procfile = (BASE_DIR / "Procfile").read_text()
+    unit = (BASE_DIR / "deploy" / "kohtaamo-worker.service").read_text()
+    worker_line = next(line for line in procfile.splitlines() if line.startswith("worker:"))
+    assert "--concurrency=${CELERY_CONCURRENCY:-2}" in worker_line
+    # systemd has no ${VAR:-default}: the same default is an Environment= line, which the
+    # EnvironmentFile= after it overrides.
+    assert "--concurrency=${CELERY_CONCURRENCY}" in unit
+    lines = unit.splitlines()
+    default = lines.index("Environment=CELERY_CONCURRENCY=2")
+    assert default < lines.index("EnvironmentFile=/etc/kohtaamo/kohtaamo.env")
+
+
+PUBLISH = """
+import sys
+import time
+import django
+django.setup()
+from kohtaamo.celery import app
+assert not app.conf.task_always_eager
+# What a request hands over (the outbox's delivery task) keeps no result; a task that does
+# also subscribes to its result in the result backend (the same Redis) before publishing.
+@app.task(name="tests.publish_probe", ignore_result=sys.argv[1] == "no result")
+def probe():
+    pass
+started = time.monotonic()
+try:
+    probe.apply_async()
+except Exception as error:
+    print("raised", type(error).__name__, round(time.monotonic() - started, 2))
+else:
+    print("published")
+"""
+
+
+@pytest.mark.parametrize("result", ["no result", "with result"])
+@pytest.mark.parametrize("broker", ["closed port", "silent server"])
+def test_publishing_to_an_unreachable_broker_fails_within_seconds(broker, result):
+    """A request publishes once and gives up after CELERY_BROKER_TIMEOUT (2 s). Without the
+    timeouts a broker that accepts the connection and never answers held the caller for
+    good, and the result backend retried a refused connection for 20 s."""
+    import socket
+    import subprocess
+
+    from .conftest import BASE_DIR, PYTHON, free_port, subprocess_env
+
+    with socket.socket() as silent:
+        if broker == "silent server":  # accepts connections (kernel backlog), never answers
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(50)
+            port = silent.getsockname()[1]
+        else:
+            port = free_port()
+        url = f"redis://127.0.0.1:{port}/0"
+        env = subprocess_env(CELERY_BROKER_URL=url, CELERY_RESULT_BACKEND=url)
+        env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+        try:
+            completed = subprocess.run(
+                [PYTHON, "-c", PUBLISH, result],
+                cwd=BASE_DIR,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail("publishing to an unreachable broker still waited after 60 s")
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    outcome, error, seconds = completed.stdout.split()
+    assert outcome == "raised"
+    if result == "no result":
+        assert error == "OperationalError"  # kombu's: what the outbox catches and logs
+    assert float(seconds) < 6  # generous: the timeout is 2 s, the machine is shared
