@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/kohtaamo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format messages bench browser clean
+.PHONY: run test test-sqlite test-postgres lint format messages bench browser redis-server clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,10 @@ run: $(VENV)/.installed gettext
 browser:
 	@bash scripts/ensure_chromium.sh
 
-test: $(VENV)/.dev-installed gettext browser
+redis-server:
+	@bash scripts/ensure_redis_server.sh
+
+test: $(VENV)/.dev-installed gettext browser redis-server
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(MAKE) --no-print-directory test-sqlite

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "networks",
     "recordings",
     "accessibility",
+    "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
 
 MIDDLEWARE = [
@@ -287,7 +288,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.prune_calendar_entries",
         "schedule": crontab(hour=4, minute=0),
     },
+    # The readiness check "worker" fails when this has not run for READINESS_HEARTBEAT_MAX_AGE.
+    "worker-heartbeat": {
+        "task": "kohtaamo.tasks.heartbeat",
+        "schedule": env.float("WORKER_HEARTBEAT_SECONDS", default=60.0),
+        "options": {"expires": env.float("WORKER_HEARTBEAT_SECONDS", default=60.0)},
+    },
 }
+# Readiness (/readyz, kohtaamo/health.py): each check's time budget, the oldest acceptable
+# worker heartbeat and the oldest acceptable pending outbox row, in seconds.
+READINESS_TIMEOUT = env.float("READINESS_TIMEOUT", default=3.0)
+READINESS_HEARTBEAT_MAX_AGE = env.float("READINESS_HEARTBEAT_MAX_AGE", default=300.0)
+READINESS_OUTBOX_MAX_AGE = env.float("READINESS_OUTBOX_MAX_AGE", default=600.0)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -25,3 +25,11 @@ def ping_database(*, marker: str) -> dict[str, str]:
     if not AuditEntry.objects.filter(action="ops.ping", object_label=marker).exists():
         record_audit(actor=None, action="ops.ping", label=marker)
     return {"marker": marker}
+
+
+@shared_task(name="kohtaamo.tasks.heartbeat", ignore_result=True)
+def heartbeat() -> float:
+    """Every minute from beat: the readiness check "worker" reads the time it wrote."""
+    from kohtaamo.health import record_heartbeat
+
+    return record_heartbeat()

@@ -52,6 +52,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "about": ("GET", PUBLIC),
     "privacy": ("GET", PUBLIC),
     "healthz": ("GET", PUBLIC),
+    "readyz": ("GET", PUBLIC),  # statuses of parts only, no personal data (test_readiness.py)
     "accounts:profile": ("GET", SIGNED_IN),
     "accounts:new_calendar_link": ("POST", "L L ok ok ok ok ok ok"),
     "accounts:my_data": ("GET", SIGNED_IN),
