@@ -112,6 +112,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://kohtaamo")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Redis down means slower, not broken (kohtaamo/cache.py): short socket timeouts, then
+    # the cache answers as an empty one for CACHE_RETRY_SECONDS. Query options of CACHE_URL
+    # are dropped in favour of these.
+    CACHES["default"]["BACKEND"] = "kohtaamo.cache.FailOpenRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+        "retry_seconds": env.float("CACHE_RETRY_SECONDS", default=5.0),
+    }
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
