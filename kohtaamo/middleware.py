@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP concerns: request ids for logs, and the Content-Security-Policy."""
+"""Cross-cutting HTTP concerns: request ids for logs, the Content-Security-Policy, and 503
+when a request lost its database connection."""
 
 import logging
 import re
@@ -6,6 +7,10 @@ import threading
 import uuid
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 _local = threading.local()
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -53,4 +58,42 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+db_logger = logging.getLogger("kohtaamo.database")
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses its database connection (a restart, a fail-over, a terminated
+    backend) answers 503 with Retry-After, not the generic error page: a page in the user's
+    language that needs nothing from the database, or JSON for the API. The transaction was
+    rolled back; the next request gets a fresh connection (CONN_HEALTH_CHECKS)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        db_logger.warning(
+            "database unavailable during %s %s: %s",
+            request.method,
+            request.path,
+            exception,
+            extra={"outcome": "database_unavailable"},
+        )
+        if request.path.startswith("/api/"):
+            message = gettext("The service is briefly unavailable. Try again in a few seconds.")
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            retry = request.get_full_path() if request.method == "GET" else ""
+            body = render_to_string("503.html", {"retry_path": retry})
+            response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
         return response

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -29,11 +29,20 @@ def privacy_notice(request):
     )
 
 
+HEALTHZ_STATEMENT_TIMEOUT_MS = 2000
+
+
 @never_cache
 def healthz(request):
-    """200 when the database answers, 503 when it does not (for load balancers)."""
+    """200 when the database answers, 503 when it does not (for load balancers).
+
+    Bounded: connecting gives up after DB_CONNECT_TIMEOUT (settings), and on PostgreSQL the
+    ping itself after HEALTHZ_STATEMENT_TIMEOUT_MS (SET LOCAL: this transaction only, the
+    persistent connection keeps its own settings)."""
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SET LOCAL statement_timeout = {HEALTHZ_STATEMENT_TIMEOUT_MS}")
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
