@@ -193,16 +193,20 @@ def communications_staff():
 def send_deadline_alerts(*, today: dt.date | None = None) -> int:
     """E-mail communications staff about caption deadlines within 3 days.
 
-    Idempotent: each recording is claimed for the day (``deadline_alert_sent_on``) in the same
-    transaction that sends, so a second run the same day sends nothing.
+    Each recording is claimed for the day (``deadline_alert_sent_on``) in the transaction that
+    writes its alert mails to the outbox, one row per person keyed by recording, deadline, day
+    and person; this run then delivers them itself (it is already in the background), and the
+    outbox dispatcher retries any that failed. A second run the same day sends nothing.
     """
-    from kohtaamo.mail import send_templated_mail
+    from outbox.services import deliver, enqueue
+
+    from .tasks import send_deadline_alert
 
     today = today or timezone.localdate()
     due = recordings_due_soon(today=today)
     if not due:
         return 0
-    staff = list(communications_staff())
+    staff = list(communications_staff().values_list("pk", flat=True))
     sent = 0
     for recording, status in due:
         with transaction.atomic():
@@ -213,16 +217,46 @@ def send_deadline_alerts(*, today: dt.date | None = None) -> int:
             )
             if not claimed:
                 continue
-            for person in staff:
-                send_templated_mail(
-                    to=person.email,
-                    template_prefix="email/recordings/deadline_alert",
-                    context={
-                        "recording": recording,
-                        "status": status,
-                        "url": f"{settings.SITE_URL}/recordings/{recording.pk}/",
-                    },
-                    language=getattr(person, "language", None) or None,
+            messages = [
+                enqueue(
+                    task=send_deadline_alert,
+                    args=[recording.pk, person_id, today.isoformat()],
+                    key=f"caption-deadline:{recording.pk}:{status.deadline}:{today}:{person_id}",
+                    hand_over_after_commit=False,
                 )
-            sent += 1
+                for person_id in staff
+            ]
+        for message in messages:
+            deliver(message_id=message.pk)
+        sent += 1
     return sent
+
+
+def send_deadline_alert(*, recording_id: int, person_id: int, day: dt.date) -> bool:
+    """One caption deadline alert to one person (an outbox row's work)."""
+    from django.contrib.auth import get_user_model
+
+    from kohtaamo.mail import send_templated_mail
+
+    recording = recordings_for_dashboard_one(recording_id)
+    person = get_user_model().objects.filter(pk=person_id, is_active=True).first()
+    if recording is None or person is None or not person.email:
+        return False
+    status = compliance_of(recording, policy=CaptionPolicy.load(), today=day)
+    send_templated_mail(
+        to=person.email,
+        template_prefix="email/recordings/deadline_alert",
+        context={
+            "recording": recording,
+            "status": status,
+            "url": f"{settings.SITE_URL}/recordings/{recording.pk}/",
+        },
+        language=getattr(person, "language", None) or None,
+    )
+    return True
+
+
+def recordings_for_dashboard_one(recording_id: int) -> Recording | None:
+    from recordings.selectors import recordings_for_dashboard
+
+    return recordings_for_dashboard().filter(pk=recording_id).first()

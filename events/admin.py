@@ -8,7 +8,6 @@ from .models import (
     Feedback,
     Presenter,
     Registration,
-    RegistrationNotice,
     Series,
     Theme,
 )
@@ -78,13 +77,3 @@ class FeedbackAdmin(admin.ModelAdmin):
 class EventChangeAdmin(admin.ModelAdmin):
     list_display = ["event", "changed_at", "changed_by"]
     raw_id_fields = ["event", "changed_by"]
-
-
-@admin.register(RegistrationNotice)
-class RegistrationNoticeAdmin(admin.ModelAdmin):
-    """E-mails already sent about registrations (what makes the tasks idempotent)."""
-
-    list_display = ["registration", "kind", "key", "sent_at"]
-    list_filter = ["kind"]
-    search_fields = ["registration__email", "registration__name"]
-    raw_id_fields = ["registration"]

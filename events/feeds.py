@@ -581,9 +581,18 @@ def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
 
 
 def _queue_storing(event_ids: list[int], language: str) -> None:
+    """An outbox row (stored entries are replaced by the current text, so a repeat is
+    harmless): one per event set, language and minute, so a burst of requests for a feed
+    stores its entries once while a later change is stored again."""
+    from outbox.services import enqueue
+
     from .tasks import store_calendar_entries
 
-    transaction.on_commit(lambda: store_calendar_entries.delay(event_ids, language))
+    ids = sorted(event_ids)
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:24]
+    minute = timezone.now().strftime("%Y%m%dT%H%M")
+    key = f"calendar-entries:{language}:{digest}:{minute}"
+    enqueue(task=store_calendar_entries, args=[ids, language], key=key)
 
 
 def _variants(item: FeedItem, texts: _Texts) -> tuple[str, str | None, str]:

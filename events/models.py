@@ -454,27 +454,6 @@ class Registration(models.Model):
         return self.email
 
 
-class RegistrationNotice(models.Model):
-    """An e-mail already sent about a registration: makes notification tasks idempotent."""
-
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=40)
-    key = models.CharField(max_length=100, blank=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("registration e-mail")
-        verbose_name_plural = _("registration e-mails")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["registration", "kind", "key"], name="one_notice_per_kind_and_key"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.registration_id} {self.kind} {self.key}"
-
-
 class AttendanceImport(models.Model):
     """One Teams attendance report imported for an event (same file twice is refused)."""
 

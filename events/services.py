@@ -14,7 +14,6 @@ import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from kohtaamo.errors import DomainError
 from kohtaamo.uploads import check_upload
 
 from . import selectors, teams
+from . import tasks as notice_tasks
 from .models import (
     AttendanceImport,
     AttendanceSource,
@@ -99,12 +99,9 @@ ACTIVE_STATUSES = (
 )
 
 
-def _queue(task_name: str, *args) -> None:
-    """Queue a notification task once the surrounding transaction commits."""
-    from . import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(partial(task.delay, *args))
+def _queue(task, *args) -> None:
+    """Write a notification (a task of events.tasks) to the outbox in this transaction."""
+    notice_tasks.queue(task, *args)
 
 
 def _lock_event(event: Event) -> Event:
@@ -239,9 +236,13 @@ def _place(registration: Registration, availability: RegistrationAvailability) -
 
 def _announce_placement(registration: Registration) -> None:
     if registration.status == RegistrationStatus.CONFIRMED:
-        _queue("send_registration_confirmed", registration.pk, _stamp(registration.confirmed_at))
+        _queue(
+            notice_tasks.send_registration_confirmed,
+            registration.pk,
+            _stamp(registration.confirmed_at),
+        )
     elif registration.status == RegistrationStatus.WAITLISTED:
-        _queue("send_waitlisted", registration.pk, _stamp(registration.created_at))
+        _queue(notice_tasks.send_waitlisted, registration.pk, _stamp(registration.created_at))
 
 
 def _stamp(moment) -> str:
@@ -312,7 +313,7 @@ def _register_locked(
         elif existing.status == RegistrationStatus.PENDING:
             # Send the link again, at most once an hour.
             key = "again:" + timezone.now().strftime("%Y%m%d%H")
-            _queue("send_guest_confirmation_link", existing.pk, key)
+            _queue(notice_tasks.send_guest_confirmation_link, existing.pk, key)
         return existing
     availability = registration_availability(
         event=event, person=person, staff=staff, registration=existing
@@ -343,7 +344,11 @@ def _register_locked(
     with transaction.atomic():
         registration.save()
     if registration.status == RegistrationStatus.PENDING:
-        _queue("send_guest_confirmation_link", registration.pk, _stamp(registration.created_at))
+        _queue(
+            notice_tasks.send_guest_confirmation_link,
+            registration.pk,
+            _stamp(registration.created_at),
+        )
     else:
         _announce_placement(registration)
     if staff:
@@ -426,7 +431,7 @@ def cancel_registration(*, registration: Registration, by=None) -> Registration:
         registration.save(update_fields=["status", "cancelled_at"])
         if not was_pending:
             _queue(
-                "send_registration_cancelled",
+                notice_tasks.send_registration_cancelled,
                 registration.pk,
                 _stamp(registration.cancelled_at),
                 was_confirmed,
@@ -467,7 +472,7 @@ def _confirm_from_waitlist(registration: Registration, now) -> None:
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = now
     registration.save(update_fields=["status", "confirmed_at"])
-    _queue("send_promoted", registration.pk, _stamp(now))
+    _queue(notice_tasks.send_promoted, registration.pk, _stamp(now))
 
 
 def set_capacity(*, event: Event, capacity: int | None, by) -> list[Registration]:
@@ -707,13 +712,13 @@ def notify_event_changed(*, event: Event, changes: dict) -> bool:
     fields = [name for name in CHANGE_FIELDS_TO_ANNOUNCE if name in changes]
     if not fields or event.status != EventStatus.PUBLISHED:
         return False
-    _queue("send_event_changed", event.pk, fields, str(event.sequence))
+    _queue(notice_tasks.send_event_changed, event.pk, fields, str(event.sequence))
     return True
 
 
 def notify_event_cancelled(*, event: Event) -> None:
     """Tell everyone registered that the event is cancelled (after commit, by task)."""
-    _queue("send_event_cancelled", event.pk)
+    _queue(notice_tasks.send_event_cancelled, event.pk, _stamp(event.cancelled_at))
 
 
 # --- Planning, attendance and feedback -------------------------------------------------

@@ -1,9 +1,11 @@
 """Background tasks of events: registration e-mails, reminders and feedback requests.
 
-Every task takes ids, loads the rows and is idempotent: an e-mail about a registration is
-recorded (RegistrationNotice, or the reminder/feedback timestamps) in the same transaction
-that sends it, so a retry or a second run never sends it twice, and a failed send leaves
-nothing recorded and is retried with backoff.
+Every task takes ids and loads the rows. The e-mails that follow a change (confirmed,
+waitlisted, guest link, promoted, cancelled, event changed or cancelled) are outbox rows
+(outbox/services.py) written in the change's transaction: the row's key, ``notice_key``, makes
+each one go out at most once, and the outbox retries a failed send with backoff. An e-mail to
+everyone registered for an event fans out into one outbox row per registration. Reminders and
+feedback requests are claimed by a timestamp on the registration in the sending transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from celery import shared_task
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,7 +24,6 @@ from .models import (
     Event,
     EventStatus,
     Registration,
-    RegistrationNotice,
     RegistrationStatus,
 )
 
@@ -46,35 +47,35 @@ def _load(registration_id: int) -> Registration | None:
     )
 
 
-def _send_once(
-    registration: Registration, *, kind: str, key: str, send: Callable[[Registration], None]
-) -> bool:
-    """Send unless this (kind, key) was already sent; the record and the send commit together."""
-    try:
-        with transaction.atomic():
-            _notice, created = RegistrationNotice.objects.get_or_create(
-                registration=registration, kind=kind, key=key[:100]
-            )
-            if created:
-                send(registration)
-            return created
-    except IntegrityError:
-        return False
+def notice_key(kind: str, object_id: int, key: str = "") -> str:
+    """The outbox key of one e-mail: "<kind>:<registration id>:<key>" (as RegistrationNotice
+    was: kind, registration, key; migrated by outbox/migrations/0002)."""
+    return f"{kind}:{object_id}:{key}"
 
 
-def _registration_mail(registration_id: int, kind: str, key: str, status, send) -> bool:
+def _registration_mail(task, args: list, status, send) -> bool:
+    """Send if the registration still exists and is still in `status` (else nothing to say).
+
+    Run by the outbox row of its key; a direct call (a message queued by an older release,
+    an operator) goes through that same row, so it too sends at most once."""
+    from outbox.services import run_once, running_key
+
+    registration_id, key = args[0], args[1]
+    outbox_key = notice_key(NOTICE_KINDS[task.name], registration_id, key)
+    if running_key() != outbox_key:
+        return bool(run_once(task=task, args=args, key=outbox_key))
     registration = _load(registration_id)
     if registration is None or registration.status != status:
         return False
-    return _send_once(registration, kind=kind, key=key, send=send)
+    send(registration)
+    return True
 
 
 @shared_task(name="events.tasks.send_registration_confirmed", **RETRY)
 def send_registration_confirmed(registration_id: int, key: str = "") -> bool:
     return _registration_mail(
-        registration_id,
-        "confirmed",
-        key,
+        send_registration_confirmed,
+        [registration_id, key],
         RegistrationStatus.CONFIRMED,
         notifications.send_confirmed,
     )
@@ -83,9 +84,8 @@ def send_registration_confirmed(registration_id: int, key: str = "") -> bool:
 @shared_task(name="events.tasks.send_waitlisted", **RETRY)
 def send_waitlisted(registration_id: int, key: str = "") -> bool:
     return _registration_mail(
-        registration_id,
-        "waitlisted",
-        key,
+        send_waitlisted,
+        [registration_id, key],
         RegistrationStatus.WAITLISTED,
         notifications.send_waitlisted,
     )
@@ -94,16 +94,18 @@ def send_waitlisted(registration_id: int, key: str = "") -> bool:
 @shared_task(name="events.tasks.send_promoted", **RETRY)
 def send_promoted(registration_id: int, key: str = "") -> bool:
     return _registration_mail(
-        registration_id, "promoted", key, RegistrationStatus.CONFIRMED, notifications.send_promoted
+        send_promoted,
+        [registration_id, key],
+        RegistrationStatus.CONFIRMED,
+        notifications.send_promoted,
     )
 
 
 @shared_task(name="events.tasks.send_guest_confirmation_link", **RETRY)
 def send_guest_confirmation_link(registration_id: int, key: str = "") -> bool:
     return _registration_mail(
-        registration_id,
-        "guest_confirm",
-        key,
+        send_guest_confirmation_link,
+        [registration_id, key],
         RegistrationStatus.PENDING,
         notifications.send_guest_confirmation_link,
     )
@@ -114,36 +116,92 @@ def send_registration_cancelled(
     registration_id: int, key: str = "", was_confirmed: bool = True
 ) -> bool:
     return _registration_mail(
-        registration_id,
-        "registration_cancelled",
-        key,
+        send_registration_cancelled,
+        [registration_id, key, was_confirmed],
         RegistrationStatus.CANCELLED,
         lambda r: notifications.send_registration_cancelled(r, was_confirmed=was_confirmed),
     )
 
 
+# The outbox key kind of each registration e-mail (the first two args: registration, key).
+NOTICE_KINDS = {
+    send_registration_confirmed.name: "confirmed",
+    send_waitlisted.name: "waitlisted",
+    send_promoted.name: "promoted",
+    send_guest_confirmation_link.name: "guest_confirm",
+    send_registration_cancelled.name: "registration_cancelled",
+}
+
+
+def queue(task, *args) -> None:
+    """Write this e-mail to the outbox in the current transaction; it goes out after commit.
+
+    `task` is one of the tasks here. A registration e-mail is keyed by kind, registration
+    and key (args[0], args[1]); an event-wide one by the event and its key.
+    """
+    from outbox.services import enqueue
+
+    if task.name in NOTICE_KINDS:
+        key = notice_key(NOTICE_KINDS[task.name], args[0], args[1] if len(args) > 1 else "")
+    else:
+        key = notice_key(EVENT_WIDE_KINDS[task.name], args[0], str(args[-1]))
+    enqueue(task=task, args=args, key=key)
+
+
+def _fan_out(task, kind: str, key: str, registrations, *extra) -> int:
+    """One outbox row per registration, in one transaction (a repeated key adds nothing).
+
+    Returns how many registrations the e-mail is for."""
+    from outbox.services import enqueue
+
+    ids = list(registrations.values_list("pk", flat=True))
+    with transaction.atomic():
+        for registration_id in ids:
+            enqueue(
+                task=task,
+                args=[registration_id, *extra],
+                key=notice_key(kind, registration_id, key),
+            )
+    return len(ids)
+
+
+@shared_task(name="events.tasks.send_event_changed_to", **RETRY)
+def send_event_changed_to(registration_id: int, fields: list[str]) -> bool:
+    registration = _load(registration_id)
+    if registration is None or registration.status not in (
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+    ):
+        return False
+    notifications.send_event_changed(registration, fields=fields)
+    return True
+
+
 @shared_task(name="events.tasks.send_event_changed", **RETRY)
 def send_event_changed(event_id: int, fields: list[str], key: str) -> int:
-    """Tell every confirmed and waitlisted person that time or place changed."""
-    registrations = Registration.objects.select_related("event__theme", "user").filter(
+    """Tell every confirmed and waitlisted person that time or place changed (fans out)."""
+    registrations = Registration.objects.filter(
         event_id=event_id,
         event__status=EventStatus.PUBLISHED,
         status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
         anonymised_at__isnull=True,
     )
-    return sum(
-        _send_once(
-            registration,
-            kind="event_changed",
-            key=key,
-            send=lambda r: notifications.send_event_changed(r, fields=fields),
-        )
-        for registration in registrations
+    return _fan_out(send_event_changed_to, "event_changed", key, registrations, fields)
+
+
+@shared_task(name="events.tasks.send_event_cancelled_to", **RETRY)
+def send_event_cancelled_to(registration_id: int) -> bool:
+    registration = _load(registration_id)
+    if registration is None:
+        return False
+    notifications.send_event_cancelled(
+        registration, with_ics=registration.status != RegistrationStatus.PENDING
     )
+    return True
 
 
 @shared_task(name="events.tasks.send_event_cancelled", **RETRY)
-def send_event_cancelled(event_id: int) -> int:
+def send_event_cancelled(event_id: int, key: str = "") -> int:
     """Tell everyone registered (also those whose registration the cancellation ended)."""
     event = Event.objects.filter(pk=event_id, status=EventStatus.CANCELLED).first()
     if event is None:
@@ -151,22 +209,17 @@ def send_event_cancelled(event_id: int) -> int:
     still_registered = ~Q(status=RegistrationStatus.CANCELLED)
     if event.cancelled_at:
         still_registered |= Q(cancelled_at__gte=event.cancelled_at)
-    registrations = (
-        Registration.objects.select_related("event__theme", "user")
-        .filter(event=event, anonymised_at__isnull=True)
-        .filter(still_registered)
+    registrations = Registration.objects.filter(event=event, anonymised_at__isnull=True).filter(
+        still_registered
     )
-    return sum(
-        _send_once(
-            registration,
-            kind="event_cancelled",
-            key="",
-            send=lambda r: notifications.send_event_cancelled(
-                r, with_ics=r.status != RegistrationStatus.PENDING
-            ),
-        )
-        for registration in registrations
-    )
+    return _fan_out(send_event_cancelled_to, "event_cancelled", "", registrations)
+
+
+# The event-wide e-mails, keyed by event and the last argument (sequence, cancellation).
+EVENT_WIDE_KINDS = {
+    send_event_changed.name: "event_changed_event",
+    send_event_cancelled.name: "event_cancelled_event",
+}
 
 
 def _send_stamped(
@@ -233,7 +286,7 @@ def send_due_feedback_requests() -> int:
     )
 
 
-@shared_task(**RETRY)
+@shared_task(name="events.tasks.store_calendar_entries", **RETRY)
 def store_calendar_entries(event_ids: list[int], language: str) -> int:
     """Store the feed entries a feed request had to write itself (events/feeds.py)."""
     from .feeds import store_entries

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "networks",
     "recordings",
     "accessibility",
+    "outbox",
     "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
 
@@ -278,6 +279,12 @@ CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_TIMEOUT
 CELERY_REDIS_RETRY_ON_TIMEOUT = False
 # Keep Django's LOGGING (JSON with LOG_FORMAT=json) in workers instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The outbox (outbox/services.py, docs/deploy.md "Outbox"): attempts before a row is marked
+# failed, the grace delay before the dispatcher hands a fresh row over, and how old a claim
+# must be to count as a dead worker's (longer than the task time limit).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_GRACE_SECONDS = env.float("OUTBOX_GRACE_SECONDS", default=30.0)
+OUTBOX_STALE_SECONDS = env.float("OUTBOX_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "events.tasks.send_due_reminders", "schedule": crontab(minute=0)},
     "feedback-requests": {
@@ -304,6 +311,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.prune_calendar_entries",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Hands over outbox rows still pending (broker was down, worker died): docs/deploy.md.
+    "outbox-dispatch": {"task": "outbox.dispatch_pending", "schedule": crontab()},
     # The readiness check "worker" fails when this has not run for READINESS_HEARTBEAT_MAX_AGE.
     "worker-heartbeat": {
         "task": "kohtaamo.tasks.heartbeat",

@@ -206,7 +206,7 @@ def request_to_join(
         from . import tasks
 
         # The coordinators decide, so they hear of the request (the page lists it too).
-        transaction.on_commit(lambda: tasks.send_join_request.delay(membership.pk))
+        tasks.queue(tasks.send_join_request, membership.pk)
     return membership
 
 
@@ -233,7 +233,7 @@ def _decide(*, membership: Membership, by, message: str, approve: bool) -> Membe
     )
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.send_membership_decision.delay(membership.pk))
+    tasks.queue(tasks.send_membership_decision, membership.pk)
     return membership
 
 
@@ -369,8 +369,8 @@ def _invite_one(
 def _send_invitations_after_commit(membership_ids: Sequence[int]) -> None:
     from . import tasks
 
-    ids = list(membership_ids)
-    transaction.on_commit(lambda: [tasks.send_invitation.delay(pk) for pk in ids])
+    for pk in membership_ids:
+        tasks.queue(tasks.send_invitation, pk)
 
 
 @transaction.atomic
@@ -483,7 +483,7 @@ def send_announcement(*, network: Network, subject: str, body: str, by) -> Annou
     record_audit(actor=by, action="announcement.sent", obj=announcement, network=network.slug)
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.deliver_announcement.delay(announcement.pk))
+    tasks.queue(tasks.deliver_announcement, announcement.pk)
     return announcement
 
 

@@ -1,10 +1,17 @@
-"""Celery tasks of the networks app: take ids, load, call a service; idempotent."""
+"""Celery tasks of the networks app: take ids, load, call a service.
+
+The mails that follow a change are outbox rows written in the change's transaction
+(``queue``): each goes out at most once. A join request fans out into one row per
+coordinator; an announcement records each delivery (AnnouncementDelivery) as it sends.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
 
 from . import mail, services
 from .models import Announcement, Membership, MembershipStatus
@@ -19,8 +26,8 @@ RETRY = {
 }
 
 
-@shared_task(**RETRY)
-def deliver_announcement(announcement_id: int) -> int:
+@shared_task(name="networks.tasks.deliver_announcement", **RETRY)
+def deliver_announcement(announcement_id: int, key: str = "") -> int:
     announcement = Announcement.objects.filter(pk=announcement_id).first()
     if announcement is None:
         return 0
@@ -29,15 +36,15 @@ def deliver_announcement(announcement_id: int) -> int:
     return sent
 
 
-@shared_task(**RETRY)
+@shared_task(name="networks.tasks.send_weekly_digests", **RETRY)
 def send_weekly_digests() -> int:
     sent = services.send_weekly_digests()
     log.info("weekly network digests sent: %s", sent)
     return sent
 
 
-@shared_task(**RETRY)
-def send_membership_decision(membership_id: int) -> None:
+@shared_task(name="networks.tasks.send_membership_decision", **RETRY)
+def send_membership_decision(membership_id: int, key: str = "") -> None:
     membership = (
         Membership.objects.select_related("user", "network").filter(pk=membership_id).first()
     )
@@ -47,28 +54,66 @@ def send_membership_decision(membership_id: int) -> None:
         mail.send_decision_mail(membership=membership)
 
 
-@shared_task(**RETRY)
-def send_join_request(membership_id: int) -> int:
-    """Tell each coordinator of a network about a request still waiting for a decision."""
+@shared_task(name="networks.tasks.send_join_request", **RETRY)
+def send_join_request(membership_id: int, key: str = "") -> int:
+    """Tell each coordinator of a network about a request still waiting for a decision:
+    one outbox row per coordinator, so a failure with one does not repeat the others."""
+    from outbox.services import enqueue
+
+    membership = (
+        Membership.objects.select_related("network")
+        .filter(pk=membership_id, status=MembershipStatus.PENDING, user__isnull=False)
+        .first()
+    )
+    if membership is None:
+        return 0
+    coordinators = list(
+        membership.network.coordinators.filter(is_active=True).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for coordinator_id in coordinators:
+            enqueue(
+                task=send_join_request_to,
+                args=[membership_id, coordinator_id],
+                key=f"network-join-request:{membership_id}:{key}:{coordinator_id}",
+            )
+    log.info("join request %s queued for %s coordinators", membership_id, len(coordinators))
+    return len(coordinators)
+
+
+@shared_task(name="networks.tasks.send_join_request_to", **RETRY)
+def send_join_request_to(membership_id: int, coordinator_id: int) -> bool:
     membership = (
         Membership.objects.select_related("user", "network", "organisation")
         .filter(pk=membership_id, status=MembershipStatus.PENDING)
         .first()
     )
     if membership is None or membership.user is None:
-        return 0
-    coordinators = membership.network.coordinators.filter(is_active=True)
-    for coordinator in coordinators:
-        mail.send_join_request_mail(membership=membership, coordinator=coordinator)
-    log.info("join request %s e-mailed to %s coordinators", membership_id, len(coordinators))
-    return len(coordinators)
+        return False
+    coordinator = membership.network.coordinators.filter(is_active=True, pk=coordinator_id).first()
+    if coordinator is None:
+        return False
+    mail.send_join_request_mail(membership=membership, coordinator=coordinator)
+    return True
 
 
-@shared_task(**RETRY)
-def send_invitation(membership_id: int) -> None:
+@shared_task(name="networks.tasks.send_invitation", **RETRY)
+def send_invitation(membership_id: int, key: str = "") -> None:
     membership = (
         Membership.objects.select_related("user", "network").filter(pk=membership_id).first()
     )
     if membership is None or membership.status != MembershipStatus.INVITED:
         return
     mail.send_invitation_mail(membership=membership)
+
+
+def queue(task, object_id: int) -> None:
+    """Write this mail to the outbox in the current transaction; it goes out after commit.
+
+    Keyed by task, object and the moment of the change (a later request, decision or
+    invitation of the same membership is a new mail)."""
+    from outbox.services import enqueue
+
+    kind = task.name.rpartition(".")[2]
+    stamp = timezone.now().isoformat()
+    enqueue(task=task, args=[object_id, stamp], key=f"network-{kind}:{object_id}:{stamp}")

@@ -1,0 +1,19 @@
+"""The outbox's Celery tasks (names pinned: stored in rows and in the beat schedule)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="outbox.deliver", ignore_result=True)
+def deliver(message_id: int) -> bool:
+    """Run one outbox row's task at most once (the claim guards it; see services.deliver)."""
+    return services.deliver(message_id=message_id)
+
+
+@shared_task(name="outbox.dispatch_pending", ignore_result=True)
+def dispatch_pending() -> dict[str, int]:
+    """Every minute (beat): hand over rows still pending and rows whose worker died."""
+    return services.dispatch_pending()
