@@ -283,7 +283,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # failed, the grace delay before the dispatcher hands a fresh row over, and how old a claim
 # must be to count as a dead worker's (longer than the task time limit).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
-OUTBOX_GRACE_SECONDS = env.float("OUTBOX_GRACE_SECONDS", default=30.0)
+OUTBOX_GRACE_SECONDS = env.float("OUTBOX_GRACE_SECONDS", default=15.0)
+# How often beat hands pending rows over: with the grace above, a mail held back by a broker
+# outage leaves within about OUTBOX_DISPATCH_SECONDS + OUTBOX_GRACE_SECONDS of its return.
+OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=20.0)
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)
 OUTBOX_STALE_SECONDS = env.float("OUTBOX_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "events.tasks.send_due_reminders", "schedule": crontab(minute=0)},
@@ -312,7 +316,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=0),
     },
     # Hands over outbox rows still pending (broker was down, worker died): docs/deploy.md.
-    "outbox-dispatch": {"task": "outbox.dispatch_pending", "schedule": crontab()},
+    "outbox-dispatch": {
+        "task": "outbox.dispatch_pending",
+        "schedule": OUTBOX_DISPATCH_SECONDS,
+        "options": {"expires": OUTBOX_DISPATCH_SECONDS},
+    },
+    "outbox-prune": {"task": "outbox.prune_sent", "schedule": crontab(hour=4, minute=15)},
     # The readiness check "worker" fails when this has not run for READINESS_HEARTBEAT_MAX_AGE.
     "worker-heartbeat": {
         "task": "kohtaamo.tasks.heartbeat",

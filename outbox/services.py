@@ -43,7 +43,7 @@ def grace_delay() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "OUTBOX_GRACE_SECONDS", 30))
 
 
-def stale_after() -> dt.timedelta:
+def stale_claim_limit() -> dt.timedelta:
     """A claim older than this belongs to a dead worker (longer than the task time limit)."""
     default = getattr(settings, "CELERY_TASK_TIME_LIMIT", 600) + 60
     return dt.timedelta(seconds=getattr(settings, "OUTBOX_STALE_SECONDS", default))
@@ -178,7 +178,7 @@ def _claimable(message: OutboxMessage, now: dt.datetime) -> bool:
     if message.status == OutboxStatus.PENDING:
         return message.available_at <= now
     if message.status == OutboxStatus.SENDING:
-        return message.claimed_at is None or message.claimed_at <= now - stale_after()
+        return message.claimed_at is None or message.claimed_at <= now - stale_claim_limit()
     return False
 
 
@@ -257,7 +257,7 @@ def dispatch_pending(
     """
     now = now or timezone.now()
     older_than = grace_delay() if older_than is None else older_than
-    stale_limit = globals()["stale_after"]() if stale_after is None else stale_after
+    stale_limit = stale_claim_limit() if stale_after is None else stale_after
     pending = list(
         OutboxMessage.objects.filter(
             status=OutboxStatus.PENDING, available_at__lte=now, created_at__lte=now - older_than
@@ -279,3 +279,22 @@ def dispatch_pending(
             handed,
         )
     return {"pending": len(pending), "stale": len(stale), "handed_over": handed}
+
+
+# --- housekeeping ---------------------------------------------------------------------------
+
+
+def prune_sent(*, now: dt.datetime | None = None) -> int:
+    """Delete rows sent more than OUTBOX_KEEP_SENT_DAYS ago; failed and pending rows stay.
+
+    A sent row is the once-only key of its mail: kept long enough that a message an old
+    release left in the broker, or a late redelivery, still finds it.
+    """
+    now = now or timezone.now()
+    keep = dt.timedelta(days=getattr(settings, "OUTBOX_KEEP_SENT_DAYS", 90))
+    deleted, _ = OutboxMessage.objects.filter(
+        status=OutboxStatus.SENT, sent_at__lt=now - keep
+    ).delete()
+    if deleted:
+        logger.info("outbox: pruned %s sent message(s)", deleted)
+    return deleted

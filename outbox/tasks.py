@@ -15,5 +15,12 @@ def deliver(message_id: int) -> bool:
 
 @shared_task(name="outbox.dispatch_pending", ignore_result=True)
 def dispatch_pending() -> dict[str, int]:
-    """Every minute (beat): hand over rows still pending and rows whose worker died."""
+    """Every OUTBOX_DISPATCH_SECONDS (beat): hand over rows still pending and rows whose
+    worker died."""
     return services.dispatch_pending()
+
+
+@shared_task(name="outbox.prune_sent", ignore_result=True)
+def prune_sent() -> int:
+    """Daily (beat): forget rows sent longer ago than OUTBOX_KEEP_SENT_DAYS."""
+    return services.prune_sent()

@@ -197,3 +197,24 @@ def test_a_repeated_key_is_a_no_op(django_capture_on_commit_callbacks):
         tasks.queue(tasks.send_registration_confirmed, registration.pk, stamp)
     assert OutboxMessage.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_sent_rows_are_pruned_after_the_keeping_period_and_others_stay(
+    clock, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_KEEP_SENT_DAYS = 90
+    event = EventFactory()
+    for person in (UserFactory(), UserFactory()):
+        register(django_capture_on_commit_callbacks, event=event, person=person)
+    old, recent = OutboxMessage.objects.order_by("pk")
+    OutboxMessage.objects.filter(pk=old.pk).update(
+        status=OutboxStatus.SENT, sent_at=NOW - dt.timedelta(days=91)
+    )
+    OutboxMessage.objects.filter(pk=recent.pk).update(
+        status=OutboxStatus.SENT, sent_at=NOW - dt.timedelta(days=89)
+    )
+    pending = OutboxMessage.objects.create(task="outbox.test", key="pending-old")
+    OutboxMessage.objects.filter(pk=pending.pk).update(created_at=NOW - dt.timedelta(days=200))
+
+    assert outbox.prune_sent() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
