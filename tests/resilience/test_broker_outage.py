@@ -35,13 +35,17 @@ def test_registrations_during_a_broker_outage_are_answered_and_mailed_once(
     member = UserFactory(email="jasen@example.fi", language="fi")
     token = Token.objects.create(user=member)
 
+    # Warm the server first (imports, first connection), so the bound measures the broker.
+    headers = {"Authorization": f"Token {token.key}"}
+    assert requests.get(f"{site.url}/api/v1/events/", headers=headers, timeout=30).ok
+
     broker_redis.stop()
 
     # The API: 201 within the bound.
     started = time.monotonic()
     response = requests.post(
         f"{site.url}/api/v1/events/{event.pk}/register/",
-        headers={"Authorization": f"Token {token.key}"},
+        headers=headers,
         timeout=30,
     )
     api_seconds = time.monotonic() - started
