@@ -4,7 +4,8 @@
   cache on one, broker and results on the other), which a test stops and starts again;
 - `smtp_sink` — an aiosmtpd server that keeps every mail it accepts (EMAIL_URL of the worker);
 - `worker` — a real `celery -A kohtaamo worker` (with an embedded beat) on that Redis and the
-  PostgreSQL test database, which a test kills and starts again;
+  PostgreSQL test database, which a test kills and starts again (`start(app=...)` runs a
+  test's wrapper of the app instead, e.g. faulty_worker.py, which exits after a claim);
 - `site` — pytest-django's live server, in this process, pointed at the same Redis.
 
 The tests run only on PostgreSQL (the worker shares the test database: `transaction=True`).
@@ -228,11 +229,12 @@ class WorkerProcess:
             for n in range(1, self.runs + 1)
         )
 
-    def start(self, **extra_env: str) -> None:
+    def start(self, *, app: str = "kohtaamo", **extra_env: str) -> None:
+        """Start (again); `app` is the `-A` module (a test's wrapper of kohtaamo.celery)."""
         assert self.process is None or self.process.poll() is not None, "already running"
         self.runs += 1
         command = [
-            PYTHON, "-m", "celery", "-A", "kohtaamo", "worker", "--beat",
+            PYTHON, "-m", "celery", "-A", app, "worker", "--beat",
             "--schedule", str(self.directory / "beat-schedule"),
             "--pool=solo", "--concurrency=1", "--hostname", f"resilience-{self.runs}@%h",
             "--without-gossip", "--without-mingle", "--loglevel=INFO",
