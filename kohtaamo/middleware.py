@@ -78,22 +78,29 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        db_logger.warning(
-            "database unavailable during %s %s: %s",
-            request.method,
-            request.path,
-            exception,
-            extra={"outcome": "database_unavailable"},
-        )
-        if request.path.startswith("/api/"):
-            message = gettext("The service is briefly unavailable. Try again in a few seconds.")
-            response = JsonResponse({"detail": message}, status=503)
-        else:
-            retry = request.get_full_path() if request.method == "GET" else ""
-            body = render_to_string("503.html", {"retry_path": retry})
-            response = HttpResponse(body, status=503)
-        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
+        return database_unavailable_response(request, exception)
+
+
+def database_unavailable_response(request, exception) -> HttpResponse | None:
+    """The 503 for a lost database connection, or None for any other error. Used by the
+    middleware above (errors in views) and by handler500 (errors in other middleware, such
+    as loading the session or the user)."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    db_logger.warning(
+        "database unavailable during %s %s: %s",
+        request.method,
+        request.path,
+        exception,
+        extra={"outcome": "database_unavailable"},
+    )
+    if request.path.startswith("/api/"):
+        message = gettext("The service is briefly unavailable. Try again in a few seconds.")
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        retry = request.get_full_path() if request.method == "GET" else ""
+        body = render_to_string("503.html", {"retry_path": retry})
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

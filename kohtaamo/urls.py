@@ -10,6 +10,7 @@ from .api import api_urlpatterns
 
 # allauth's rate limits (sign-in, sign-up, codes) answer with this page too.
 handler429 = "kohtaamo.ratelimit.too_many_requests"
+handler500 = "kohtaamo.views.server_error"
 
 admin.site.site_header = _("Kohtaamo administration")
 admin.site.site_title = _("Kohtaamo")

@@ -1,9 +1,21 @@
+import sys
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.defaults import server_error as django_server_error
+
+from .middleware import database_unavailable_response
+
+
+def server_error(request):
+    """handler500: a lost database connection anywhere (also in middleware, before any view
+    runs) is the 503 with Retry-After; every other error is Django's own 500 page."""
+    response = database_unavailable_response(request, sys.exc_info()[1])
+    return response or django_server_error(request)
 
 
 def home(request):

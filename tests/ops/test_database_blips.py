@@ -121,3 +121,23 @@ def test_a_terminated_connection_is_replaced_by_the_next_request():
     with connection.cursor() as cursor:  # the ping's 2 s limit stayed in its transaction
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.django_db
+def test_a_connection_lost_in_middleware_before_the_view_answers_503(client, monkeypatch):
+    """Loading the session (done by the middleware that reads request.user) loses the
+    connection: handler500 turns it into the same 503, in Finnish, not the 500 page."""
+    from accounts.sessions import SessionStore
+
+    client.force_login(UserFactory())
+
+    def load(self):
+        raise OperationalError(LOST)
+
+    monkeypatch.setattr(SessionStore, "load", load)
+    lost = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="fi")
+    lost.cookies = client.cookies
+    response = lost.get("/events/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert "<h1>Palvelu on hetken poissa käytöstä</h1>" in response.content.decode()
