@@ -6,7 +6,7 @@
   broker is down the row stays pending and ``dispatch_pending`` hands it over later.
 - ``deliver`` claims a row (pending -> sending) in a short transaction, runs the named task's
   function in this process, and marks the row sent in another short transaction right after.
-- ``dispatch_pending`` (beat, every minute; ``manage.py dispatch_outbox``) hands over what is
+- ``dispatch_pending`` (beat, every OUTBOX_DISPATCH_SECONDS; ``manage.py dispatch_outbox``) hands over what is
   still pending after a grace delay, and rows whose claim went stale (a worker died).
 
 The at-most-once window: a worker killed after the mail server accepted a mail and before
@@ -40,7 +40,7 @@ def max_attempts() -> int:
 
 def grace_delay() -> dt.timedelta:
     """How long a fresh row is left to its own after-commit hook before the dispatcher acts."""
-    return dt.timedelta(seconds=getattr(settings, "OUTBOX_GRACE_SECONDS", 30))
+    return dt.timedelta(seconds=getattr(settings, "OUTBOX_GRACE_SECONDS", 15))
 
 
 def stale_claim_limit() -> dt.timedelta:
