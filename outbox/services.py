@@ -6,8 +6,9 @@
   broker is down the row stays pending and ``dispatch_pending`` hands it over later.
 - ``deliver`` claims a row (pending -> sending) in a short transaction, runs the named task's
   function in this process, and marks the row sent in another short transaction right after.
-- ``dispatch_pending`` (beat, every OUTBOX_DISPATCH_SECONDS; ``manage.py dispatch_outbox``) hands over what is
-  still pending after a grace delay, and rows whose claim went stale (a worker died).
+- ``dispatch_pending`` (beat, every OUTBOX_DISPATCH_SECONDS; ``manage.py dispatch_outbox``)
+  hands over what is still pending after a grace delay, and rows whose claim went stale (a
+  worker died).
 
 The at-most-once window: a worker killed after the mail server accepted a mail and before
 the "sent" commit (one UPDATE by primary key) sends that mail again. See docs/deploy.md.
