@@ -241,12 +241,14 @@ def worker_models(env: dict[str, str], log_dir: Path, tokens: list[str]) -> list
             load, trivial, passed, measured = _burst(server, tokens)
         finally:
             server.stop()
-        passed = passed and load.p99_ms <= BURST_P99_LIMIT_MS
+        default = threads == 1  # gunicorn.conf.py's default: sync workers
         rows.append(
             Row("2", f"… {name} workers ({WORKERS}×{threads}): p50 / p99 of the burst",
-                f"p50 {load.p50_ms:,.0f} ms, p99 {load.p99_ms:,.0f} ms; {measured}",
+                f"p50 {load.p50_ms:,.0f} ms, p99 {load.p99_ms:,.0f} ms; {measured}; "
+                f"{load.error_count} socket errors",
                 f"p99 {trivial.p99_ms:,.0f} ms", load.p99_ms / trivial.p99_ms,
-                f"50 confirmed, p99 ≤ {BURST_P99_LIMIT_MS // 1000} s", passed)
+                f"50 confirmed, p99 ≤ {BURST_P99_LIMIT_MS // 1000} s" if default else "",
+                (passed and load.p99_ms <= BURST_P99_LIMIT_MS) if default else None)
         )  # fmt: skip
     return rows
 
