@@ -121,8 +121,8 @@ def _translation_aliases(path: Path) -> list[str]:
 
 
 def test_translation_functions_are_imported_under_names_extraction_sees():
-    """`from django.utils.translation import gettext as _gettext` hides every string passed
-    to `_gettext()` from makemessages: import them as `_` or under their own name."""
+    """Importing gettext under another name (say `_gettext`) hides every string passed to
+    that name from makemessages: import them as `_` or under their own name."""
     files = [
         path
         for path in ROOT.rglob("*.py")
