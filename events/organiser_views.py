@@ -408,19 +408,24 @@ def attendance_import(request, pk: int):
             form.add_error("file", exc.message)
         else:
             _remember_upload(request, event, upload.name, data, count_hosts=count_hosts)
-            record_access(
-                actor=request.user,
-                action="attendance.previewed",
-                target=event,
-                count=len(result.people),
-                channel=AccessChannel.PAGE,
-            )
+            _log_attendance_access(request, event, "attendance.previewed", result)
     return _render_attendance_import(
         request,
         event,
         form=form,
         result=result,
         status=400 if error or (request.method == "POST" and not form.is_valid()) else 200,
+    )
+
+
+def _log_attendance_access(request, event, action: str, result) -> None:
+    """The access log line for a Teams preview or import: who saw how many people's rows."""
+    record_access(
+        actor=request.user,
+        action=action,
+        target=event,
+        count=len(result.people),
+        channel=AccessChannel.PAGE,
     )
 
 
@@ -494,13 +499,7 @@ def _attendance_save(request, event: Event):
             confirm = AttendanceConfirmForm(posted, ask_reason=bool(preview.mismatches))
             confirm.is_valid()
             confirm.add_error(None, exc.message)
-            record_access(
-                actor=request.user,
-                action="attendance.previewed",
-                target=event,
-                count=len(preview.people),
-                channel=AccessChannel.PAGE,
-            )
+            _log_attendance_access(request, event, "attendance.previewed", preview)
             return _render_attendance_import(
                 request,
                 event,
@@ -512,13 +511,7 @@ def _attendance_save(request, event: Event):
     except services.AttendanceImportError as exc:
         messages.error(request, exc.message)
     else:
-        record_access(
-            actor=request.user,
-            action="attendance.imported",
-            target=event,
-            count=len(result.people),
-            channel=AccessChannel.PAGE,
-        )
+        _log_attendance_access(request, event, "attendance.imported", result)
         messages.success(
             request,
             _(
