@@ -5,7 +5,8 @@ silently drops malformed cues and accepts reversed or overlapping ones), so this
 the header, the lost lines, the order and the timing itself. Every check runs over the list of
 cues once, so a three-hour file (about 3,000 cues) takes a few milliseconds.
 
-Default thresholds (editable in ``accessibility.models.CaptionPolicy``) and their sources:
+Default thresholds (``DEFAULTS`` below; editable in ``accessibility.models.CaptionPolicy``,
+whose fields take their defaults from here) and their sources:
 
 - characters per line: warning above 37 — Finnish national AV translation quality
   recommendations (Laatusuositukset, 2020); error above 42 — Netflix Finnish Timed Text
@@ -43,6 +44,26 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 class Severity:
     ERROR = "error"
     WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The limits the checks apply. A CaptionPolicy row has the same attributes, so either
+    can be passed as `policy`; this module stays pure (no models, no database)."""
+
+    max_chars_per_line_warning: int = 37
+    max_chars_per_line_error: int = 42
+    max_lines_per_cue: int = 2
+    min_cue_seconds: float = 0.833
+    max_cue_seconds_warning: float = 7.0
+    max_cps_warning: float = 15.0
+    max_cps_error: float = 17.0
+    min_gap_seconds_warning: float = 0.08
+    min_coverage: float = 0.5  # share of the video with captions
+    max_silent_stretch_seconds: float = 120.0
+
+
+DEFAULTS = Thresholds()
 
 
 # Rule code → message template (translatable). Parameters come from the finding's params.
@@ -324,9 +345,7 @@ def check_vtt(content: bytes | str, *, duration_seconds: float | None = None, po
 def check_cues(cues: list[Cue], *, duration_ms: int | None = None, policy=None) -> CheckResult:
     """Every quality rule over the cue list, in one pass plus the coverage summary."""
     if policy is None:
-        from .models import CaptionPolicy
-
-        policy = CaptionPolicy()
+        policy = DEFAULTS
     findings: list[Finding] = []
     add = findings.append
     err, warn = Severity.ERROR, Severity.WARNING

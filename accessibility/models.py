@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .checks import DEFAULTS
+
 
 class SingletonModel(models.Model):
     class Meta:
@@ -32,16 +34,22 @@ class CaptionPolicy(SingletonModel):
     deadline_days = models.PositiveSmallIntegerField(
         _("days to caption a live recording"), default=14
     )
-    max_chars_per_line_warning = models.PositiveSmallIntegerField(default=37)
-    max_chars_per_line_error = models.PositiveSmallIntegerField(default=42)
-    max_lines_per_cue = models.PositiveSmallIntegerField(default=2)
-    min_cue_seconds = models.FloatField(default=0.833)
-    max_cue_seconds_warning = models.FloatField(default=7.0)
-    max_cps_warning = models.FloatField(default=15.0)
-    max_cps_error = models.FloatField(default=17.0)
-    min_gap_seconds_warning = models.FloatField(default=0.08)
-    min_coverage = models.FloatField(default=0.5, help_text=_("Share of the video with captions."))
-    max_silent_stretch_seconds = models.FloatField(default=120.0)
+    max_chars_per_line_warning = models.PositiveSmallIntegerField(
+        default=DEFAULTS.max_chars_per_line_warning
+    )
+    max_chars_per_line_error = models.PositiveSmallIntegerField(
+        default=DEFAULTS.max_chars_per_line_error
+    )
+    max_lines_per_cue = models.PositiveSmallIntegerField(default=DEFAULTS.max_lines_per_cue)
+    min_cue_seconds = models.FloatField(default=DEFAULTS.min_cue_seconds)
+    max_cue_seconds_warning = models.FloatField(default=DEFAULTS.max_cue_seconds_warning)
+    max_cps_warning = models.FloatField(default=DEFAULTS.max_cps_warning)
+    max_cps_error = models.FloatField(default=DEFAULTS.max_cps_error)
+    min_gap_seconds_warning = models.FloatField(default=DEFAULTS.min_gap_seconds_warning)
+    min_coverage = models.FloatField(
+        default=DEFAULTS.min_coverage, help_text=_("Share of the video with captions.")
+    )
+    max_silent_stretch_seconds = models.FloatField(default=DEFAULTS.max_silent_stretch_seconds)
 
     class Meta:
         verbose_name = _("caption policy")
