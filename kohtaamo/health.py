@@ -1,9 +1,10 @@
 """Readiness: is this node able to serve and is the work behind it getting done?
 
 `/readyz` (docs/deploy.md "Readiness") runs django-health-check's checks for the database
-and the cache, and Kohtaamo's own for the broker, the worker heartbeat and the outbox
-backlog. It answers 503 when any of them fails, 200 otherwise; the body is JSON with one
-short status per check (no personal data), or the library's HTML page for staff.
+and the cache, Kohtaamo's own for the broker and the worker heartbeat, and those that apps
+register from their AppConfig.ready() with `register_check` (the outbox backlog:
+outbox/health.py). It answers 503 when any of them fails, 200 otherwise; the body is JSON
+with one short status per check (no personal data), or the library's HTML page for staff.
 `/healthz` stays the cheap liveness probe (one database ping).
 
 In the embedded mode (broker ``memory://``, tasks run in the request) there is no broker
@@ -16,11 +17,9 @@ import dataclasses
 import datetime as dt
 import time
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
-from django.utils import timezone
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
@@ -44,7 +43,7 @@ def record_heartbeat() -> float:
     return now
 
 
-def _seconds(value: float) -> dt.timedelta:
+def duration(value: float) -> dt.timedelta:
     return dt.timedelta(seconds=value)
 
 
@@ -53,7 +52,7 @@ class Broker(HealthCheck):
     """The broker accepts a connection (kombu, any transport) within a short timeout."""
 
     timeout: dt.timedelta = dataclasses.field(
-        default_factory=lambda: _seconds(settings.READINESS_TIMEOUT), repr=False
+        default_factory=lambda: duration(settings.READINESS_TIMEOUT), repr=False
     )
 
     def pretty_status(self) -> str:
@@ -77,10 +76,10 @@ class WorkerHeartbeat(HealthCheck):
     """A worker ran the heartbeat task recently (proves beat, broker, worker and queue)."""
 
     max_age: dt.timedelta = dataclasses.field(
-        default_factory=lambda: _seconds(settings.READINESS_HEARTBEAT_MAX_AGE), repr=False
+        default_factory=lambda: duration(settings.READINESS_HEARTBEAT_MAX_AGE), repr=False
     )
     timeout: dt.timedelta = dataclasses.field(
-        default_factory=lambda: _seconds(settings.READINESS_TIMEOUT), repr=False
+        default_factory=lambda: duration(settings.READINESS_TIMEOUT), repr=False
     )
 
     def pretty_status(self) -> str:
@@ -101,65 +100,40 @@ class WorkerHeartbeat(HealthCheck):
 
 
 @dataclasses.dataclass
-class OutboxBacklog(HealthCheck):
-    """The oldest pending outbox row is not older than READINESS_OUTBOX_MAX_AGE."""
-
-    max_age: dt.timedelta = dataclasses.field(
-        default_factory=lambda: _seconds(settings.READINESS_OUTBOX_MAX_AGE), repr=False
-    )
-    timeout: dt.timedelta = dataclasses.field(
-        default_factory=lambda: _seconds(settings.READINESS_TIMEOUT), repr=False
-    )
-
-    def _backlog(self) -> tuple[int, dt.datetime | None]:
-        try:
-            from outbox.selectors import backlog
-        except ImportError as error:
-            raise ServiceUnavailable("Outbox app missing (outbox.selectors.backlog)") from error
-        return backlog()
-
-    async def run(self) -> None:
-        try:
-            pending, oldest = await sync_to_async(self._backlog)()
-        except ServiceUnavailable:
-            raise
-        except Exception as error:  # the database's own errors
-            raise ServiceUnavailable("Outbox unreadable") from error
-        if oldest is None:
-            return
-        age = (timezone.now() - oldest).total_seconds()
-        if age > self.max_age.total_seconds():
-            raise ServiceUnavailable(f"{pending} pending, the oldest {age:.0f} s old")
-
-
-@dataclasses.dataclass
 class NamedDatabase(Database):
     timeout: dt.timedelta = dataclasses.field(
-        default_factory=lambda: _seconds(settings.READINESS_TIMEOUT), repr=False
+        default_factory=lambda: duration(settings.READINESS_TIMEOUT), repr=False
     )
 
 
 @dataclasses.dataclass
 class NamedCache(Cache):
     timeout: dt.timedelta = dataclasses.field(
-        default_factory=lambda: _seconds(settings.READINESS_TIMEOUT), repr=False
+        default_factory=lambda: duration(settings.READINESS_TIMEOUT), repr=False
     )
 
 
-CHECKS = {
+# name in the JSON answer -> check; apps add theirs with register_check (in this order).
+CHECKS: dict[str, type[HealthCheck]] = {
     "database": NamedDatabase,
     "cache": NamedCache,
     "broker": Broker,
     "worker": WorkerHeartbeat,
-    "outbox": OutboxBacklog,
 }
-NAMES = {check: name for name, check in CHECKS.items()}
+
+
+def register_check(name: str, check: type[HealthCheck]) -> None:
+    """Add an app's own readiness check, answered under `name`; call it from the app's
+    AppConfig.ready(), so that this package needs to know no app."""
+    CHECKS[name] = check
 
 
 class ReadinessView(HealthCheckView):
     """503 when a check fails; JSON for everyone, the library's HTML page for staff."""
 
-    checks = tuple(CHECKS.values())
+    @property
+    def checks(self) -> tuple[type[HealthCheck], ...]:
+        return tuple(CHECKS.values())
 
     async def get(self, request, *args, **kwargs):
         user = await request.auser()
@@ -173,8 +147,9 @@ class ReadinessView(HealthCheckView):
         return response
 
     def render_to_response_json(self, status):
+        names = {check: name for name, check in CHECKS.items()}
         checks = {
-            NAMES[type(result.check)]: str(result.error)
+            names[type(result.check)]: str(result.error)
             if result.error
             else result.check.pretty_status()
             for result in self.results

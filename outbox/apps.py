@@ -6,3 +6,11 @@ class OutboxConfig(AppConfig):
     name = "outbox"
     label = "outbox"
     verbose_name = _("Outbox")
+
+    def ready(self) -> None:
+        # Late: the check imports django-health-check's checks, which need the app registry.
+        from kohtaamo.health import register_check
+
+        from .health import OutboxBacklog
+
+        register_check("outbox", OutboxBacklog)
