@@ -6,9 +6,9 @@ from django.utils.translation import pgettext_lazy
 from rest_framework.authtoken.admin import TokenAdmin
 
 from .models import AuditEntry, User
+from .roles import acting_as
 from .rules import second_factor_exists, staff_accounts_q
 from .services import record_audit
-from .signals import acting_as
 
 TokenAdmin.raw_id_fields = ["user"]
 

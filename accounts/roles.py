@@ -5,6 +5,9 @@ Roles are Django groups. Views, the API, admin and templates all ask here.
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 
 from django.contrib.auth.models import Group
@@ -97,6 +100,24 @@ def is_staff_member(user) -> bool:
 
 def ensure_role_groups() -> dict[Role, Group]:
     return {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+
+
+_acting: contextvars.ContextVar = contextvars.ContextVar("kohtaamo_audit_actor", default=None)
+
+
+@contextmanager
+def acting_as(user) -> Iterator[None]:
+    """Role changes inside this block are recorded (accounts.signals) as made by `user`."""
+    token = _acting.set(user)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def acting_user():
+    """The person `acting_as` names for the role changes made now, or None."""
+    return _acting.get()
 
 
 def grant_role(user, role: Role) -> None:

@@ -12,8 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .models import AccessChannel, AuditEntry, new_token
-from .roles import Role, grant_role
-from .signals import acting_as
+from .roles import Role, acting_as, grant_role
 
 
 def record_audit(

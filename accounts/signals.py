@@ -1,39 +1,24 @@
 """Audit every role change, however it is made (admin, command, code).
 
 Roles are Django groups, so a change of `User.groups` is a role change. The person
-who made it is taken from `acting_as(...)`, set by the admin and by services.
+who made it is taken from `accounts.roles.acting_as(...)`, set by the admin and by services.
 """
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed
 
-_actor: contextvars.ContextVar = contextvars.ContextVar("kohtaamo_audit_actor", default=None)
-
-
-@contextmanager
-def acting_as(user) -> Iterator[None]:
-    """Role changes inside this block are recorded as made by `user`."""
-    token = _actor.set(user)
-    try:
-        yield
-    finally:
-        _actor.reset(token)
+from .roles import acting_user
+from .services import record_audit
 
 
 def _record(users, group_names: list[str], granted: bool) -> None:
-    from .services import record_audit
-
     action = "role.granted" if granted else "role.revoked"
     for person in users:
         person.__dict__.pop("_kohtaamo_roles", None)
         for name in group_names:
-            record_audit(actor=_actor.get(), action=action, obj=person, role=name)
+            record_audit(actor=acting_user(), action=action, obj=person, role=name)
 
 
 def audit_group_change(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
