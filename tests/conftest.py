@@ -123,3 +123,10 @@ def reporting(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(is_staff=True, is_superuser=True, with_totp=True)
+
+
+@pytest.fixture
+def en_client(client):
+    """The test client with the language switcher set to English."""
+    client.cookies["django_language"] = "en"
+    return client

@@ -27,12 +27,6 @@ FEW, MANY = 2, 25
 SIZES = [FEW, MANY]
 
 
-@pytest.fixture
-def en_client(client):
-    client.cookies["django_language"] = "en"
-    return client
-
-
 def _person_in_networks(n: int):
     person = UserFactory(organisation=OrganisationFactory(name="Own organisation"))
     for i in range(n):

@@ -21,9 +21,3 @@ def private_network(coordinator):
     network = NetworkFactory(join_policy=JoinPolicy.INVITATION, visibility=Visibility.MEMBERS)
     network.coordinators.add(coordinator)
     return network
-
-
-@pytest.fixture
-def en_client(client):
-    client.cookies["django_language"] = "en"
-    return client

@@ -59,9 +59,3 @@ def fake_platform(monkeypatch):
     monkeypatch.setattr(platform, "_extract_raw", fake.extract)
     monkeypatch.setattr(platform, "_download_text", fake.download)
     return fake
-
-
-@pytest.fixture
-def en_client(client):
-    client.cookies["django_language"] = "en"
-    return client
