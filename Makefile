@@ -43,6 +43,7 @@ redis-server:
 
 test: $(VENV)/.dev-installed gettext browser redis-server
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
@@ -63,6 +64,7 @@ test-postgres: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
 
 format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix .

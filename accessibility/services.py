@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Ability, Role, can
-from accounts.services import record_audit
+from accounts.audit import record_audit
+from accounts.roles import Ability, can
+from kohtaamo.mail import send_templated_mail
 from recordings.models import Availability, PublicationState, Recording
+from recordings.selectors import recordings_for_dashboard
+from recordings.services import recheck_tracks
 
-from .compliance import DUE_SOON_DAYS, Compliance, DeadlineState, compliance_of
+from .compliance import Compliance, compliance_of
 from .models import AccessibilityStatement, CaptionPolicy
 
 
@@ -117,8 +121,6 @@ POLICY_FIELDS = (
 @transaction.atomic
 def update_policy(*, by, **values) -> CaptionPolicy:
     """Change the thresholds and check every stored human track again with them."""
-    from recordings.services import recheck_tracks
-
     if not can(by, Ability.EDIT_CAPTION_POLICY):
         raise NotAllowed([_("You may not change the caption policy.")])
     policy = CaptionPolicy.load()
@@ -163,82 +165,22 @@ def update_statement(*, by, **values) -> AccessibilityStatement:
 # --- deadline alerts --------------------------------------------------------------------------
 
 
-def recordings_due_soon(*, today: dt.date) -> list[tuple[Recording, Compliance]]:
-    """Unpublished-or-published recordings whose caption deadline is within 3 days or past."""
-    from recordings.selectors import recordings_for_dashboard
+def claim_deadline_alert(*, recording_id: int, today: dt.date) -> bool:
+    """Mark a recording alerted for the day; False when today's alert was already claimed.
 
-    policy = CaptionPolicy.load()
-    due = []
-    for recording in recordings_for_dashboard():
-        status = compliance_of(recording, policy=policy, today=today)
-        if status.deadline_state == DeadlineState.DUE_SOON or (
-            status.deadline_state == DeadlineState.OVERDUE
-            and status.days_left is not None
-            and status.days_left >= -DUE_SOON_DAYS
-        ):
-            due.append((recording, status))
-    return due
-
-
-def communications_staff():
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.COMMUNICATIONS.value)
-        .distinct()
-    )
-
-
-def send_deadline_alerts(*, today: dt.date | None = None) -> int:
-    """E-mail communications staff about caption deadlines within 3 days.
-
-    Each recording is claimed for the day (``deadline_alert_sent_on``) in the transaction that
-    writes its alert mails to the outbox, one row per person keyed by recording, deadline, day
-    and person; this run then delivers them itself (it is already in the background), and the
-    outbox dispatcher retries any that failed. A second run the same day sends nothing.
+    Called in the transaction that writes the alert mails to the outbox
+    (accessibility.tasks.send_deadline_alerts), so a second run the same day sends nothing.
     """
-    from outbox.services import deliver, enqueue
-
-    from .tasks import send_deadline_alert
-
-    today = today or timezone.localdate()
-    due = recordings_due_soon(today=today)
-    if not due:
-        return 0
-    staff = list(communications_staff().values_list("pk", flat=True))
-    sent = 0
-    for recording, status in due:
-        with transaction.atomic():
-            claimed = (
-                Recording.objects.filter(pk=recording.pk)
-                .exclude(deadline_alert_sent_on=today)
-                .update(deadline_alert_sent_on=today)
-            )
-            if not claimed:
-                continue
-            messages = [
-                enqueue(
-                    task=send_deadline_alert,
-                    args=[recording.pk, person_id, today.isoformat()],
-                    key=f"caption-deadline:{recording.pk}:{status.deadline}:{today}:{person_id}",
-                    hand_over_after_commit=False,
-                )
-                for person_id in staff
-            ]
-        for message in messages:
-            deliver(message_id=message.pk)
-        sent += 1
-    return sent
+    return bool(
+        Recording.objects.filter(pk=recording_id)
+        .exclude(deadline_alert_sent_on=today)
+        .update(deadline_alert_sent_on=today)
+    )
 
 
 def send_deadline_alert(*, recording_id: int, person_id: int, day: dt.date) -> bool:
     """One caption deadline alert to one person (an outbox row's work)."""
-    from django.contrib.auth import get_user_model
-
-    from kohtaamo.mail import send_templated_mail
-
-    recording = recordings_for_dashboard_one(recording_id)
+    recording = recordings_for_dashboard().filter(pk=recording_id).first()
     person = get_user_model().objects.filter(pk=person_id, is_active=True).first()
     if recording is None or person is None or not person.email:
         return False
@@ -254,9 +196,3 @@ def send_deadline_alert(*, recording_id: int, person_id: int, day: dt.date) -> b
         language=getattr(person, "language", None) or None,
     )
     return True
-
-
-def recordings_for_dashboard_one(recording_id: int) -> Recording | None:
-    from recordings.selectors import recordings_for_dashboard
-
-    return recordings_for_dashboard().filter(pk=recording_id).first()

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from rest_framework.authtoken.admin import TokenAdmin
 
+from .audit import record_audit
 from .models import AuditEntry, User
 from .roles import acting_as
 from .rules import second_factor_exists, staff_accounts_q
-from .services import record_audit
 
 TokenAdmin.raw_id_fields = ["user"]
 

@@ -8,65 +8,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from .models import AccessChannel, AuditEntry, new_token
+from .audit import record_audit
+from .models import AuditEntry, new_token
 from .roles import Role, acting_as, grant_role
-
-
-def record_audit(
-    *, actor, action: str, obj: models.Model | None = None, label: str = "", **details
-) -> AuditEntry:
-    """Write one audit line. Keeps text copies so the line outlives actor and object."""
-    actor_label = ""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        actor_label = actor.email
-    else:
-        actor = None
-    return AuditEntry.objects.create(
-        actor=actor,
-        actor_label=actor_label,
-        action=action,
-        object_type=obj._meta.label if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        object_label=(label or str(obj))[:300] if obj is not None or label else "",
-        details={k: v for k, v in details.items() if v is not None},
-    )
-
-
-def record_access(
-    *,
-    actor,
-    action: str,
-    target: models.Model | type[models.Model] | None,
-    count: int,
-    channel: AccessChannel | str,
-    filtered: bool = False,
-) -> AuditEntry:
-    """Log that `actor` viewed or exported personal data (the access log, tiedonhallintalaki
-    906/2019 §17): one line per page, export or API read, however many people it showed.
-
-    The line holds ids only — the actor's id, the object's model label and id, the number
-    of people, the channel — never a name, an e-mail address or a search term: a filter
-    is recorded only as `filtered`. `target` is the row whose people were shown (an
-    event, a network, a person), or a model for a list across many.
-
-    One INSERT and nothing else (no transaction, no lookups), so a list page gains exactly
-    one query. Lines older than ACCESS_LOG_RETENTION_DAYS are removed by `apply_retention`.
-    """
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        actor = None
-    return AuditEntry.objects.create(
-        actor=actor,
-        actor_label=f"#{actor.pk}" if actor is not None else "",
-        action=action,
-        object_type=target._meta.label if target is not None else "",
-        object_id=str(target.pk) if isinstance(target, models.Model) else "",
-        details={"filtered": True} if filtered else {},
-        channel=AccessChannel(channel),
-        people_count=max(int(count), 0),
-    )
 
 
 class UnknownPerson(Exception):
@@ -108,7 +55,7 @@ def _erasers():
     Accounts knows only this list: the shape of each app's rows is that app's business.
     (recordings keeps no personal data beyond staff ids, which the database sets NULL.)
     """
-    from events.services import erase_person as erase_from_events
+    from events.registration.services import erase_person as erase_from_events
     from networks.services import erase_person as erase_from_networks
 
     return [erase_from_events, erase_from_networks]
@@ -153,7 +100,7 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
 
     Idempotent: rows already anonymised are left alone, so a second run changes nothing.
     """
-    from events.services import anonymise_old_registrations
+    from events.registration.services import anonymise_old_registrations
 
     now = now or timezone.now()
     cutoff = retention_cutoff(now=now)

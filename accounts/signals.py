@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed
 
+from .audit import record_audit
 from .roles import acting_user
-from .services import record_audit
 
 
 def _record(users, group_names: list[str], granted: bool) -> None:

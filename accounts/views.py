@@ -13,15 +13,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events.feeds import personal_feed_link
+from events.calendars.feeds import personal_feed_link
 
+from .audit import record_access
 from .forms import AuditFilterForm, DeleteAccountForm, ProfileForm
 from .models import AccessChannel
 from .permissions import ability_required
 from .privacy import personal_data
 from .roles import Ability
 from .selectors import audit_actions, audit_log
-from .services import delete_account, record_access, rotate_calendar_token
+from .services import delete_account, rotate_calendar_token
 
 AUDIT_PAGE_SIZE = 50
 

@@ -225,7 +225,7 @@ def cleanup() -> None:
 def _plain_sql() -> list[tuple]:
     from django.db import connection
 
-    from events.report_selectors import period_bounds
+    from events.reports.selectors import period_bounds
 
     lower, upper = period_bounds(FIRST_DAY, LAST_DAY)
     with connection.cursor() as cursor:
@@ -234,15 +234,15 @@ def _plain_sql() -> list[tuple]:
 
 
 def _report():
-    from events.report_selectors import BREAKDOWNS
-    from events.reports import attendance_report
+    from events.reports.compute import attendance_report
+    from events.reports.selectors import BREAKDOWNS
 
     return attendance_report(start=FIRST_DAY, end=LAST_DAY, breakdowns=list(BREAKDOWNS))
 
 
 def _report_default():
     """What the page shows on a first visit: kind and theme, with comparisons."""
-    from events.reports import attendance_report
+    from events.reports.compute import attendance_report
 
     return attendance_report(start=FIRST_DAY, end=LAST_DAY, breakdowns=["kind", "theme"])
 

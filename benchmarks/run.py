@@ -149,7 +149,7 @@ def _load_text(load: harness.Load) -> str:
 
 def _store_feed_entries(language: str = "fi") -> int:
     """What the worker does after the first build: store every event's feed entry."""
-    from events.feeds import store_entries
+    from events.calendars.feeds import store_entries
     from events.models import Event
 
     stored = store_entries(Event.objects.values_list("pk", flat=True), language)

@@ -1,10 +1,9 @@
-"""API endpoints of events, registered on the /api/v1/ router.
-
-Thin: serializers give the shape, the viewsets call events.selectors and events.services.
-"""
+"""The events API (/api/v1/events/, themes, registrations, the attendance report): viewsets
+that call the rooms' services and selectors. kohtaamo/api.py mounts it (settings.API_MODULES)."""
 
 from __future__ import annotations
 
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,23 +13,34 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.audit import record_access
 from accounts.models import AccessChannel
 from accounts.permissions import HasAbility
 from accounts.roles import Ability, can
-from accounts.services import record_access
 
-from . import selectors, services
-from .models import Event, Presenter, Registration, RegistrationStatus, Theme
-from .rules import meeting_link
-
-urlpatterns: list = []
+from . import selectors
+from .attendance import services as attendance_services
+from .errors import EventsError
+from .models import Event, Presenter, RegistrationStatus, Theme
+from .registration import selectors as registration_selectors
+from .registration import services as registration_services
+from .registration.api import (
+    CountsSerializer,
+    ErrorSerializer,
+    ParticipantsSerializer,
+    RegistrationSerializer,
+    RegistrationViewSet,
+    domain_error,
+)
+from .registration.rules import meeting_link
+from .reports.api import AttendanceReportAPI
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -109,13 +119,13 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
     def get_seats_left(self, event: Event) -> int | None:
-        return selectors.seats_left(event)
+        return registration_selectors.seats_left(event)
 
     @extend_schema_field(AvailabilitySerializer)
     def get_availability(self, event: Event) -> dict:
         """May the caller register now (events.services.registration_availability)."""
         request = self.context.get("request")
-        availability = services.registration_availability(
+        availability = registration_services.registration_availability(
             event=event, person=request.user if request else None
         )
         return AvailabilitySerializer(availability).data
@@ -139,69 +149,6 @@ class EventSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
-    event_title = serializers.CharField(source="event.display_title", read_only=True)
-    event_starts_at = serializers.DateTimeField(source="event.starts_at", read_only=True)
-
-    class Meta:
-        model = Registration
-        fields = [
-            "id",
-            "event",
-            "event_title",
-            "event_starts_at",
-            "status",
-            "created_at",
-            "confirmed_at",
-            "cancelled_at",
-            "attended",
-        ]
-        read_only_fields = fields
-
-
-class ParticipantSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="display_name", read_only=True)
-    organisation = serializers.SerializerMethodField()
-    is_guest = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = Registration
-        fields = [
-            "id",
-            "name",
-            "email",
-            "organisation",
-            "status",
-            "is_guest",
-            "created_at",
-            "attended",
-            "attendance_source",
-        ]
-        read_only_fields = fields
-
-    def get_organisation(self, registration: Registration) -> str:
-        if registration.organisation_id:
-            return registration.organisation.name
-        return registration.organisation_name
-
-
-class CountsSerializer(serializers.Serializer):
-    registered = serializers.IntegerField()
-    confirmed = serializers.IntegerField()
-    waitlisted = serializers.IntegerField()
-    pending = serializers.IntegerField()
-    cancelled = serializers.IntegerField()
-    attended = serializers.IntegerField()
-    no_shows = serializers.IntegerField()
-    headcount = serializers.IntegerField(allow_null=True)
-    anonymous_attendees = serializers.IntegerField()
-
-
-class ParticipantsSerializer(serializers.Serializer):
-    counts = CountsSerializer()
-    participants = ParticipantSerializer(many=True)
-
-
 class AttendanceInputSerializer(serializers.Serializer):
     registrations = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, allow_empty=False
@@ -220,17 +167,6 @@ class AttendanceInputSerializer(serializers.Serializer):
 class AttendanceResultSerializer(serializers.Serializer):
     changed = serializers.IntegerField()
     counts = CountsSerializer()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-def _domain_error(error: services.EventsError) -> Response:
-    body = {"detail": str(error.message)}
-    if isinstance(error, services.RegistrationClosed):
-        body["reason"] = error.reason
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 FILTER_PARAMETERS = [
@@ -290,12 +226,12 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def register(self, request, pk=None):
         event = self.get_object()
-        before = selectors.registration_of(event=event, user=request.user)
+        before = registration_selectors.registration_of(event=event, user=request.user)
         was_active = before is not None and before.status != RegistrationStatus.CANCELLED
         try:
-            registration = services.register(event=event, person=request.user)
-        except services.EventsError as error:
-            return _domain_error(error)
+            registration = registration_services.register(event=event, person=request.user)
+        except EventsError as error:
+            return domain_error(error)
         code = status.HTTP_200_OK if was_active else status.HTTP_201_CREATED
         return Response(RegistrationSerializer(registration).data, status=code)
 
@@ -308,8 +244,10 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def participants(self, request, pk=None):
         event = self.get_object()
-        registrations = list(selectors.participants(event=event))
-        counts = selectors.registration_counts(event=event, registrations=registrations)
+        registrations = list(registration_selectors.participants(event=event))
+        counts = registration_selectors.registration_counts(
+            event=event, registrations=registrations
+        )
         data = {"counts": counts, "participants": registrations}
         record_access(
             actor=request.user,
@@ -345,18 +283,20 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
             try:
                 if "registrations" in data:
                     chosen = event.registrations.filter(pk__in=data["registrations"])
-                    changed = services.mark_attendance(
+                    changed = attendance_services.mark_attendance(
                         registrations=chosen, attended=data["attended"], by=request.user
                     )
                 if "headcount" in data:
-                    services.record_headcount(
+                    attendance_services.record_headcount(
                         event=event, headcount=data["headcount"], by=request.user
                     )
                     changed += 1
-            except services.EventsError as error:
-                return _domain_error(error)
-        registrations = list(selectors.participants(event=event))
-        counts = selectors.registration_counts(event=event, registrations=registrations)
+            except EventsError as error:
+                return domain_error(error)
+        registrations = list(registration_selectors.participants(event=event))
+        counts = registration_selectors.registration_counts(
+            event=event, registrations=registrations
+        )
         if request.method == "GET":
             return Response(CountsSerializer(counts).data)
         return Response(AttendanceResultSerializer({"changed": changed, "counts": counts}).data)
@@ -368,47 +308,16 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
 
-class RegistrationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """The signed-in person's own registrations (another person's id answers 404)."""
-
-    serializer_class = RegistrationSerializer
-    permission_classes = [IsAuthenticated]
-    filter_backends: list = []
-    throttle_scope = "registration"  # used only by actions with ScopedRateThrottle
-    queryset = Registration.objects.none()
-
-    def get_queryset(self):
-        if not self.request.user.is_authenticated:
-            return Registration.objects.none()
-        return (
-            Registration.objects.filter(user=self.request.user)
-            .select_related("event__theme")
-            .order_by("-event__starts_at", "pk")
-        )
-
-    @extend_schema(
-        request=None,
-        responses={200: RegistrationSerializer, 400: ErrorSerializer},
-        description="Cancel one of your own registrations; the first on the waitlist "
-        "gets the seat.",
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        throttle_classes=[ScopedRateThrottle],
-    )
-    def cancel(self, request, pk=None):
-        registration = self.get_object()
-        try:
-            registration = services.cancel_registration(registration=registration, by=request.user)
-        except services.EventsError as error:
-            return _domain_error(error)
-        return Response(RegistrationSerializer(registration).data)
-
-
 def register(router) -> None:
     router.register("events", EventViewSet, basename="event")
     router.register("themes", ThemeViewSet, basename="theme")
     router.register("registrations", RegistrationViewSet, basename="registration")
+
+
+urlpatterns = [
+    path(
+        "reports/attendance/",
+        AttendanceReportAPI.as_view(),
+        name="api-reports-attendance",
+    ),
+]

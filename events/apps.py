@@ -7,4 +7,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        # The receivers that keep the stored feed entries current.
+        from .calendars import signals  # noqa: F401
+
+        # Celery's autodiscovery looks for events.tasks only: register the rooms' tasks by
+        # importing them, in the web process (the outbox runs tasks by name) and the worker.
+        from .calendars import tasks as calendar_tasks  # noqa: F401
+        from .registration import tasks as registration_tasks  # noqa: F401

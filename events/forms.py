@@ -1,76 +1,44 @@
-"""Forms of the registration, participant and check-in pages."""
+"""The filter form of the public event list (kind, theme, series, dates, format, language)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import Series, Theme
 
-class GuestRegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
-    email = forms.EmailField(
-        label=_("E-mail"),
-        help_text=_("We send a link to this address: open it to confirm your registration."),
-    )
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-    def __init__(self, *args, **kwargs) -> None:
+
+class EventFilterForm(forms.Form):
+    """The public list's filters (GET: kind, theme, series, format, from, to, q);
+    selectors.filter_events applies them."""
+
+    kind = forms.ChoiceField(label=_("Kind of event"), required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    series = forms.ChoiceField(label=_("Series"), required=False)
+    format = forms.ChoiceField(label=_("Format"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].widget.attrs["autocomplete"] = "name"
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        from .models import EventFormat, EventKind
 
+        text = self.fields.pop("q")
+        self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+        self.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+        self.fields["q"] = text
+        everything = [("", _("All"))]
+        self.fields["kind"].choices = everything + list(EventKind.choices)
+        self.fields["format"].choices = everything + list(EventFormat.choices)
+        self.fields["theme"].choices = everything + list(
+            Theme.objects.order_by("title").values_list("slug", "title")
+        )
+        self.fields["series"].choices = everything + list(
+            Series.objects.order_by("name").values_list("slug", "name")
+        )
 
-class RegisterSomeoneForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail"),
-        help_text=_("A person with an account is registered with it; others as guests."),
-    )
-    name = forms.CharField(label=_("Name"), max_length=150, required=False)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("prefix", "add")
-        super().__init__(*args, **kwargs)
-
-
-class CapacityForm(forms.Form):
-    capacity = forms.IntegerField(
-        label=_("Capacity"),
-        min_value=0,
-        required=False,
-        help_text=_("Empty means no limit. Raising it moves people off the waitlist."),
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("prefix", "seats")
-        super().__init__(*args, **kwargs)
-
-
-class HeadcountForm(forms.Form):
-    headcount = forms.IntegerField(
-        label=_("Headcount"),
-        min_value=0,
-        max_value=100000,
-        required=False,
-        help_text=_("How many took part. Empty clears it."),
-    )
-
-
-class CheckInForm(forms.Form):
-    """Bulk check-in: the chosen registrations are marked attended or absent."""
-
-    ATTENDED, ABSENT = "attended", "absent"
-    registrations = forms.TypedMultipleChoiceField(
-        label=_("Participants"),
-        coerce=int,
-        error_messages={"required": _("Choose at least one participant.")},
-    )
-    mark = forms.ChoiceField(
-        choices=[(ATTENDED, _("Attended")), (ABSENT, _("Did not come"))],
-        widget=forms.HiddenInput,
-    )
-
-    def __init__(self, *args, registrations=(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["registrations"].choices = [(r.pk, r.display_name) for r in registrations]
+    def add_filter_error(self, param: str, message) -> None:
+        self.is_valid()
+        self.add_error(param if param in self.fields else None, message)

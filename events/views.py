@@ -1,36 +1,31 @@
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+"""Public pages of events: the front page, the upcoming list with filters, the archive, a
+theme's page and an event's page (with its registration form and meeting link)."""
+
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from accounts.models import AccessChannel
-from accounts.permissions import ability_required
 from accounts.roles import Ability, can
-from accounts.services import record_access
-from kohtaamo.exports import csv_response, xlsx_response
-from kohtaamo.ratelimit import ratelimit
 
-from . import selectors, services
-from .forms import (
-    CapacityForm,
-    CheckInForm,
-    GuestRegistrationForm,
-    HeadcountForm,
-    RegisterSomeoneForm,
-)
-from .models import Event, Registration, RegistrationStatus, Theme
-from .rules import meeting_link
+from . import selectors
+from .models import Event, RegistrationStatus, Theme
+from .registration import selectors as registration_selectors
+from .registration import services as registration_services
+from .registration.forms import GuestRegistrationForm
+from .registration.rules import meeting_link
 from .selectors import upcoming_events
 
 
+def home(request):
+    """The front page: the next eight events this visitor may see."""
+    events = upcoming_events(user=request.user)[:8]
+    return render(request, "home.html", {"events": events})
+
+
 def event_list(request):
-    from .organiser_forms import EventFilterForm
+    from .forms import EventFilterForm
 
     form = EventFilterForm(request.GET or None)
     events = upcoming_events(user=request.user)
@@ -60,7 +55,7 @@ def _query_without_page(request) -> str:
 
 
 def event_detail(request, pk: int):
-    return _render_event_page(request, pk)
+    return render_event_page(request, pk)
 
 
 def theme_detail(request, slug: str):
@@ -85,7 +80,7 @@ def archive(request):
 # Thin: parse input, call events.services, map domain errors to a message, render.
 
 
-def _page_event(request, pk: int) -> Event:
+def page_event(request, pk: int) -> Event:
     staff = can(request.user, Ability.MANAGE_EVENTS)
     try:
         return selectors.event_for_page(user=request.user, pk=pk, staff=staff)
@@ -100,11 +95,11 @@ def _calendar_url(event: Event) -> str:
         return f"/calendar/event/{event.pk}.ics"
 
 
-def _render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
-    event = _page_event(request, pk)
-    registration = selectors.registration_of(event=event, user=request.user)
+def render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
+    event = page_event(request, pk)
+    registration = registration_selectors.registration_of(event=event, user=request.user)
     active = registration is not None and registration.status != RegistrationStatus.CANCELLED
-    availability = services.registration_availability(
+    availability = registration_services.registration_availability(
         event=event, person=request.user, registration=registration
     )
     is_staff = can(request.user, Ability.VIEW_PARTICIPANTS)
@@ -123,332 +118,3 @@ def _render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
         "can_check_in": can(request.user, Ability.MANAGE_ATTENDANCE),
     }
     return render(request, "events/event_detail.html", context, status=status)
-
-
-def _message_for_placement(request, registration: Registration) -> None:
-    if registration.status == RegistrationStatus.CONFIRMED:
-        messages.success(request, _("You are registered. A confirmation is on its way by e-mail."))
-    elif registration.status == RegistrationStatus.WAITLISTED:
-        messages.info(request, _("The event is full: you are on the waitlist."))
-    elif registration.status == RegistrationStatus.PENDING:
-        messages.info(
-            request,
-            _("Almost done: open the link we sent to %(email)s to confirm your registration.")
-            % {"email": registration.email},
-        )
-
-
-@require_POST
-@ratelimit("registration")
-def event_register(request, pk: int):
-    event = _page_event(request, pk)
-    if request.user.is_authenticated:
-        try:
-            registration = services.register(event=event, person=request.user)
-        except services.EventsError as error:
-            messages.error(request, error.message)
-        else:
-            _message_for_placement(request, registration)
-        return redirect(event)
-    form = GuestRegistrationForm(request.POST)
-    if not form.is_valid():
-        return _render_event_page(request, pk, guest_form=form, status=400)
-    try:
-        registration = services.register(
-            event=event,
-            guest_name=form.cleaned_data["name"],
-            guest_email=form.cleaned_data["email"],
-            guest_organisation=form.cleaned_data["organisation"],
-        )
-    except services.EventsError as error:
-        form.add_error(None, error.message)
-        return _render_event_page(request, pk, guest_form=form, status=400)
-    _message_for_placement(request, registration)
-    return redirect(event)
-
-
-@require_POST
-@login_required
-def event_cancel(request, pk: int):
-    event = _page_event(request, pk)
-    registration = selectors.registration_of(event=event, user=request.user)
-    if registration is None:
-        raise Http404
-    try:
-        services.cancel_registration(registration=registration, by=request.user)
-    except services.EventsError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your registration has been cancelled."))
-    if request.POST.get("next") == "mine":
-        return redirect("events:mine")
-    return redirect(event)
-
-
-def registration_link(request, token: str):
-    """The guest's e-mailed link: GET shows the registration, POST confirms or cancels."""
-    try:
-        registration = services.registration_by_token(token)
-    except services.InvalidRegistrationLink as error:
-        return render(
-            request, "events/registration_link.html", {"error": error.message}, status=404
-        )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "confirm":
-                registration = services.confirm_guest_registration(token=token)
-                _message_for_placement(request, registration)
-            elif action == "cancel":
-                services.cancel_registration(registration=registration)
-                messages.success(request, _("Your registration has been cancelled."))
-            else:
-                return HttpResponseBadRequest(_("Unknown action."))
-        except services.EventsError as error:
-            messages.error(request, error.message)
-        return redirect("events:registration", token=token)
-    context = {
-        "registration": registration,
-        "meeting_link": meeting_link(event=registration.event, registration=registration),
-    }
-    return render(request, "events/registration_link.html", context)
-
-
-@login_required
-def my_registrations(request):
-    now = timezone.now()
-    registrations = list(selectors.registrations_of_person(user=request.user))
-    upcoming = [r for r in registrations if r.event.ends_at >= now]
-    upcoming.reverse()
-    past = [r for r in registrations if r.event.ends_at < now]
-    return render(request, "events/my_registrations.html", {"upcoming": upcoming, "past": past})
-
-
-# --- Organiser pages -----------------------------------------------------------------
-
-
-def _staff_event(pk: int) -> Event:
-    return get_object_or_404(Event.objects.select_related("theme"), pk=pk)
-
-
-@ability_required(Ability.VIEW_PARTICIPANTS)
-def participants(request, pk: int, *, add_form=None, capacity_form=None, status: int = 200):
-    event = _staff_event(pk)
-    registrations = list(selectors.participants(event=event))
-    record_access(
-        actor=request.user,
-        action="participants.viewed",
-        target=event,
-        count=len(registrations),
-        channel=AccessChannel.PAGE,
-    )
-    groups = [
-        (value, label, [r for r in registrations if r.status == value])
-        for value, label in RegistrationStatus.choices
-    ]
-    context = {
-        "event": event,
-        "groups": [
-            (RegistrationStatus(value), label, rows)
-            for value, label, rows in sorted(groups, key=lambda g: STATUS_ORDER.index(g[0]))
-        ],
-        "counts": selectors.registration_counts(event=event, registrations=registrations),
-        "add_form": add_form or RegisterSomeoneForm(),
-        "capacity_form": capacity_form or CapacityForm(initial={"capacity": event.capacity}),
-        "can_manage": can(request.user, Ability.MANAGE_EVENTS),
-        "can_check_in": can(request.user, Ability.MANAGE_ATTENDANCE),
-    }
-    return render(request, "events/participants.html", context, status=status)
-
-
-STATUS_ORDER = [
-    RegistrationStatus.CONFIRMED,
-    RegistrationStatus.WAITLISTED,
-    RegistrationStatus.PENDING,
-    RegistrationStatus.CANCELLED,
-]
-
-
-@require_POST
-@ability_required(Ability.MANAGE_EVENTS)
-def participants_add(request, pk: int):
-    event = _staff_event(pk)
-    form = RegisterSomeoneForm(request.POST)
-    if form.is_valid():
-        try:
-            registration = services.register_someone(
-                event=event,
-                by=request.user,
-                email=form.cleaned_data["email"],
-                name=form.cleaned_data["name"],
-                organisation=form.cleaned_data["organisation"],
-            )
-        except services.EventsError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s: %(status)s.")
-                % {"name": registration.display_name, "status": registration.get_status_display()},
-            )
-            return redirect("events:participants", pk=pk)
-    return participants(request, pk, add_form=form, status=400)
-
-
-@require_POST
-@ability_required(Ability.MANAGE_EVENTS)
-def participants_promote(request, pk: int, registration_pk: int):
-    registration = get_object_or_404(Registration, pk=registration_pk, event_id=pk)
-    try:
-        services.promote_from_waitlist(registration=registration, by=request.user)
-    except services.EventsError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("%(name)s now has a seat.") % {"name": registration.display_name}
-        )
-    return redirect("events:participants", pk=pk)
-
-
-@require_POST
-@ability_required(Ability.MANAGE_EVENTS)
-def participants_cancel(request, pk: int, registration_pk: int):
-    registration = get_object_or_404(Registration, pk=registration_pk, event_id=pk)
-    try:
-        services.cancel_registration(registration=registration, by=request.user)
-    except services.EventsError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("The registration of %(name)s is cancelled.") % {"name": registration.display_name},
-        )
-    return redirect("events:participants", pk=pk)
-
-
-@require_POST
-@ability_required(Ability.MANAGE_EVENTS)
-def event_capacity(request, pk: int):
-    event = _staff_event(pk)
-    form = CapacityForm(request.POST)
-    if form.is_valid():
-        try:
-            promoted = services.set_capacity(
-                event=event, capacity=form.cleaned_data["capacity"], by=request.user
-            )
-        except services.EventsError as error:
-            form.add_error("capacity", error.message)
-        else:
-            messages.success(
-                request,
-                _("Capacity saved. Moved off the waitlist: %(count)s.") % {"count": len(promoted)},
-            )
-            return redirect("events:participants", pk=pk)
-    return participants(request, pk, capacity_form=form, status=400)
-
-
-def _export_rows(event: Event):
-    for r in selectors.participants(event=event):
-        yield [
-            r.display_name,
-            "" if r.anonymised_at else r.email,
-            r.organisation.name if r.organisation_id else r.organisation_name,
-            r.get_status_display(),
-            timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-            {True: _("yes"), False: _("no"), None: ""}[r.attended],
-            _("guest") if r.is_guest else _("account"),
-        ]
-
-
-def _export_header() -> list[str]:
-    return [
-        str(_("Name")),
-        str(_("E-mail")),
-        str(_("Organisation")),
-        str(_("Status")),
-        str(_("Registered")),
-        str(_("Attended")),
-        str(_("Registered with")),
-    ]
-
-
-@ability_required(Ability.VIEW_PARTICIPANTS)
-def participants_export(request, pk: int, fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    event = _staff_event(pk)
-    base = f"participants-{event.pk}-{timezone.localdate(event.starts_at):%Y-%m-%d}"
-    rows = [[str(v) for v in row] for row in _export_rows(event)]
-    record_access(
-        actor=request.user,
-        action="participants.exported",
-        target=event,
-        count=len(rows),
-        channel=AccessChannel(fmt),
-    )
-    if fmt == "csv":
-        return csv_response(filename=f"{base}.csv", header=_export_header(), rows=rows)
-    preamble = [
-        f"{event.display_title} – "
-        f"{date_format(timezone.localtime(event.starts_at), 'SHORT_DATETIME_FORMAT')}",
-    ]
-    sheets = [(str(_("Participants")), _export_header(), rows, preamble)]
-    return xlsx_response(filename=f"{base}.xlsx", sheets=sheets)
-
-
-@ability_required(Ability.MANAGE_ATTENDANCE)
-def check_in(request, pk: int):
-    event = _staff_event(pk)
-    registrations = [
-        r for r in selectors.participants(event=event) if r.status == RegistrationStatus.CONFIRMED
-    ]
-    form = CheckInForm(request.POST or None, registrations=registrations)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            chosen = set(form.cleaned_data["registrations"])
-            attended = form.cleaned_data["mark"] == CheckInForm.ATTENDED
-            count = services.mark_attendance(
-                registrations=[r for r in registrations if r.pk in chosen],
-                attended=attended,
-                by=request.user,
-            )
-            messages.success(request, _("Saved: %(count)s marked.") % {"count": count})
-            return redirect("events:check_in", pk=pk)
-        status = 400
-    context = {
-        "event": event,
-        "registrations": registrations,
-        "form": form,
-        "headcount_form": HeadcountForm(initial={"headcount": event.headcount}),
-        "counts": selectors.registration_counts(event=event, registrations=registrations),
-    }
-    record_access(
-        actor=request.user,
-        action="participants.viewed",
-        target=event,
-        count=len(registrations),
-        channel=AccessChannel.PAGE,
-    )
-    return render(request, "events/check_in.html", context, status=status)
-
-
-@require_POST
-@ability_required(Ability.MANAGE_ATTENDANCE)
-def headcount(request, pk: int):
-    event = _staff_event(pk)
-    form = HeadcountForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_headcount(
-                event=event, headcount=form.cleaned_data["headcount"], by=request.user
-            )
-        except services.EventsError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Headcount saved."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, _("Headcount: %(error)s") % {"error": error})
-    return redirect("events:check_in", pk=pk)

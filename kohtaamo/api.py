@@ -1,26 +1,25 @@
-"""The /api/v1/ router: every app registers its viewsets here."""
+"""The /api/v1/ router, filled by the apps that settings.API_MODULES names.
 
+Each of those modules has `register(router)` for its viewsets and `urlpatterns` for its
+other endpoints. They are imported by their dotted paths, as Django imports
+INSTALLED_APPS, so that this configuration package imports no domain app.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
 
-# Each app exposes `register(router)` and optional extra `urlpatterns` in its api module.
-from accessibility import api as accessibility_api  # noqa: E402
-from events import api as events_api  # noqa: E402
-from networks import api as networks_api  # noqa: E402
-from recordings import api as recordings_api  # noqa: E402
+def _api_urlpatterns() -> list:
+    router = DefaultRouter()
+    patterns: list = []
+    for dotted in settings.API_MODULES:
+        module = import_module(dotted)
+        module.register(router)
+        patterns.extend(module.urlpatterns)
+    return [*patterns, path("", include(router.urls))]
 
-_apps = [events_api, networks_api, recordings_api, accessibility_api]
-for _app in _apps:
-    _app.register(router)
 
-api_urlpatterns = [
-    *[p for _app in _apps for p in getattr(_app, "urlpatterns", [])],
-    path(
-        "reports/attendance/",
-        __import__("events.report_api").report_api.AttendanceReportAPI.as_view(),
-        name="api-reports-attendance",
-    ),
-    path("", include(router.urls)),
-]
+api_urlpatterns = _api_urlpatterns()

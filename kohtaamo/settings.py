@@ -226,6 +226,21 @@ UPLOAD_LIMITS = {"captions": env.int("MAX_CAPTION_BYTES", default=2 * 1024 * 102
 CSV_LIMITS: dict[str, int] = {}
 XLSX_LIMITS: dict[str, int] = {}
 
+# --- API ---------------------------------------------------------------------
+# The apps whose `api` module fills /api/v1/ (kohtaamo/api.py): `register(router)` adds its
+# viewsets, `urlpatterns` its other endpoints. The root page lists them in this order.
+API_MODULES = ["events.api", "networks.api", "recordings.api"]
+
+# --- Demo data ---------------------------------------------------------------
+# `manage.py seed_demo` runs these in order (kohtaamo/demo.py): each app seeds its own rows
+# and finds what earlier ones made by query.
+DEMO_SEEDERS = [
+    "accounts.demo.seed",
+    "networks.demo.seed",
+    "events.demo.seed",
+    "recordings.demo.seed",
+]
+
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

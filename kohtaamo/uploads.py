@@ -1,9 +1,9 @@
 """Upload checks by size and by CONTENT, never by the file's name or declared type.
 
 Every upload entry point goes through `check_upload(file, kind=...)` before anything parses
-the file: slides (``"slides"``: `events.services.add_material`), Teams attendance reports
-(``"teams-report"``: `events.services.import_attendance`), member lists (``"member-list"``:
-`networks.imports.read_member_file`) and caption files and vendor deliveries
+the file: slides (``"slides"``: `events.planning.services.add_material`), Teams attendance
+reports (``"teams-report"``: `events.attendance.services.import_attendance`), member lists
+(``"member-list"``: `networks.imports.read_member_file`) and caption files and vendor deliveries
 (``"captions"``: `recordings.services.read_caption_file`). Views and forms check nothing of
 their own. `check_upload` returns a `CheckedUpload`: what the bytes are (``kind``), the bytes
 (read once, at most the limit plus one byte) and, for text, the decoded text. The kinds of

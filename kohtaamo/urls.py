@@ -16,7 +16,7 @@ admin.site.site_header = _("Kohtaamo administration")
 admin.site.site_title = _("Kohtaamo")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("events.home_urls")),
     path("about/", views.about, name="about"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
@@ -25,11 +25,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("events/", include("events.urls")),
-    path("calendar/", include("events.calendar_urls")),
+    path("calendar/", include("events.calendars.urls")),
     path("networks/", include("networks.urls")),
     path("recordings/", include("recordings.urls")),
     path("accessibility/", include("accessibility.urls")),
-    path("reports/", include("events.report_urls")),
+    path("reports/", include("events.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

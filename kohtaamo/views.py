@@ -18,13 +18,6 @@ def server_error(request):
     return response or django_server_error(request)
 
 
-def home(request):
-    from events.selectors import upcoming_events
-
-    events = upcoming_events(user=request.user)[:8]
-    return render(request, "home.html", {"events": events})
-
-
 def about(request):
     return render(request, "about.html")
 

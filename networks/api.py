@@ -20,8 +20,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.audit import record_access
 from accounts.models import AccessChannel
-from accounts.services import record_access
 
 from . import selectors, services
 from .models import MemberRole, Membership, MessagePreference, Network, Organisation

@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import record_audit
+from accounts.audit import record_audit
 from kohtaamo.uploads import check_upload
 
 from .models import MemberRole, Membership, Network, Organisation

@@ -259,3 +259,16 @@ def coordinated_memberships(*, user) -> QuerySet[Membership]:
     if can(user, Ability.MANAGE_NETWORKS):
         return members.order_by("network__name", "pk")
     return members.filter(network__coordinators=user).order_by("network__name", "pk")
+
+
+def coordinators_to_tell_of_request(*, membership_id: int) -> list[int]:
+    """The ids of the active coordinators to tell of a join request still waiting for a
+    decision (none when it was decided, withdrawn or its person deleted meanwhile)."""
+    membership = (
+        Membership.objects.select_related("network")
+        .filter(pk=membership_id, status=MembershipStatus.PENDING, user__isnull=False)
+        .first()
+    )
+    if membership is None:
+        return []
+    return list(membership.network.coordinators.filter(is_active=True).values_list("pk", flat=True))

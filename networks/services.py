@@ -5,7 +5,6 @@ E-mails go out by Celery task after the transaction commits (networks.tasks).
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.services import record_audit
+from accounts.audit import record_audit
 from kohtaamo.errors import DomainError
 
 from .models import (
@@ -485,81 +484,3 @@ def send_announcement(*, network: Network, subject: str, body: str, by) -> Annou
 
     tasks.queue(tasks.deliver_announcement, announcement.pk)
     return announcement
-
-
-def deliver_announcement(*, announcement: Announcement) -> int:
-    """E-mail the announcement to active members who want each message. Idempotent."""
-    from .mail import send_announcement_mail
-    from .models import AnnouncementDelivery
-
-    recipients = (
-        Membership.objects.filter(
-            network_id=announcement.network_id,
-            status=MembershipStatus.ACTIVE,
-            message_preference=MessagePreference.EACH,
-            user__isnull=False,
-            user__is_active=True,
-        )
-        .exclude(announcement_deliveries__announcement=announcement)
-        .select_related("user", "network")
-    )
-    sent = 0
-    for membership in recipients:
-        with transaction.atomic():
-            _, created = AnnouncementDelivery.objects.get_or_create(
-                announcement=announcement, membership=membership
-            )
-            if created:
-                send_announcement_mail(membership=membership, announcement=announcement)
-                sent += 1
-    return sent
-
-
-def week_start(moment: dt.datetime) -> dt.date:
-    day = timezone.localtime(moment).date()
-    return day - dt.timedelta(days=day.weekday())
-
-
-def send_weekly_digests(*, now: dt.datetime | None = None) -> int:
-    """One digest per digest-preferring member per week, with the announcements since
-    their previous digest (at most the last seven days). Running twice sends nothing new."""
-    from .mail import send_digest_mail
-    from .models import DigestDelivery
-
-    now = now or timezone.now()
-    week = week_start(now)
-    earliest = now - dt.timedelta(days=7)
-    members = (
-        Membership.objects.filter(
-            status=MembershipStatus.ACTIVE,
-            message_preference=MessagePreference.DIGEST,
-            user__isnull=False,
-            user__is_active=True,
-            network__announcements__sent_at__gt=earliest,
-            network__announcements__sent_at__lte=now,
-        )
-        .exclude(digest_deliveries__week=week)
-        .select_related("user", "network")
-        .distinct()
-    )
-    sent = 0
-    for membership in members:
-        last = membership.digest_deliveries.order_by("-covered_until").first()
-        since = max(earliest, last.covered_until) if last else earliest
-        announcements = list(
-            membership.network.announcements.filter(sent_at__gt=since, sent_at__lte=now).order_by(
-                "sent_at"
-            )
-        )
-        if not announcements:
-            continue
-        with transaction.atomic():
-            _, created = DigestDelivery.objects.get_or_create(
-                membership=membership,
-                week=week,
-                defaults={"covered_until": now, "announcement_count": len(announcements)},
-            )
-            if created:
-                send_digest_mail(membership=membership, announcements=announcements)
-                sent += 1
-    return sent

@@ -1,4 +1,4 @@
-"""Celery tasks of the networks app: take ids, load, call a service.
+"""Celery tasks of the networks app: take ids, load, call a delivery or a mail.
 
 The mails that follow a change are outbox rows written in the change's transaction
 (``queue``): each goes out at most once. A join request fans out into one row per
@@ -13,37 +13,32 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from . import mail, services
+from outbox.services import enqueue
+
+from . import delivery, mail, selectors
 from .models import Announcement, Membership, MembershipStatus
 
 log = logging.getLogger(__name__)
-RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
 
-@shared_task(name="networks.tasks.deliver_announcement", **RETRY)
+@shared_task(name="networks.tasks.deliver_announcement")
 def deliver_announcement(announcement_id: int, key: str = "") -> int:
     announcement = Announcement.objects.filter(pk=announcement_id).first()
     if announcement is None:
         return 0
-    sent = services.deliver_announcement(announcement=announcement)
+    sent = delivery.deliver_announcement(announcement=announcement)
     log.info("announcement %s e-mailed to %s members", announcement_id, sent)
     return sent
 
 
-@shared_task(name="networks.tasks.send_weekly_digests", **RETRY)
+@shared_task(name="networks.tasks.send_weekly_digests")
 def send_weekly_digests() -> int:
-    sent = services.send_weekly_digests()
+    sent = delivery.send_weekly_digests()
     log.info("weekly network digests sent: %s", sent)
     return sent
 
 
-@shared_task(name="networks.tasks.send_membership_decision", **RETRY)
+@shared_task(name="networks.tasks.send_membership_decision")
 def send_membership_decision(membership_id: int, key: str = "") -> None:
     membership = (
         Membership.objects.select_related("user", "network").filter(pk=membership_id).first()
@@ -54,22 +49,11 @@ def send_membership_decision(membership_id: int, key: str = "") -> None:
         mail.send_decision_mail(membership=membership)
 
 
-@shared_task(name="networks.tasks.send_join_request", **RETRY)
+@shared_task(name="networks.tasks.send_join_request")
 def send_join_request(membership_id: int, key: str = "") -> int:
     """Tell each coordinator of a network about a request still waiting for a decision:
     one outbox row per coordinator, so a failure with one does not repeat the others."""
-    from outbox.services import enqueue
-
-    membership = (
-        Membership.objects.select_related("network")
-        .filter(pk=membership_id, status=MembershipStatus.PENDING, user__isnull=False)
-        .first()
-    )
-    if membership is None:
-        return 0
-    coordinators = list(
-        membership.network.coordinators.filter(is_active=True).values_list("pk", flat=True)
-    )
+    coordinators = selectors.coordinators_to_tell_of_request(membership_id=membership_id)
     with transaction.atomic():
         for coordinator_id in coordinators:
             enqueue(
@@ -81,7 +65,7 @@ def send_join_request(membership_id: int, key: str = "") -> int:
     return len(coordinators)
 
 
-@shared_task(name="networks.tasks.send_join_request_to", **RETRY)
+@shared_task(name="networks.tasks.send_join_request_to")
 def send_join_request_to(membership_id: int, coordinator_id: int) -> bool:
     membership = (
         Membership.objects.select_related("user", "network", "organisation")
@@ -97,7 +81,7 @@ def send_join_request_to(membership_id: int, coordinator_id: int) -> bool:
     return True
 
 
-@shared_task(name="networks.tasks.send_invitation", **RETRY)
+@shared_task(name="networks.tasks.send_invitation")
 def send_invitation(membership_id: int, key: str = "") -> None:
     membership = (
         Membership.objects.select_related("user", "network").filter(pk=membership_id).first()
@@ -112,8 +96,6 @@ def queue(task, object_id: int) -> None:
 
     Keyed by task, object and the moment of the change (a later request, decision or
     invitation of the same membership is a new mail)."""
-    from outbox.services import enqueue
-
     kind = task.name.rpartition(".")[2]
     stamp = timezone.now().isoformat()
     enqueue(task=task, args=[object_id, stamp], key=f"network-{kind}:{object_id}:{stamp}")

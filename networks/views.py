@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts.audit import record_access
 from accounts.models import AccessChannel
-from accounts.services import record_access
 from kohtaamo.exports import csv_response, xlsx_response
 from kohtaamo.ratelimit import ratelimit
 

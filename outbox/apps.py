@@ -14,3 +14,5 @@ class OutboxConfig(AppConfig):
         from .health import OutboxBacklog
 
         register_check("outbox", OutboxBacklog)
+        # The delivery task, which hand_over finds by its pinned name (outbox.services).
+        from . import tasks  # noqa: F401

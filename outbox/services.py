@@ -31,6 +31,9 @@ from .models import OutboxMessage, OutboxStatus
 logger = logging.getLogger(__name__)
 
 KEY_LENGTH = 200
+# outbox.tasks.deliver, looked up by its pinned name as every row's task is: the tasks
+# module calls this one, so this one does not import it.
+DELIVER_TASK = "outbox.deliver"
 DISPATCH_BATCH = 1000
 _running: ContextVar[str | None] = ContextVar("outbox_running_key", default=None)
 
@@ -140,8 +143,7 @@ def enqueue(
 
 def hand_over(message_ids: Iterable[int]) -> int:
     """Publish a delivery for each row; never retries, never raises. Returns how many."""
-    from .tasks import deliver as deliver_task
-
+    deliver_task = _task(DELIVER_TASK)
     ids = list(message_ids)
     for done, message_id in enumerate(ids):
         try:

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RecordingsConfig(AppConfig):
     name = "recordings"
     verbose_name = _("Recordings")
+
+    def ready(self) -> None:
+        # The receiver that queues the platform read of a new recording (recordings.signals).
+        from . import tasks  # noqa: F401

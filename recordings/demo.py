@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from accessibility import services as access
 from accessibility.checks import format_ms
-from events.models import EventKind, EventStatus
-from kohtaamo import demo as core_demo
+from accounts.demo import ADMIN_EMAIL, COMMUNICATIONS_EMAIL
+from accounts.models import User
+from events.models import Event, EventKind, EventStatus
+from kohtaamo.demo import DemoContext
 
 from . import services
 from .models import Availability, CaptionOrder, CaptionTrack, ErrorKind, Recording, TrackKind
@@ -75,22 +77,18 @@ def make_vtt(duration_seconds: int, *, faulty: bool = False, step: float = 4.0) 
     return "\n".join(lines)
 
 
-def seed_recordings(*, rng, today: dt.date, events, people, **_ignored) -> None:
-    from accounts.models import User
-
-    comms = User.objects.filter(email="viestinta@kohtaamo.example").first()
-    admin = User.objects.filter(email="admin@kohtaamo.example").first()
-    past = sorted(
-        (
-            e
-            for e in events
-            if e.kind == EventKind.KOHTAAMO
-            and e.status == EventStatus.PUBLISHED
-            and timezone.localdate(e.starts_at) < today
-        ),
-        key=lambda e: e.starts_at,
-        reverse=True,
-    )
+def seed(context: DemoContext) -> dict[str, int]:
+    """Recordings of the latest held Kohtaamo sessions (after events.demo in DEMO_SEEDERS)."""
+    rng, today = context.rng, context.today
+    comms = User.objects.filter(email=COMMUNICATIONS_EMAIL).first()
+    admin = User.objects.filter(email=ADMIN_EMAIL).first()
+    past = [
+        e
+        for e in Event.objects.filter(
+            kind=EventKind.KOHTAAMO, status=EventStatus.PUBLISHED
+        ).order_by("-starts_at")
+        if timezone.localdate(e.starts_at) < today
+    ]
     used: set[int] = set()
     for number, (state, days_ago, live) in enumerate(PLAN):
         uploaded = today - dt.timedelta(days=days_ago)
@@ -102,6 +100,7 @@ def seed_recordings(*, rng, today: dt.date, events, people, **_ignored) -> None:
             continue
         used.add(event.pk)
         _recording(rng, number, state, live, event, uploaded, comms, admin, today)
+    return {"recordings": Recording.objects.count()}
 
 
 def _recording(rng, number, state, live, event, uploaded, comms, admin, today) -> Recording:
@@ -167,6 +166,3 @@ def _recording(rng, number, state, live, event, uploaded, comms, admin, today) -
     if state == "published":
         access.publish(recording=recording, by=comms)
     return recording
-
-
-core_demo.EXTRA_SEEDERS.append(seed_recordings)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accessibility import checks
 from accessibility.models import CaptionPolicy
-from accounts.services import record_audit
+from accounts.audit import record_audit
 from kohtaamo.errors import DomainError
 from kohtaamo.uploads import check_upload
 
@@ -28,6 +28,7 @@ from .models import (
     TrackSource,
     TrackStatus,
 )
+from .signals import recording_added
 
 # What we keep of the platform's metadata (the full info dict holds hundreds of URLs).
 KEPT_INFO_KEYS = (
@@ -81,9 +82,7 @@ def add_recording(*, url: str, event=None, is_live_recording: bool = True, by=No
         recorded_on=timezone.localdate(event.starts_at) if event is not None else None,
     )
     record_audit(actor=by, action="recording.added", obj=recording, url=url)
-    from .tasks import sync_recording
-
-    transaction.on_commit(lambda: sync_recording.delay(recording.pk))
+    recording_added.send(sender=Recording, recording_id=recording.pk)
     return recording
 
 

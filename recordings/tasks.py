@@ -6,27 +6,36 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
+from django.dispatch import receiver
+
+from kohtaamo.celery import TransientError
 
 from . import selectors, services
 from .models import Recording
+from .signals import recording_added
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="recordings.tasks.sync_recording", max_retries=5)
-def sync_recording(self, recording_id: int) -> str:
+@shared_task(name="recordings.tasks.sync_recording")
+def sync_recording(recording_id: int) -> str:
     """Read one recording's metadata. Private/removed: stored, not retried. Network or
-    platform trouble (5xx, rate limit): stored and retried with exponential backoff."""
+    platform trouble (5xx, rate limit): stored, and retried by the one retry policy."""
     recording = Recording.objects.filter(pk=recording_id).first()
     if recording is None:
         return "gone"
     outcome = services.sync_from_platform(recording=recording)
     # Embedded mode (tasks run in the request): the error is stored and shown, no retry loop.
-    in_process = settings.CELERY_TASK_ALWAYS_EAGER
-    if outcome.retry and not in_process and self.request.retries < self.max_retries:
-        countdown = min(3600, 60 * 2**self.request.retries)
-        raise self.retry(countdown=countdown)
+    if outcome.retry and not settings.CELERY_TASK_ALWAYS_EAGER:
+        raise TransientError(outcome.message[:200])
     return "ok" if outcome.ok else f"error: {outcome.message[:200]}"
+
+
+@receiver(recording_added)
+def sync_added_recording(*, recording_id: int, **_kwargs) -> None:
+    """A new recording's metadata is read in the background once its row is committed."""
+    transaction.on_commit(lambda: sync_recording.delay(recording_id))
 
 
 @shared_task(name="recordings.tasks.refresh_all_recordings")

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accessibility.models import AccessibilityStatement, CaptionPolicy
-from accessibility.services import publish, send_deadline_alerts
-from accessibility.tasks import send_deadline_alerts as alert_task
+from accessibility.services import publish
+from accessibility.tasks import send_deadline_alerts
 from recordings.models import TrackKind
 from tests.factories import CaptionTrackFactory, RecordingFactory
 
@@ -21,15 +21,15 @@ def test_alert_within_three_days_once_a_day(communications):
     today = timezone.localdate()
     soon = RecordingFactory(title="Soon", uploaded_on=today - dt.timedelta(days=12))
     RecordingFactory(title="Later", uploaded_on=today - dt.timedelta(days=2))
-    assert send_deadline_alerts(today=today) == 1
+    assert send_deadline_alerts(today=today.isoformat()) == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [communications.email]
     assert "Soon" in mail.outbox[0].subject
     assert f"/recordings/{soon.pk}/" in mail.outbox[0].body
-    alert_task.delay()
-    assert send_deadline_alerts(today=today) == 0
+    send_deadline_alerts.delay()
+    assert send_deadline_alerts(today=today.isoformat()) == 0
     assert len(mail.outbox) == 1
-    assert send_deadline_alerts(today=today + dt.timedelta(days=1)) == 1
+    assert send_deadline_alerts(today=(today + dt.timedelta(days=1)).isoformat()) == 1
 
 
 def test_no_alert_for_compliant(communications):
@@ -38,7 +38,7 @@ def test_no_alert_for_compliant(communications):
     CaptionTrackFactory(
         recording=recording, kind=TrackKind.HUMAN, status="approved", checked_at=timezone.now()
     )
-    assert send_deadline_alerts(today=today) == 0
+    assert send_deadline_alerts(today=today.isoformat()) == 0
 
 
 def test_statement_lists_uncaptioned_and_override(client, admin_user):

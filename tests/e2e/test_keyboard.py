@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,9 +57,7 @@ def test_guest_form_error_moves_focus_to_the_summary_and_links_to_the_field(worl
     page.goto(world.workshop.get_absolute_url())
     tab_to(page, ".registration-box button[type=submit]")
     _press(page)
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'error-summary'"
-    )
+    expect(page.locator("#error-summary")).to_be_focused()
     name = page.locator("#id_name")
     assert name.get_attribute("aria-invalid") == "true"
     assert "id_name_error" in name.get_attribute("aria-describedby")
@@ -80,9 +79,7 @@ def test_calendar_subscription_by_keyboard(world, page):
     assert reverse("calendar:all") in address
     tab_to(page, "button[data-copy-target=feed-all]")
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "document.querySelector('[data-copy-status-for=feed-all]').textContent.trim() !== ''"
-    )
+    expect(page.locator("[data-copy-status-for=feed-all]")).not_to_have_text("")
     tab_to(page, "a[href^='webcal:']")
     assert page.evaluate("document.activeElement.href").startswith("webcal://")
 
@@ -114,7 +111,7 @@ def test_organiser_schedules_a_term_by_keyboard(planning_day, world, page, sign_
     assert page.evaluate("new Date().toISOString().slice(0, 10)") == "2026-12-01"
     tab_to(page, "button[value=preview]")
     _press(page)
-    page.wait_for_function("document.activeElement.id === 'error-summary'")
+    expect(page.locator("#error-summary")).to_be_focused()
     tab_to(page, "#id_series")
     page.keyboard.press("ArrowDown")
     assert page.locator("#id_series").input_value() == str(world.series.pk)

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from networks import services, tasks
+from networks import delivery, services, tasks
 from networks.models import (
     Announcement,
     DigestDelivery,
@@ -67,13 +67,13 @@ def test_weekly_digest_collects_the_weeks_announcements_once(
         services.send_announcement(network=network, subject="Second", body="Two", by=coordinator)
     mail.outbox.clear()
     now = timezone.now() + dt.timedelta(minutes=1)
-    assert services.send_weekly_digests(now=now) == 1
+    assert delivery.send_weekly_digests(now=now) == 1
     assert _recipients() == ["digest@example.fi"]
     digest = mail.outbox[0]
     assert "First" in digest.body and "Second" in digest.body
     assert members["digest"].unsubscribe_token in digest.extra_headers["List-Unsubscribe"]
     # Idempotent: the same week again sends nothing, and is recorded once.
-    assert services.send_weekly_digests(now=now + dt.timedelta(hours=1)) == 0
+    assert delivery.send_weekly_digests(now=now + dt.timedelta(hours=1)) == 0
     assert tasks.send_weekly_digests() == 0
     assert len(mail.outbox) == 1
     assert DigestDelivery.objects.get().announcement_count == 2
@@ -83,19 +83,19 @@ def test_weekly_digest_collects_the_weeks_announcements_once(
 def test_next_weeks_digest_holds_only_the_new_announcements(network, coordinator, members):
     services.send_announcement(network=network, subject="Old news", body="x", by=coordinator)
     now = timezone.now() + dt.timedelta(minutes=1)
-    services.send_weekly_digests(now=now)
+    delivery.send_weekly_digests(now=now)
     mail.outbox.clear()
     later = now + dt.timedelta(days=7)
     fresh = services.send_announcement(network=network, subject="New", body="y", by=coordinator)
     Announcement.objects.filter(pk=fresh.pk).update(sent_at=later - dt.timedelta(days=1))
-    assert services.send_weekly_digests(now=later) == 1
+    assert delivery.send_weekly_digests(now=later) == 1
     assert "New" in mail.outbox[0].subject + mail.outbox[0].body
     assert "Old news" not in mail.outbox[0].body
 
 
 @pytest.mark.django_db
 def test_no_digest_without_announcements(members):
-    assert services.send_weekly_digests() == 0
+    assert delivery.send_weekly_digests() == 0
     assert mail.outbox == []
 
 

@@ -39,7 +39,7 @@ def test_beat_covers_every_schedule_the_product_needs():
 @pytest.mark.django_db
 def test_a_task_logs_its_outcome(caplog):
     from accounts.models import AuditEntry
-    from kohtaamo.tasks import ping_database
+    from accounts.tasks import ping_database
 
     with caplog.at_level(logging.INFO, logger="kohtaamo.tasks"):
         ping_database.delay(marker="eager-1")

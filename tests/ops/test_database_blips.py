@@ -13,7 +13,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection, transaction
 from django.test import Client
 
-import events.services
+import events.registration.services
 from events.models import Registration
 from tests.factories import EventFactory, UserFactory
 
@@ -23,14 +23,14 @@ LOST = "server closed the connection unexpectedly"
 @pytest.fixture
 def register_loses_the_connection(monkeypatch):
     """The registration writes its row, then the connection drops before the commit."""
-    original = events.services.register
+    original = events.registration.services.register
 
     def register(**kwargs):
         with transaction.atomic():
             original(**kwargs)
             raise OperationalError(LOST)
 
-    monkeypatch.setattr(events.services, "register", register)
+    monkeypatch.setattr(events.registration.services, "register", register)
 
 
 @pytest.mark.django_db

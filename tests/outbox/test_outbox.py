@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
-from events import services
 from events.models import Registration, RegistrationMode
+from events.registration import services as registration_services
+from events.registration import tasks as registration_tasks
 from outbox import selectors
 from outbox import services as outbox
 from outbox.models import OutboxMessage, OutboxStatus
@@ -44,7 +45,7 @@ def broker_down():
 
 def register(capture, **kwargs):
     with capture(execute=True):
-        return services.register(**kwargs)
+        return registration_services.register(**kwargs)
 
 
 def test_a_rolled_back_registration_leaves_no_row_and_sends_nothing(
@@ -53,7 +54,7 @@ def test_a_rolled_back_registration_leaves_no_row_and_sends_nothing(
     event = EventFactory(capacity=3)
     capture = django_capture_on_commit_callbacks(execute=True)
     with capture, pytest.raises(RuntimeError), transaction.atomic():
-        services.register(event=event, person=UserFactory())
+        registration_services.register(event=event, person=UserFactory())
         assert OutboxMessage.objects.count() == 1  # written with the registration
         raise RuntimeError("the request failed after registering")
     assert not Registration.objects.exists()
@@ -106,7 +107,7 @@ def test_one_hook_per_transaction_hands_over_every_row(django_capture_on_commit_
     mail.outbox.clear()
     # One cancellation: the cancelled person's mail and the promoted person's, two rows.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.cancel_registration(registration=first, by=first.user)
+        registration_services.cancel_registration(registration=first, by=first.user)
     batches = [hook for hook in callbacks if isinstance(hook, outbox._Batch)]
     assert len(batches) == 1 and len(batches[0].ids) == 2
     assert len(mail.outbox) == 2
@@ -138,7 +139,7 @@ def test_a_failing_handler_backs_off_and_ends_failed(
 ):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     with mock.patch(
-        "events.notifications.send_templated_mail",
+        "events.registration.notifications.send_templated_mail",
         side_effect=ConnectionRefusedError(111, "mail server for someone@example.fi down"),
     ):
         register(django_capture_on_commit_callbacks, event=EventFactory(), person=UserFactory())
@@ -187,14 +188,15 @@ def test_the_command_prints_counts_and_now_skips_the_grace_delay(
 
 
 def test_a_repeated_key_is_a_no_op(django_capture_on_commit_callbacks):
-    from events import tasks
 
     registration = register(
         django_capture_on_commit_callbacks, event=EventFactory(), person=UserFactory()
     )
     stamp = registration.confirmed_at.isoformat()
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.queue(tasks.send_registration_confirmed, registration.pk, stamp)
+        registration_tasks.queue(
+            registration_tasks.send_registration_confirmed, registration.pk, stamp
+        )
     assert OutboxMessage.objects.count() == 1
     assert len(mail.outbox) == 1
 

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.audit import record_access, record_audit
 from accounts.models import AuditEntry
-from accounts.services import apply_retention, record_access, record_audit
+from accounts.services import apply_retention
 from accounts.tasks import apply_retention as retention_task
 from networks.models import MembershipStatus
 from tests.factories import (

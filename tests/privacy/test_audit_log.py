@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import record_audit
 from accounts.models import AuditEntry
 from accounts.roles import Role, ensure_role_groups, grant_role, revoke_role
-from accounts.services import delete_account, record_audit
+from accounts.services import delete_account
 from tests.factories import EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

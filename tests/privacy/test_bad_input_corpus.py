@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accessibility.services import PublicationBlocked, publish
-from events import services as event_services
+from events.attendance import services as attendance_services
 from events.models import AttendanceImport, Event, Registration
 from networks.models import Membership
 from recordings import platform
@@ -155,8 +155,8 @@ def test_broken_teams_reports_are_refused_and_nothing_is_saved(name, message, or
     RegistrationFactory(event=event, user=None, email="tuomas.nieminen@typ.fi")
     before = _counts()
 
-    with pytest.raises(event_services.AttendanceImportError) as caught:
-        event_services.import_attendance(
+    with pytest.raises(attendance_services.AttendanceImportError) as caught:
+        attendance_services.import_attendance(
             event=event, file_bytes=_bad("teams", name), file_name=name, by=organiser
         )
 
@@ -180,7 +180,7 @@ def test_odd_teams_reports_are_previewed_first_and_save_nothing(
     RegistrationFactory(event=event, user=None, email="tuomas.nieminen@typ.fi")
     before = _counts()
 
-    result = event_services.import_attendance(
+    result = attendance_services.import_attendance(
         event=event, file_bytes=_bad("teams", name), file_name=name, by=organiser, dry_run=True
     )
 

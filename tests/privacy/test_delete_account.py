@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import AuditEntry, User
 from accounts.services import delete_account
 from events.models import AttendanceImport, Feedback, Registration, RegistrationStatus
-from events.reports import BREAKDOWN_LABELS, attendance_report
+from events.reports.compute import BREAKDOWN_LABELS, attendance_report
 from networks.models import Membership, MembershipStatus
 from tests.factories import (
     EventFactory,
@@ -159,8 +159,8 @@ def test_deletion_is_all_or_nothing(history, monkeypatch):
 def test_teams_import_data_forgets_the_person_and_totals_stay(organiser):
     from pathlib import Path
 
-    from events.services import _identity_hash, import_attendance
-    from events.teams import person_key
+    from events.attendance.services import _identity_hash, import_attendance
+    from events.attendance.teams import person_key
 
     data = (
         Path(__file__).resolve().parent.parent / "fixtures/teams/report_en-us_utf16_tab.csv"

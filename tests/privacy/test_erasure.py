@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import delete_account
-from events import feeds
+from events.calendars import feeds
 from events.models import Registration, RegistrationMode, RegistrationStatus
-from events.services import erase_person as erase_from_events
+from events.registration.services import erase_person as erase_from_events
 from networks.models import Membership, MembershipStatus
 from networks.services import erase_person as erase_from_networks
 from tests.factories import EventFactory, MembershipFactory, RegistrationFactory, UserFactory

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts.services import apply_retention, retention_cutoff
 from accounts.tasks import apply_retention as retention_task
-from events import teams
+from events.attendance import teams
+from events.attendance.services import import_attendance
 from events.models import AttendanceImport, Event, Registration
-from events.services import import_attendance
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ TEAMS_REPORT = (
 
 
 def _identity_hashes(data: bytes) -> set[str]:
-    from events.services import _identity_hash
+    from events.attendance.services import _identity_hash
 
     return {_identity_hash(person.key) for person in teams.parse_report(data).attendees}
 

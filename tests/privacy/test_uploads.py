@@ -129,7 +129,7 @@ def test_read_text_decodes_utf16_and_strips_the_bom():
 
 @pytest.mark.django_db
 def test_slides_must_start_like_a_pdf_and_are_stored_as_pdf(organiser):
-    from events.services import MaterialError, add_material
+    from events.planning.services import MaterialError, add_material
     from tests.factories import EventFactory
 
     event = EventFactory()

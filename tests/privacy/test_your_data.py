@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from accounts.services import record_audit
+from accounts.audit import record_audit
 from events.models import Feedback
 from networks.models import Announcement
 from tests.factories import (

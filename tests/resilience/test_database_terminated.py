@@ -64,7 +64,7 @@ def test_registrations_survive_terminated_database_connections(worker, site, smt
     from rest_framework.authtoken.models import Token
 
     from events.models import Registration
-    from events.tasks import send_registration_confirmed
+    from events.registration.tasks import send_registration_confirmed
     from outbox.models import OutboxMessage
     from tests.factories import EventFactory, UserFactory
 

@@ -89,7 +89,7 @@ def test_a_worker_killed_twice_during_a_batch_sends_every_mail(
     deployment_env, stopped_worker, smtp_sink
 ):
     from events.models import RegistrationStatus
-    from events.tasks import notice_key, send_registration_confirmed
+    from events.registration.tasks import notice_key, send_registration_confirmed
     from outbox.models import OutboxMessage, OutboxStatus
     from outbox.services import enqueue
     from tests.factories import EventFactory, RegistrationFactory

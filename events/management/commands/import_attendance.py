@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from events import services
+from events.attendance import services
 from events.models import Event
 
 

@@ -1,0 +1,242 @@
+"""Organiser pages for attendance: check-in list, headcount, and the Teams report import
+(upload, preview, confirm). Rules live in events.attendance.services."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.audit import record_access
+from accounts.models import AccessChannel
+from accounts.permissions import ability_required
+from accounts.roles import Ability
+from kohtaamo.ratelimit import ratelimit
+
+from ..errors import EventsError
+from ..models import (
+    Event,
+    RegistrationStatus,
+)
+from ..registration import selectors as registration_selectors
+from ..registration.views import staff_event
+from . import services
+from .forms import AttendanceConfirmForm, AttendanceUploadForm, CheckInForm, HeadcountForm
+
+
+@ability_required(Ability.MANAGE_ATTENDANCE)
+def check_in(request, pk: int):
+    event = staff_event(pk)
+    registrations = [
+        r
+        for r in registration_selectors.participants(event=event)
+        if r.status == RegistrationStatus.CONFIRMED
+    ]
+    form = CheckInForm(request.POST or None, registrations=registrations)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            chosen = set(form.cleaned_data["registrations"])
+            attended = form.cleaned_data["mark"] == CheckInForm.ATTENDED
+            count = services.mark_attendance(
+                registrations=[r for r in registrations if r.pk in chosen],
+                attended=attended,
+                by=request.user,
+            )
+            messages.success(request, _("Saved: %(count)s marked.") % {"count": count})
+            return redirect("events:check_in", pk=pk)
+        status = 400
+    context = {
+        "event": event,
+        "registrations": registrations,
+        "form": form,
+        "headcount_form": HeadcountForm(initial={"headcount": event.headcount}),
+        "counts": registration_selectors.registration_counts(
+            event=event, registrations=registrations
+        ),
+    }
+    record_access(
+        actor=request.user,
+        action="participants.viewed",
+        target=event,
+        count=len(registrations),
+        channel=AccessChannel.PAGE,
+    )
+    return render(request, "events/check_in.html", context, status=status)
+
+
+@require_POST
+@ability_required(Ability.MANAGE_ATTENDANCE)
+def headcount(request, pk: int):
+    event = staff_event(pk)
+    form = HeadcountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_headcount(
+                event=event, headcount=form.cleaned_data["headcount"], by=request.user
+            )
+        except EventsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Headcount saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, _("Headcount: %(error)s") % {"error": error})
+    return redirect("events:check_in", pk=pk)
+
+
+manage_attendance = ability_required(Ability.MANAGE_ATTENDANCE)
+UPLOAD_SESSION_KEY = "evplan_attendance_upload"
+
+
+# --- Teams attendance import --------------------------------------------------------------
+
+
+@manage_attendance
+@ratelimit("import")
+def attendance_import(request, pk: int):
+    event = get_object_or_404(Event.objects.select_related("theme"), pk=pk)
+    form = AttendanceUploadForm(request.POST or None, request.FILES or None)
+    result = error = None
+    if request.method == "POST" and request.POST.get("action") == "save":
+        return _attendance_save(request, event)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        count_hosts = form.cleaned_data["count_hosts"]
+        try:
+            result = services.import_attendance(
+                event=event,
+                file_bytes=data,
+                file_name=upload.name,
+                by=request.user,
+                dry_run=True,
+                count_hosts=count_hosts,
+            )
+        except services.AttendanceImportError as exc:
+            error = exc.message
+            form.add_error("file", exc.message)
+        else:
+            _remember_upload(request, event, upload.name, data, count_hosts=count_hosts)
+            _log_attendance_access(request, event, "attendance.previewed", result)
+    return _render_attendance_import(
+        request,
+        event,
+        form=form,
+        result=result,
+        status=400 if error or (request.method == "POST" and not form.is_valid()) else 200,
+    )
+
+
+def _log_attendance_access(request, event, action: str, result) -> None:
+    """The access log line for a Teams preview or import: who saw how many people's rows."""
+    record_access(
+        actor=request.user,
+        action=action,
+        target=event,
+        count=len(result.people),
+        channel=AccessChannel.PAGE,
+    )
+
+
+def _render_attendance_import(request, event: Event, *, form, result, confirm=None, status=200):
+    if result is not None and confirm is None:
+        confirm = AttendanceConfirmForm(
+            ask_reason=bool(result.mismatches), initial={"merge": result.merge is not None}
+        )
+    return render(
+        request,
+        "events/organise/attendance_import.html",
+        {
+            "event": event,
+            "form": form,
+            "result": result,
+            "confirm_form": confirm,
+            "imports": event.attendance_imports.all(),
+            "min_minutes": settings.ATTENDANCE_MIN_MINUTES,
+        },
+        status=status,
+    )
+
+
+def _remember_upload(
+    request, event: Event, name: str, data: bytes, *, count_hosts: bool = False
+) -> None:
+    old = request.session.get(UPLOAD_SESSION_KEY)
+    if old:
+        default_storage.delete(old["path"])
+    path = default_storage.save(f"attendance-uploads/{uuid.uuid4().hex}.csv", ContentFile(data))
+    request.session[UPLOAD_SESSION_KEY] = {
+        "event": event.pk,
+        "path": path,
+        "name": name,
+        "count_hosts": count_hosts,
+    }
+
+
+def _attendance_save(request, event: Event):
+    upload = request.session.get(UPLOAD_SESSION_KEY)
+    if not upload or upload.get("event") != event.pk or not default_storage.exists(upload["path"]):
+        messages.error(request, _("Upload the file again: the preview has expired."))
+        return redirect("events:organise_attendance_import", pk=event.pk)
+    with default_storage.open(upload["path"], "rb") as handle:
+        data = handle.read()
+    confirm = AttendanceConfirmForm(request.POST)
+    confirm.is_valid()  # plain fields; the service decides what the confirmation allows
+    options = {
+        "event": event,
+        "file_bytes": data,
+        "file_name": upload["name"],
+        "by": request.user,
+        "count_hosts": bool(upload.get("count_hosts")),
+    }
+    try:
+        result = services.import_attendance(
+            **options,
+            merge=confirm.cleaned_data.get("merge", False),
+            belongs_to_event=confirm.cleaned_data.get("belongs_to_event", False),
+            reason=confirm.cleaned_data.get("reason", ""),
+        )
+    except services.AttendanceNeedsConfirmation as exc:
+        # Show the preview again with the message; the upload is kept for the next try.
+        try:
+            preview = services.import_attendance(**options, dry_run=True)
+        except services.AttendanceImportError as second:
+            messages.error(request, second.message)
+        else:
+            posted = request.POST.copy()
+            posted["confirm-merge"] = "1" if preview.merge else ""
+            confirm = AttendanceConfirmForm(posted, ask_reason=bool(preview.mismatches))
+            confirm.is_valid()
+            confirm.add_error(None, exc.message)
+            _log_attendance_access(request, event, "attendance.previewed", preview)
+            return _render_attendance_import(
+                request,
+                event,
+                form=AttendanceUploadForm(),
+                result=preview,
+                confirm=confirm,
+                status=400,
+            )
+    except services.AttendanceImportError as exc:
+        messages.error(request, exc.message)
+    else:
+        _log_attendance_access(request, event, "attendance.imported", result)
+        messages.success(
+            request,
+            _(
+                "Attendance saved: %(counted)s counted, %(matched)s matched to registrations, "
+                "%(unmatched)s without registration, %(too_short)s too short."
+            )
+            % result.as_dict(),
+        )
+    default_storage.delete(upload["path"])
+    request.session.pop(UPLOAD_SESSION_KEY, None)
+    return redirect("events:organise_attendance_import", pk=event.pk)

@@ -1,0 +1,755 @@
+"""iCalendar (RFC 5545) feeds and e-mailed invitations (RFC 5546) for events.
+
+The text is written here directly (content lines, TEXT escaping, CRLF, folding at 75
+octets without splitting a UTF-8 letter): icalendar's object model took about 6 ms per
+event, too slow for a feed of a thousand events. Tests parse every kind of output back with
+icalendar, vobject and recurring-ical-events.
+
+Pitfalls handled here (see docs/architecture.md, "Calendar feeds"):
+- Europe/Helsinki is written as a VTIMEZONE with yearly RRULEs, never as an RDATE list
+  (Thunderbird's ical.js and Outlook get that wrong).
+- UID and DTSTAMP are derived from the data, never random or `now()`, so two builds of an
+  unchanged feed are byte-identical (and the ETag stays put).
+- Durations are written as `PT6H`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, field
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Case, F, FilteredRelation, Q, QuerySet, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import CalendarEntry, Event, EventKind, EventStatus, Registration, RegistrationStatus
+from ..registration.rules import meeting_link
+
+PRODID = "-//Kohtaamo//Kohtaamo calendar 1.0//FI"
+# The settings' time zone, which the VTIMEZONE below describes (the county's own zone).
+TZID = settings.TIME_ZONE
+REFRESH = "PT6H"
+# The pinned name of calendars.tasks.store_calendar_entries: the feed queues it through the
+# outbox by name, so that building a feed does not import the tasks that call it.
+STORE_ENTRIES_TASK = "events.tasks.store_calendar_entries"
+# Raise when the generated text changes, so ETags and entries change. 4: the meeting link only
+# where events/rules.py allows it (never in public feeds for events that take registrations).
+FEED_FORMAT_VERSION = 4
+CRLF = "\r\n"
+
+# Europe/Helsinki in the form every client understands: EET/EEST switching at 01:00 UTC on
+# the last Sunday of March and of October (EU rule since 1981).
+HELSINKI_VTIMEZONE = (
+    "BEGIN:VTIMEZONE\r\n"
+    "TZID:Europe/Helsinki\r\n"
+    "X-LIC-LOCATION:Europe/Helsinki\r\n"
+    "BEGIN:DAYLIGHT\r\n"
+    "TZOFFSETFROM:+0200\r\n"
+    "TZOFFSETTO:+0300\r\n"
+    "TZNAME:EEST\r\n"
+    "DTSTART:19700329T030000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+    "END:DAYLIGHT\r\n"
+    "BEGIN:STANDARD\r\n"
+    "TZOFFSETFROM:+0300\r\n"
+    "TZOFFSETTO:+0200\r\n"
+    "TZNAME:EET\r\n"
+    "DTSTART:19701025T040000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"
+    "END:STANDARD\r\n"
+    "END:VTIMEZONE\r\n"
+)
+
+# Fields a feed needs, read with values(): no model instances for a thousand events.
+ITEM_FIELDS = (
+    "pk",
+    "title",
+    "kind",
+    "description",
+    "starts_at",
+    "ends_at",
+    "meeting_url",
+    "place",
+    "status",
+    "registration_mode",
+    "sequence",
+    "language",
+    "created_at",
+    "updated_at",
+    "theme__title",
+)
+
+
+# --- Content lines -----------------------------------------------------------------
+
+
+def fold_text(line: str) -> str:
+    """`fold` for text: ASCII lines (nearly all) are cut by slicing, without encoding."""
+    if not line.isascii():
+        return fold(line).decode("utf-8")
+    if len(line) <= 75:
+        return line + CRLF
+    chunks = [line[:75]] + [line[i : i + 74] for i in range(75, len(line), 74)]
+    return "\r\n ".join(chunks) + CRLF
+
+
+def fold(line: str) -> bytes:
+    """One content line, folded at 75 octets (continuations start with a space), CRLF."""
+    raw = line.encode("utf-8")
+    if len(raw) <= 75:
+        return raw + b"\r\n"
+    chunks: list[bytes] = []
+    start, limit, size = 0, 75, len(raw)
+    while start < size:
+        end = min(start + limit, size)
+        while end < size and (raw[end] & 0xC0) == 0x80:  # never split a UTF-8 letter
+            end -= 1
+        chunks.append(raw[start:end])
+        start, limit = end, 74
+    return b"\r\n ".join(chunks) + b"\r\n"
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11)."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_CONTROL_OR_QUOTE = re.compile('[\x00-\x1f\x7f"]')
+
+
+def _uri(value: str) -> str:
+    return _CONTROL.sub("", value)
+
+
+def _param(value: str) -> str:
+    """A quoted parameter value (no DQUOTE or control characters allowed inside)."""
+    return f'"{_CONTROL_OR_QUOTE.sub("", str(value))}"'
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _local(value: dt.datetime) -> str:
+    return value.astimezone(timezone.get_default_timezone()).strftime("%Y%m%dT%H%M%S")
+
+
+# --- URLs ----------------------------------------------------------------------------
+
+
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "kohtaamo"
+
+
+def event_uid(event: Event) -> str:
+    """The one UID of an event: the same in every feed, download and invitation."""
+    return uid_for(event.pk)
+
+
+def uid_for(pk: int) -> str:
+    return f"event-{pk}@{site_host()}"
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _event_url_pattern() -> str:
+    marker = 987654321
+    return absolute_url(reverse("events:detail", kwargs={"pk": marker})).replace(
+        str(marker), "{pk}"
+    )
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed's address for copying (https) and for one-click subscription (webcal)."""
+
+    https: str
+    webcal: str
+
+
+def webcal_url(url: str) -> str:
+    """The same address with the webcal: scheme, which calendar apps open as a subscription."""
+    return "webcal" + url[url.index(":") :]
+
+
+def feed_link(url_name: str, *, language: str | None = None, **kwargs) -> FeedLink:
+    url = absolute_url(reverse(url_name, kwargs=kwargs or None))
+    if language:
+        url = f"{url}?lang={language}"
+    return FeedLink(https=url, webcal=webcal_url(url))
+
+
+def personal_feed_url(user) -> str:
+    return absolute_url(reverse("calendar:personal", kwargs={"token": user.calendar_token}))
+
+
+def personal_feed_link(user) -> FeedLink:
+    url = personal_feed_url(user)
+    return FeedLink(https=url, webcal=webcal_url(url))
+
+
+def network_feed_url(network) -> str:
+    return absolute_url(
+        reverse("calendar:network", kwargs={"slug": network.slug, "token": network.calendar_token})
+    )
+
+
+def network_feed_link(network) -> FeedLink:
+    """For the network page, shown to active members only (the URL is the only secret)."""
+    url = network_feed_url(network)
+    return FeedLink(https=url, webcal=webcal_url(url))
+
+
+# --- Events as plain items -------------------------------------------------------------
+
+
+@dataclass
+class FeedItem:
+    """What one VEVENT says, read from a values() row or from an Event.
+
+    `my_status` is the status of the registration the entry is written for (a personal
+    feed, an invitation), None in public and network feeds: the meeting link follows it.
+    """
+
+    pk: int
+    title: str
+    kind: str
+    description: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    meeting_url: str
+    place: str
+    status: str
+    registration_mode: str
+    sequence: int
+    language: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    theme_title: str | None
+    presenters: list[str] = field(default_factory=list)
+    on_waitlist: bool = False
+    my_status: str | None = None
+
+
+def item_from_event(event: Event) -> FeedItem:
+    return FeedItem(
+        pk=event.pk,
+        title=event.title,
+        kind=event.kind,
+        description=event.description,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        meeting_url=event.meeting_url,
+        place=event.place,
+        status=event.status,
+        registration_mode=event.registration_mode,
+        sequence=event.sequence,
+        language=event.language,
+        created_at=event.created_at,
+        updated_at=event.updated_at,
+        theme_title=event.theme.title if event.theme_id else None,
+        presenters=[p.name for p in event.presenters.all()],
+        on_waitlist=bool(getattr(event, "on_waitlist", False)),
+        my_status=getattr(event, "my_status", None),
+    )
+
+
+def feed_items(events: QuerySet[Event]) -> list[FeedItem]:
+    """The feed's events as items: two queries whatever their number."""
+    fields = list(ITEM_FIELDS)
+    for annotation in ("on_waitlist", "my_status"):
+        if annotation in events.query.annotations:
+            fields.append(annotation)
+    rows = events.prefetch_related(None).values(*fields)
+    items: dict[int, FeedItem] = {}
+    for row in rows:
+        row["theme_title"] = row.pop("theme__title")
+        items[row["pk"]] = FeedItem(**row)
+    if items:
+        through = Event.presenters.through.objects.filter(
+            event__in=events.prefetch_related(None).values("pk")
+        ).order_by("presenter__name", "presenter_id")
+        for event_id, name in through.values_list("event_id", "presenter__name"):
+            if event_id in items:
+                items[event_id].presenters.append(name)
+    return list(items.values())
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+class _Texts:
+    """Translated fixed texts, looked up once per build (in the active language)."""
+
+    def __init__(self) -> None:
+        self.cancelled = _("This event has been cancelled.")
+        self.theme = _("Theme: %(theme)s")
+        self.presenters = _("Presenters: %(names)s")
+        self.meeting = _("Online meeting link: %(url)s")
+        self.place = _("Place: %(place)s")
+        self.page = _("Event page: %(url)s")
+        self.online = _("Online: %(url)s")
+        self.meeting_label = _("Online meeting")
+        self.waitlist = _("[Waitlist] ")
+        self.kinds = {value: str(label) for value, label in EventKind.choices}
+        self.event_url = _event_url_pattern()
+        self.host = site_host()
+        # Everything an entry's text depends on besides its event: a stored entry written
+        # under another layout (a new release, another site address) is written again.
+        self.layout = hashlib.sha256(
+            repr((FEED_FORMAT_VERSION, sorted(vars(self).items()))).encode()
+        ).hexdigest()[:16]
+
+
+def _title(item: FeedItem, texts: _Texts) -> str:
+    return item.title or item.theme_title or texts.kinds.get(item.kind, item.kind)
+
+
+def _description(item: FeedItem, texts: _Texts, page_url: str, link: str | None) -> str:
+    lines: list[str] = []
+    if item.status == EventStatus.CANCELLED:
+        lines.append(texts.cancelled)
+    title = _title(item, texts)
+    if item.theme_title and item.theme_title != title:
+        lines.append(texts.theme % {"theme": item.theme_title})
+    if item.presenters:
+        lines.append(texts.presenters % {"names": ", ".join(item.presenters)})
+    if item.description:
+        lines.extend(["", item.description.strip(), ""])
+    if link:
+        lines.append(texts.meeting % {"url": link})
+    if item.place:
+        lines.append(texts.place % {"place": item.place})
+    lines.append(texts.page % {"url": page_url})
+    return "\n".join(lines).strip()
+
+
+def _vevent(
+    item: FeedItem,
+    texts: _Texts,
+    *,
+    stamp: dt.datetime | None = None,
+    status: str | None = None,
+    extra: Iterable[str] = (),
+    person=None,
+) -> str:
+    """One VEVENT as folded text. The meeting link (LOCATION, DESCRIPTION, CONFERENCE) only
+    if events/rules.py lets the item's registration (or `person`) see it."""
+    waitlisted = item.on_waitlist
+    link = meeting_link(event=item, person=person, registration=item.my_status)
+    if status is None:
+        if item.status == EventStatus.CANCELLED:
+            status = "CANCELLED"
+        else:
+            status = "TENTATIVE" if waitlisted else "CONFIRMED"
+    page_url = texts.event_url.format(pk=item.pk)
+    modified = _utc(item.updated_at)
+    summary = f"{texts.waitlist if waitlisted else ''}{_title(item, texts)}"
+    location = item.place or (texts.online % {"url": link} if link else "")
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:event-{item.pk}@{texts.host}",
+        f"DTSTAMP:{_utc(stamp) if stamp else modified}",
+        f"CREATED:{_utc(item.created_at)}",
+        f"LAST-MODIFIED:{modified}",
+        f"SEQUENCE:{item.sequence}",
+        f"DTSTART;TZID={TZID}:{_local(item.starts_at)}",
+        f"DTEND;TZID={TZID}:{_local(item.ends_at)}",
+        f"SUMMARY;LANGUAGE={item.language or 'fi'}:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(_description(item, texts, page_url, link))}",
+    ]
+    if location:
+        lines.append(f"LOCATION:{escape_text(location)}")
+    lines.append(f"URL;VALUE=URI:{_uri(page_url)}")
+    if link:
+        lines.append(
+            f"CONFERENCE;VALUE=URI;FEATURE=VIDEO;LABEL={_param(texts.meeting_label)}:{_uri(link)}"
+        )
+    lines.append(f"STATUS:{status}")
+    lines.append(f"TRANSP:{'TRANSPARENT' if status == 'CANCELLED' else 'OPAQUE'}")
+    lines.extend(extra)
+    lines.append("END:VEVENT")
+    return "".join(fold_text(line) for line in lines)
+
+
+def _header(method: str) -> list[str]:
+    return [
+        fold_text(line)
+        for line in (
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            f"PRODID:{PRODID}",
+            "CALSCALE:GREGORIAN",
+            f"METHOD:{method}",
+        )
+    ]
+
+
+def _calendar_head(name: str, description: str) -> list[str]:
+    parts = _header("PUBLISH")
+    parts.extend(
+        fold_text(line)
+        for line in (
+            f"NAME:{escape_text(name)}",
+            f"X-WR-CALNAME:{escape_text(name)}",
+            f"DESCRIPTION:{escape_text(description)}",
+            f"X-WR-CALDESC:{escape_text(description)}",
+            f"X-WR-TIMEZONE:{TZID}",
+            f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+            f"X-PUBLISHED-TTL:{REFRESH}",
+            f"URL;VALUE=URI:{absolute_url(reverse('calendar:subscribe'))}",
+        )
+    )
+    parts.append(HELSINKI_VTIMEZONE)
+    return parts
+
+
+def build_calendar(*, events: Iterable[FeedItem | Event], name: str, description: str) -> bytes:
+    """A whole feed (METHOD:PUBLISH), in the active language. Waitlisted items are marked."""
+    texts = _Texts()
+    parts = _calendar_head(name, description)
+    for event in events:
+        item = event if isinstance(event, FeedItem) else item_from_event(event)
+        parts.append(_vevent(item, texts))
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+def single_event_ics(
+    *, event: Event, person=None, registration: Registration | None = None
+) -> bytes:
+    """A download of one event. No calendar name: Outlook would open it as a new calendar.
+
+    With the meeting link only if `person` (with their `registration`) may see it.
+    """
+    item = item_from_event(event)
+    if registration is not None and registration.event_id == event.pk:
+        item.my_status = registration.status
+    parts = _header("PUBLISH")
+    parts.append(HELSINKI_VTIMEZONE)
+    parts.append(_vevent(item, _Texts(), person=person))
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+# --- Invitations (iTIP) ------------------------------------------------------------------
+
+
+def _organizer() -> str:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    address = address or f"kohtaamo@{site_host()}"
+    return f"ORGANIZER;CN={_param(name or 'Kohtaamo')}:mailto:{_uri(address)}"
+
+
+def _attendee(registration: Registration, method: str) -> str:
+    email = registration.email or (registration.user.email if registration.user_id else "")
+    name = registration.name or (registration.user.get_full_name() if registration.user_id else "")
+    if method == "CANCEL" or registration.status == RegistrationStatus.CANCELLED:
+        partstat = "DECLINED"
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        partstat = "TENTATIVE"
+    elif registration.status == RegistrationStatus.CONFIRMED:
+        partstat = "ACCEPTED"
+    else:
+        partstat = "NEEDS-ACTION"
+    cn = f";CN={_param(name)}" if name else ""
+    return (
+        f"ATTENDEE{cn};CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={partstat};RSVP=FALSE:"
+        f"mailto:{_uri(email)}"
+    )
+
+
+def invitation_ics(*, event: Event, method: str, registration: Registration) -> bytes:
+    """An e-mail invitation for one registration (RFC 5546).
+
+    `method` is "REQUEST" (registration confirmed, or the event changed: send it again, the
+    SEQUENCE tells clients it is newer) or "CANCEL" (the event or this registration was
+    cancelled: the entry leaves the person's calendar). Same UID as in the feeds.
+    Rendered in the active language: call it inside the recipient's language.
+    """
+    method = method.upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"Unsupported iTIP method {method!r}")
+    item = item_from_event(event)
+    item.on_waitlist = registration.status == RegistrationStatus.WAITLISTED and method == "REQUEST"
+    item.my_status = registration.status  # the link only for a confirmed registration
+    # DTSTAMP orders messages with the same SEQUENCE: a registration cancelled after the
+    # confirmation must look newer than it.
+    stamp = event.updated_at
+    if method == "CANCEL" and registration.cancelled_at and registration.cancelled_at > stamp:
+        stamp = registration.cancelled_at
+    parts = _header(method)
+    parts.append(HELSINKI_VTIMEZONE)
+    parts.append(
+        _vevent(
+            item,
+            _Texts(),
+            stamp=stamp,
+            status="CANCELLED" if method == "CANCEL" else None,
+            extra=(_organizer(), _attendee(registration, method)),
+        )
+    )
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+# --- Stored entries ------------------------------------------------------------------------
+
+
+def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QuerySet[Event]:
+    """The events annotated `entry`: their stored text in `language` if it was written for
+    the event as it is now (its `updated_at`) and in this layout, else None.
+
+    The variant follows the feed's person (`my_status`, a personal feed): waitlisted, or
+    confirmed (with the meeting link, `confirmed_text`, where it differs); public and
+    network feeds read `text`, which never holds a link events/rules.py keeps from them.
+
+    A join, not a subquery per event: PostgreSQL hashes the entries once (one calendar
+    entry per event and language, so no event is repeated).
+    """
+    current = FilteredRelation(
+        "calendar_entries",
+        condition=Q(
+            calendar_entries__language=language,
+            calendar_entries__layout=layout,
+            calendar_entries__rendered_for=F("updated_at"),
+        ),
+    )
+    events = events.prefetch_related(None).annotate(current_entry=current)
+    text = F("current_entry__text")
+    if "my_status" in events.query.annotations:
+        text = Case(
+            When(my_status=RegistrationStatus.WAITLISTED, then=F("current_entry__waitlisted_text")),
+            When(
+                my_status=RegistrationStatus.CONFIRMED,
+                then=Coalesce(F("current_entry__confirmed_text"), text),
+            ),
+            default=text,
+        )
+    return events.annotate(entry=text)
+
+
+def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
+    """A whole feed in the active language, joined from the events' stored entries.
+
+    One query reads the feed's events with their entries. Events without a current entry
+    (new, changed, or a new layout) are written here from two more queries, and storing them
+    is queued for after the request, so a feed's query count never depends on its size.
+    Gives the same text as `build_calendar` over the same events.
+    """
+    texts = _Texts()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    rows = list(_with_entries(events, language, texts.layout).values_list("pk", "entry"))
+    missing = [pk for pk, entry in rows if entry is None]
+    written: dict[int, str] = {}
+    if missing:
+        written = {
+            item.pk: _vevent(item, texts) for item in feed_items(events.filter(pk__in=missing))
+        }
+        _queue_storing(missing, language)
+    parts = _calendar_head(name, description)
+    # An event that left the feed between the two reads is left out.
+    parts.extend(entry if entry is not None else written.get(pk, "") for pk, entry in rows)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")
+
+
+def _queue_storing(event_ids: list[int], language: str) -> None:
+    """An outbox row (stored entries are replaced by the current text, so a repeat is
+    harmless): one per event set, language and minute, so a burst of requests for a feed
+    stores its entries once while a later change is stored again."""
+    from outbox.services import enqueue
+
+    ids = sorted(event_ids)
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:24]
+    minute = timezone.now().strftime("%Y%m%dT%H%M")
+    key = f"calendar-entries:{language}:{digest}:{minute}"
+    enqueue(task=STORE_ENTRIES_TASK, args=[ids, language], key=key)
+
+
+def _variants(item: FeedItem, texts: _Texts) -> tuple[str, str | None, str]:
+    """An event's entry for public feeds, for a confirmed person (None when it is the same:
+    no link to add) and for a waitlisted one."""
+    item.on_waitlist, item.my_status = False, None
+    public = _vevent(item, texts)
+    item.my_status = RegistrationStatus.CONFIRMED
+    confirmed = _vevent(item, texts)
+    item.on_waitlist, item.my_status = True, RegistrationStatus.WAITLISTED
+    waitlisted = _vevent(item, texts)
+    return public, (None if confirmed == public else confirmed), waitlisted
+
+
+def store_entries(event_ids: Iterable[int], language: str) -> int:
+    """Write and store the entries of these events in `language` (all three variants).
+
+    Idempotent: an entry is replaced by the current text. Rows are written in event order, so
+    two workers storing the same events never deadlock.
+    """
+    with translation.override(language):
+        texts = _Texts()
+        items = feed_items(Event.objects.filter(pk__in=list(event_ids)).order_by("pk"))
+        entries = []
+        for item in items:
+            text, confirmed_text, waitlisted_text = _variants(item, texts)
+            entries.append(
+                CalendarEntry(
+                    event_id=item.pk,
+                    language=language,
+                    layout=texts.layout,
+                    rendered_for=item.updated_at,
+                    text=text,
+                    confirmed_text=confirmed_text,
+                    waitlisted_text=waitlisted_text,
+                )
+            )
+    CalendarEntry.objects.bulk_create(
+        entries,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["event", "language"],
+        update_fields=["layout", "rendered_for", "text", "confirmed_text", "waitlisted_text"],
+    )
+    return len(entries)
+
+
+def current_layouts() -> dict[str, str]:
+    """The layout an entry is written in now, per language."""
+    layouts = {}
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            layouts[code] = _Texts().layout
+    return layouts
+
+
+def prune_entries(now: dt.datetime | None = None) -> int:
+    """Delete the entries of events that have left every feed's window for good, and every
+    entry written in another layout (an older release: never read again, and it may hold
+    text, such as a meeting link, that the current layout leaves out).
+
+    Feeds show the past `FEED_PAST` (events/selectors.py); an older event's entry is never
+    read again unless the event is moved, and then it is written again anyway.
+    """
+    from .selectors import FEED_PAST
+
+    before = (now or timezone.now()) - FEED_PAST
+    current = Q()
+    for language, layout in current_layouts().items():
+        current |= Q(language=language, layout=layout)
+    deleted, _by_model = CalendarEntry.objects.filter(
+        Q(event__starts_at__lt=before) | ~current
+    ).delete()
+    return deleted
+
+
+# --- Changes --------------------------------------------------------------------------------
+
+GENERATION_KEY = "calendar-feed:generation"
+
+
+def feed_generation() -> str:
+    """A token that changes whenever something a feed shows may have changed (see below).
+
+    Remembered feed versions are trusted only under the token they were built under.
+    """
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = secrets.token_hex(8)
+        cache.add(GENERATION_KEY, generation, None)
+    return generation
+
+
+def feeds_changed() -> None:
+    """Something a feed shows changed: remembered feed versions are no longer trusted.
+
+    Called now and again after the transaction commits: a request that read the old token
+    before the commit may remember an old version under it, the second change drops that.
+    """
+    cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), None))
+
+
+def events_text_changed(events: QuerySet[Event]) -> int:
+    """Text shown in these events changed elsewhere (a theme or presenter renamed).
+
+    Their `updated_at` moves, so their feed entries are written again and LAST-MODIFIED tells
+    calendar clients. Cancelled events without a cancellation time are left alone: their
+    place in the feeds is decided by `updated_at` (events/selectors.calendar_feed_events).
+    """
+    touched = events.exclude(status=EventStatus.CANCELLED, cancelled_at__isnull=True).update(
+        updated_at=timezone.now()
+    )
+    feeds_changed()
+    return touched
+
+
+# --- Conditional requests ----------------------------------------------------------------
+
+# How long a feed's remembered ETag is trusted without a change signal: the bound on what a
+# change made around the models (raw SQL, QuerySet.update) could leave unseen.
+ETAG_TRUSTED_SECONDS = 300
+
+
+def feed_etag(body: bytes) -> str:
+    """A strong ETag from the feed's bytes: it changes exactly when the feed does."""
+    return f'"{hashlib.sha256(body).hexdigest()[:40]}"'
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """What the cache remembers of a built feed, so a conditional request needs no query."""
+
+    generation: str
+    day: str  # the feed's window moves with the date
+    checked_at: float
+    etag: str
+    built: dt.datetime
+
+    def for_cache(self) -> tuple:
+        """Plain values, so a release that changes this class never meets an old pickle."""
+        return (FEED_FORMAT_VERSION, *astuple(self))
+
+    @classmethod
+    def from_cache(cls, value) -> FeedVersion | None:
+        if isinstance(value, tuple) and value[:1] == (FEED_FORMAT_VERSION,):
+            try:
+                return cls(*value[1:])
+            except TypeError:  # another shape from another release: build again
+                return None
+        return None
+
+    def trusted(self, generation: str, day: str, now: float) -> bool:
+        return (
+            self.generation == generation
+            and self.day == day
+            and now - self.checked_at < ETAG_TRUSTED_SECONDS
+        )
+
+
+def activate_language(code: str | None) -> str:
+    """The language a feed is written in: `code` if supported, else the active one."""
+    supported = {c for c, _label in settings.LANGUAGES}
+    if code and code in supported:
+        return code
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    return current if current in supported else settings.LANGUAGE_CODE

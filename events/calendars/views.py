@@ -1,0 +1,324 @@
+"""Calendar feeds (.ics) and the "Subscribe to the calendar" page.
+
+A feed's ETag is a hash of its body. The cache remembers it, with the body, until something
+a feed shows changes (events/calendars/signals.py) or for at most five minutes, so a conditional
+request that matches gets 304 from one cache round trip, without a query. A build is one
+query that joins the events' stored entries (events/calendars/feeds.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from networks.models import Network
+
+from ..models import Audience, Event, EventKind, EventStatus, Series, Theme
+from ..registration.rules import meeting_link
+from ..registration.selectors import registration_of
+from ..selectors import visible_events
+from . import feeds
+from .selectors import calendar_feed_events
+
+CACHE_SECONDS = 24 * 3600
+PUBLIC_CACHE_CONTROL = "public, max-age=900"
+PRIVATE_CACHE_CONTROL = "private, max-age=900"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _language(request: HttpRequest, default: str | None = None) -> str:
+    return feeds.activate_language(request.GET.get("lang") or default)
+
+
+def _finish(
+    response: HttpResponse, *, etag: str, last_modified: dt.datetime, private: bool
+) -> HttpResponse:
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
+    if private:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _remembered_key(key: str, language: str) -> str:
+    return "calendar-feed:" + hashlib.sha256(f"{key}|{language}".encode()).hexdigest()[:32]
+
+
+def _body_key(etag: str) -> str:
+    return "calendar-feed-body:" + etag.strip('"')
+
+
+def serve_feed(
+    request: HttpRequest,
+    *,
+    key: str,
+    events: QuerySet[Event],
+    names: Callable[[], tuple[str, str]],
+    private: bool,
+    language: str,
+    filename: str,
+) -> HttpResponse:
+    """Answer a feed request: 304 on a match, the cached body, or build and cache it.
+
+    `key` names the feed (not its secret); `names` gives (calendar name, description) and
+    runs in `language`. The ETag is a hash of the body. While nothing changed (the change
+    generation is the same, events/signals.py) the cache remembers it, so a conditional
+    request that matches costs one cache round trip and no query.
+    """
+    remembered_key = _remembered_key(key, language)
+    found = cache.get_many([feeds.GENERATION_KEY, remembered_key])
+    generation = found.get(feeds.GENERATION_KEY) or feeds.feed_generation()
+    day = timezone.localdate().isoformat()
+    version = feeds.FeedVersion.from_cache(found.get(remembered_key))
+    body = None
+
+    def build() -> feeds.FeedVersion:
+        nonlocal body
+        with translation.override(language):
+            name, description = names()
+            body = feeds.feed_body(events, name=name, description=description)
+        etag = feeds.feed_etag(body)
+        # An unchanged feed keeps its Last-Modified, so If-Modified-Since keeps working.
+        unchanged = version is not None and version.etag == etag
+        built = version.built if unchanged else timezone.now().replace(microsecond=0)
+        fresh = feeds.FeedVersion(generation, day, time.time(), etag, built)
+        cache.set_many({remembered_key: fresh.for_cache(), _body_key(etag): body}, CACHE_SECONDS)
+        return fresh
+
+    if version is None or not version.trusted(generation, day, time.time()):
+        version = build()
+    not_modified = get_conditional_response(
+        request, etag=version.etag, last_modified=int(version.built.timestamp())
+    )
+    if not_modified is not None:
+        return _finish(
+            not_modified, etag=version.etag, last_modified=version.built, private=private
+        )
+    if body is None:
+        body = cache.get(_body_key(version.etag))
+        if body is None:  # the body left the cache before its version did
+            version = build()
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _finish(response, etag=version.etag, last_modified=version.built, private=private)
+
+
+def _series(slug: str) -> Series:
+    return get_object_or_404(Series, slug=slug)
+
+
+def _kind(kind: str) -> EventKind:
+    if kind not in EventKind.values:
+        raise Http404
+    return EventKind(kind)
+
+
+def _theme(slug: str) -> Theme:
+    return get_object_or_404(Theme, slug=slug)
+
+
+def _network(slug: str, token: str) -> Network:
+    network = Network.objects.filter(slug=slug).first()
+    # Same answer for an unknown network and a wrong token; compare in constant time.
+    expected = network.calendar_token if network else "-" * len(token)
+    if network is None or not hmac.compare_digest(expected.encode(), token.encode()):
+        raise Http404
+    return network
+
+
+def _person(token: str):
+    # A lookup through the unique index; the token is the only secret here.
+    person = get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    if person is None or not hmac.compare_digest(person.calendar_token.encode(), token.encode()):
+        raise Http404
+    return person
+
+
+@dataclass(frozen=True)
+class FeedKind:
+    """One kind of calendar feed: how its URL finds what it follows, and what it says.
+
+    `find` takes the URL's arguments and raises Http404 for what does not exist (or a wrong
+    token); the other fields take what it found. `names` gives (calendar name, description)
+    and runs in the feed's language.
+    """
+
+    find: Callable[..., object]
+    key: Callable[[object], str]
+    events: Callable[[object], QuerySet[Event]]
+    names: Callable[[object], tuple[str, str]]
+    filename: Callable[[object], str]
+    private: bool = False
+    language: Callable[[object], str | None] = lambda _subject: None
+
+
+FEED_KINDS: dict[str, FeedKind] = {
+    "all": FeedKind(
+        find=lambda: None,
+        key=lambda _none: "all",
+        events=lambda _none: calendar_feed_events(),
+        names=lambda _none: (
+            _("Kohtaamo events"),
+            _("All public events of the work-ability programme."),
+        ),
+        filename=lambda _none: "kohtaamo.ics",
+    ),
+    "series": FeedKind(
+        find=_series,
+        key=lambda series: f"series:{series.pk}:{series.name}",
+        events=lambda series: calendar_feed_events(series=series),
+        names=lambda series: (
+            _("Kohtaamo: %(name)s") % {"name": series.name},
+            _("Public events of the series %(name)s.") % {"name": series.name},
+        ),
+        filename=lambda series: f"kohtaamo-{series.slug}.ics",
+    ),
+    "kind": FeedKind(
+        find=_kind,
+        key=lambda kind: f"kind:{kind.value}",
+        events=lambda kind: calendar_feed_events(kind=kind.value),
+        names=lambda kind: (
+            _("Kohtaamo: %(kind)s") % {"kind": kind.label},
+            _("Public events of the kind: %(kind)s.") % {"kind": kind.label},
+        ),
+        filename=lambda kind: f"kohtaamo-{kind.value}.ics",
+    ),
+    "theme": FeedKind(
+        find=_theme,
+        key=lambda theme: f"theme:{theme.pk}:{theme.title}",
+        events=lambda theme: calendar_feed_events(theme=theme),
+        names=lambda theme: (
+            _("Kohtaamo: %(theme)s") % {"theme": theme.title},
+            _("Public events on the theme %(theme)s.") % {"theme": theme.title},
+        ),
+        filename=lambda theme: f"kohtaamo-{theme.slug}.ics",
+    ),
+    "network": FeedKind(
+        find=_network,
+        key=lambda network: f"network:{network.pk}:{network.name}",
+        events=lambda network: calendar_feed_events(network=network),
+        names=lambda network: (
+            _("Kohtaamo: %(network)s") % {"network": network.name},
+            _("Events of the network %(network)s, for its members.") % {"network": network.name},
+        ),
+        filename=lambda network: f"kohtaamo-{network.slug}.ics",
+        private=True,
+    ),
+    "personal": FeedKind(
+        find=_person,
+        key=lambda person: f"person:{person.pk}",
+        events=lambda person: calendar_feed_events(person=person),
+        names=lambda _person: (
+            _("Kohtaamo: my events"),
+            _("The events you have registered for, waitlisted ones marked."),
+        ),
+        filename=lambda _person: "kohtaamo-my-events.ics",
+        private=True,
+        language=lambda person: person.language,
+    ),
+}
+
+
+@require_safe
+def feed(request: HttpRequest, *, feed_kind: str, **url_arguments) -> HttpResponse:
+    """Any calendar feed: FEED_KINDS[feed_kind] tells what the URL's arguments find."""
+    kind = FEED_KINDS[feed_kind]
+    subject = kind.find(**url_arguments)
+    return serve_feed(
+        request,
+        key=kind.key(subject),
+        events=kind.events(subject),
+        names=lambda: kind.names(subject),
+        private=kind.private,
+        language=_language(request, default=kind.language(subject)),
+        filename=kind.filename(subject),
+    )
+
+
+@require_safe
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One event as an .ics download (the event page links here).
+
+    With the meeting link only for those who may see it (events/rules.py); such a download
+    is private, and the link is part of its ETag.
+    """
+    event = get_object_or_404(
+        visible_events(user=request.user).select_related("theme", "series"), pk=pk
+    )
+    registration = registration_of(event=event, user=request.user)
+    link = meeting_link(event=event, person=request.user, registration=registration)
+    language = _language(request)
+    digest = hashlib.sha256(
+        repr(
+            (
+                feeds.FEED_FORMAT_VERSION,
+                event.pk,
+                event.updated_at.isoformat(),
+                event.sequence,
+                language,
+                timezone.localdate().isoformat(),
+                link,
+            )
+        ).encode()
+    ).hexdigest()[:40]
+    etag = f'"{digest}"'
+    # A link only this viewer may see must stay out of shared caches.
+    private = event.audience != Audience.EVERYONE or link != meeting_link(event=event)
+    last_modified = event.updated_at.replace(microsecond=0)
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if not_modified is not None:
+        return _finish(not_modified, etag=etag, last_modified=last_modified, private=private)
+    with translation.override(language):
+        body = feeds.single_event_ics(event=event, person=request.user, registration=registration)
+    response = HttpResponse(body, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="kohtaamo-event-{event.pk}.ics"'
+    return _finish(response, etag=etag, last_modified=last_modified, private=private)
+
+
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """The "Subscribe to the calendar" page: feed links and instructions per client."""
+    public = Event.objects.filter(
+        status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED], audience=Audience.EVERYONE
+    )
+    series = Series.objects.filter(Exists(public.filter(series=OuterRef("pk")))).order_by("name")
+    themes = Theme.objects.filter(Exists(public.filter(theme=OuterRef("pk")))).order_by("title")
+    language = translation.get_language()
+    context = {
+        "all_feed": feeds.feed_link("calendar:all", language=language),
+        "series_feeds": [
+            (s.name, feeds.feed_link("calendar:series", language=language, slug=s.slug))
+            for s in series
+        ],
+        "kind_feeds": [
+            (label, feeds.feed_link("calendar:kind", language=language, kind=value))
+            for value, label in EventKind.choices
+        ],
+        "theme_feeds": [
+            (t.title, feeds.feed_link("calendar:theme", language=language, slug=t.slug))
+            for t in themes
+        ],
+    }
+    if request.user.is_authenticated:
+        context["personal_feed"] = feeds.FeedLink(
+            https=feeds.personal_feed_url(request.user),
+            webcal=feeds.webcal_url(feeds.personal_feed_url(request.user)),
+        )
+    return render(request, "events/calendar_subscribe.html", context)

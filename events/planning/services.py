@@ -1,0 +1,361 @@
+"""Planning: create, edit, publish and cancel events; their materials; a term of series
+sessions; themes, presenters and series. Every change is audited, and a change people must
+hear of is queued in the same transaction (events.registration.tasks)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import record_audit
+from kohtaamo.uploads import check_upload
+
+from ..errors import EventsError
+from ..models import (
+    Event,
+    EventChange,
+    EventMaterial,
+    EventStatus,
+    Series,
+)
+from ..registration.services import (
+    lock_event,
+    notify_event_cancelled,
+    notify_event_changed,
+    set_capacity,
+)
+
+# Every field an organiser edits, in the order the event form shows them (EventForm uses
+# this list); the many-to-many ones are set after the row is saved.
+EVENT_FIELDS = (
+    "kind",
+    "series",
+    "theme",
+    "title",
+    "description",
+    "presenters",
+    "starts_at",
+    "ends_at",
+    "format",
+    "meeting_url",
+    "place",
+    "capacity",
+    "registration_mode",
+    "registration_opens_at",
+    "registration_closes_at",
+    "audience",
+    "audience_networks",
+    "status",
+    "language",
+)
+EVENT_M2M_FIELDS = ("presenters", "audience_networks")
+# A change to one of these raises Event.sequence (iCalendar SEQUENCE) so calendars follow.
+SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "meeting_url")
+
+
+class PlanningError(EventsError):
+    default_message = _("The event could not be saved.")
+
+
+class EventValidationError(PlanningError):
+    """Field errors of an event ({field: [message, …]}); nothing was saved."""
+
+    def __init__(self, errors: dict) -> None:
+        self.errors = errors
+        messages = [str(m) for msgs in errors.values() for m in msgs]
+        super().__init__(" ".join(messages))
+
+
+class MaterialError(EventsError):
+    default_message = _("The material could not be added.")
+
+
+def _json_value(value):
+    """A value for the change history: dates as ISO text, rows as their names."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.astimezone(timezone.get_default_timezone()).isoformat()
+    if isinstance(value, list | tuple | set):
+        return sorted(str(v) for v in value)
+    return str(value)
+
+
+def _m2m_value(event: Event, name: str) -> list:
+    if event.pk is None:
+        return []
+    return sorted(str(obj) for obj in getattr(event, name).all())
+
+
+def _validate_event(event: Event) -> None:
+    try:
+        event.full_clean(exclude=["created_by"], validate_unique=False)
+    except ValidationError as exc:
+        raise EventValidationError(exc.message_dict) from exc
+
+
+def _split_fields(fields: dict) -> tuple[dict, dict]:
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    plain = {k: v for k, v in fields.items() if k not in EVENT_M2M_FIELDS}
+    m2m = {k: list(v or []) for k, v in fields.items() if k in EVENT_M2M_FIELDS}
+    return plain, m2m
+
+
+def create_event(*, by, **fields) -> Event:
+    """Create an event of any kind. The title may stay empty: the theme's title is shown."""
+    plain, m2m = _split_fields(fields)
+    if plain.get("status") == EventStatus.CANCELLED:
+        raise PlanningError(_("A new event cannot be cancelled."))
+    event = Event(**plain, created_by=by if getattr(by, "is_authenticated", False) else None)
+    _validate_event(event)
+    with transaction.atomic():
+        event.save()
+        for name, values in m2m.items():
+            getattr(event, name).set(values)
+        record_audit(actor=by, action="event.created", obj=event, status=event.status)
+    return event
+
+
+def update_event(*, event: Event, by, **fields) -> Event:
+    """Change an event. For a published event the change is kept in EventChange
+    ({field: [old, new]}) and registered people are told of time/place/link changes.
+    A change of time, place or meeting link raises `sequence` (calendar feeds and
+    invitations use it). Capacity goes through set_capacity (waitlist promotion).
+    Raises EventValidationError / CapacityBelowConfirmed; nothing is half-saved."""
+    plain, m2m = _split_fields(fields)
+    with transaction.atomic():
+        locked = lock_event(event)
+        if plain.get("status") == EventStatus.CANCELLED and not locked.is_cancelled:
+            raise PlanningError(_("Use “Cancel the event” to cancel it, with a reason."))
+        if locked.is_cancelled and plain.get("status", EventStatus.CANCELLED) != locked.status:
+            raise PlanningError(_("A cancelled event cannot be published again."))
+        was_published = locked.status == EventStatus.PUBLISHED
+        changes: dict = {}
+        new_capacity = plain.pop("capacity", locked.capacity)
+        if new_capacity != locked.capacity:
+            changes["capacity"] = [locked.capacity, new_capacity]
+        for name, value in plain.items():
+            old = getattr(locked, name)
+            if old != value:
+                changes[name] = [_json_value(old), _json_value(value)]
+                setattr(locked, name, value)
+        for name, values in m2m.items():
+            old = _m2m_value(locked, name)
+            new = sorted(str(obj) for obj in values)
+            if old != new:
+                changes[name] = [old, new]
+        if not changes:
+            return locked
+        locked.capacity = new_capacity
+        _validate_event(locked)
+        if "capacity" in changes:
+            set_capacity(event=locked, capacity=new_capacity, by=by)
+        if any(name in changes for name in SEQUENCE_FIELDS):
+            locked.sequence += 1
+        locked.save()
+        for name, values in m2m.items():
+            if name in changes:
+                getattr(locked, name).set(values)
+        if was_published:
+            EventChange.objects.create(event=locked, changed_by=_actor(by), changes=changes)
+            notify_event_changed(event=locked, changes=changes)
+        record_audit(actor=by, action="event.updated", obj=locked, fields=sorted(changes))
+    _copy_state(locked, event)
+    return event
+
+
+def _actor(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _copy_state(source: Event, target: Event) -> None:
+    for f in Event._meta.concrete_fields:
+        setattr(target, f.attname, getattr(source, f.attname))
+    target._state.fields_cache.clear()
+    getattr(target, "_prefetched_objects_cache", {}).clear()
+
+
+def publish_event(*, event: Event, by) -> Event:
+    """Draft → published (a cancelled event stays cancelled)."""
+    with transaction.atomic():
+        locked = lock_event(event)
+        if locked.status == EventStatus.CANCELLED:
+            raise PlanningError(_("A cancelled event cannot be published again."))
+        if locked.status == EventStatus.PUBLISHED:
+            return locked
+        _validate_event(locked)
+        locked.status = EventStatus.PUBLISHED
+        locked.save(update_fields=["status", "updated_at"])
+        record_audit(actor=by, action="event.published", obj=locked)
+    _copy_state(locked, event)
+    return event
+
+
+def cancel_event(*, event: Event, by, reason: str) -> Event:
+    """Cancel one event: status cancelled, sequence raised, everyone registered told.
+    Other sessions of the series are not touched."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = lock_event(event)
+        if locked.status == EventStatus.CANCELLED:
+            raise PlanningError(_("This event is already cancelled."))
+        was_published = locked.status == EventStatus.PUBLISHED
+        old_status = locked.status
+        locked.status = EventStatus.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.sequence += 1
+        locked.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        if was_published:
+            EventChange.objects.create(
+                event=locked,
+                changed_by=_actor(by),
+                changes={"status": [old_status, EventStatus.CANCELLED], "reason": ["", reason]},
+            )
+            notify_event_cancelled(event=locked)
+        record_audit(actor=by, action="event.cancelled", obj=locked, reason=reason)
+    _copy_state(locked, event)
+    return event
+
+
+def add_material(*, event: Event, by, title: str, file=None, url: str = "") -> EventMaterial:
+    """Slides as a PDF file (checked by its content, not its name) or a link."""
+    title = (title or "").strip()
+    if not title:
+        raise MaterialError(_("Give the material a title."))
+    if not file and not url:
+        raise MaterialError(_("Choose a PDF file or give a link."))
+    if file:
+        try:
+            check_upload(file, kind="slides")  # size and content; leaves the file at 0
+        except ValidationError as exc:
+            raise MaterialError(" ".join(exc.messages)) from exc
+    with transaction.atomic():
+        position = event.materials.count()
+        material = EventMaterial(event=event, title=title, url=url or "", position=position)
+        if file:
+            # Stored as .pdf whatever the uploaded name, so it is never served as HTML.
+            stem = (file.name or "slides").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "slides"
+            material.file.save(f"{stem}.pdf", file, save=False)
+        material.save()
+        record_audit(actor=by, action="event.material_added", obj=event, material=title)
+    return material
+
+
+def remove_material(*, material: EventMaterial, by) -> None:
+    with transaction.atomic():
+        event, title = material.event, material.title
+        if material.file:
+            material.file.delete(save=False)
+        material.delete()
+        record_audit(actor=by, action="event.material_removed", obj=event, material=title)
+
+
+# --- Series sessions
+
+
+def series_session_dates(series: Series, first: _dt.date, last: _dt.date) -> set[_dt.date]:
+    """Helsinki dates between first and last on which the series already has a session."""
+    start = _dt.datetime.combine(first, _dt.time.min, tzinfo=timezone.get_default_timezone())
+    end = _dt.datetime.combine(
+        last + _dt.timedelta(days=1), _dt.time.min, tzinfo=timezone.get_default_timezone()
+    )
+    starts = Event.objects.filter(series=series, starts_at__gte=start, starts_at__lt=end)
+    moments = starts.values_list("starts_at", flat=True)
+    return {moment.astimezone(timezone.get_default_timezone()).date() for moment in moments}
+
+
+def create_series_sessions(
+    *, series: Series, dates: Iterable[_dt.date], by, status: str = EventStatus.DRAFT
+) -> list[Event]:
+    """Create one session of the series on each date (at the series' time, in Helsinki).
+    A date on which the series already has a session is skipped, so confirming twice
+    creates no duplicates. Returns the sessions created."""
+    dates = sorted(set(dates))
+    if not dates:
+        return []
+    if status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
+        raise PlanningError(_("New sessions are drafts or published."))
+    with transaction.atomic():
+        series = Series.objects.select_for_update().get(pk=series.pk)
+        existing = series_session_dates(series, dates[0], dates[-1])
+        created = []
+        for day in dates:
+            if day in existing:
+                continue
+            event = _session_for(series, day, status, by)
+            _validate_event(event)
+            event.save()
+            created.append(event)
+        record_audit(
+            actor=by,
+            action="series.sessions_created",
+            obj=series,
+            count=len(created),
+            first=str(dates[0]),
+            last=str(dates[-1]),
+        )
+    return created
+
+
+def _session_for(series: Series, day: _dt.date, status: str, by) -> Event:
+    start_time = series.start_time
+    if isinstance(start_time, str):
+        start_time = _dt.time.fromisoformat(start_time)
+    starts_at = _dt.datetime.combine(day, start_time, tzinfo=timezone.get_default_timezone())
+    return Event(
+        kind=series.kind,
+        series=series,
+        starts_at=starts_at,
+        ends_at=starts_at + _dt.timedelta(minutes=series.duration_minutes or 60),
+        format=series.format,
+        meeting_url=series.meeting_url,
+        place=series.place,
+        capacity=series.capacity,
+        registration_mode=series.registration_mode,
+        status=status,
+        created_by=_actor(by),
+    )
+
+
+@dataclass
+class SessionAssignment:
+    """What the organiser chose for one session on the "assign themes" screen."""
+
+    event: Event
+    theme: object | None = None
+    presenters: list = field(default_factory=list)
+
+
+def assign_themes(*, assignments: Iterable[SessionAssignment], by) -> int:
+    """Set the theme and presenters of several sessions at once (each one through
+    update_event, so published sessions keep their history). Returns how many changed."""
+    changed = 0
+    with transaction.atomic():
+        for item in assignments:
+            before = (item.event.theme_id, sorted(p.pk for p in item.event.presenters.all()))
+            after = (getattr(item.theme, "pk", None), sorted(p.pk for p in item.presenters))
+            if before == after:
+                continue
+            update_event(event=item.event, by=by, theme=item.theme, presenters=item.presenters)
+            changed += 1
+    return changed
+
+
+def save_planning_record(*, instance, by, m2m: dict | None = None):
+    """Save a theme, presenter or series from the organiser pages (audited)."""
+    created = instance.pk is None
+    with transaction.atomic():
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        verb = "created" if created else "updated"
+        record_audit(actor=by, action=f"{instance._meta.model_name}.{verb}", obj=instance)
+    return instance
