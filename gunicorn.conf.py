@@ -70,7 +70,7 @@ class JsonAccessLogger(Logger):
         }
         try:
             self.access_log.info(json.dumps(line, default=str))
-        except Exception:  # never let logging break a response
+        except Exception:  # noqa: BLE001 - never let logging break a response
             self.error(traceback.format_exc())
 
 

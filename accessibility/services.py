@@ -21,7 +21,7 @@ from .compliance import Compliance, compliance_of
 from .models import AccessibilityStatement, CaptionPolicy
 
 
-class PublicationBlocked(Exception):
+class PublicationBlockedError(Exception):
     """The recording may not be published; ``reasons`` are translated sentences."""
 
     def __init__(self, reasons: list) -> None:
@@ -29,7 +29,7 @@ class PublicationBlocked(Exception):
         super().__init__(" ".join(self.reasons))
 
 
-class NotAllowed(PublicationBlocked):
+class NotAllowedError(PublicationBlockedError):
     pass
 
 
@@ -47,23 +47,25 @@ def publish(*, recording: Recording, by, override_reason: str | None = None) -> 
     written reason (e.g. a documented disproportionate burden); the override is logged.
     """
     if not can(by, Ability.PUBLISH_RECORDINGS):
-        raise NotAllowed([_("You may not publish recordings.")])
+        raise NotAllowedError([_("You may not publish recordings.")])
     recording = Recording.objects.select_for_update().get(pk=recording.pk)
     if recording.publication_state == PublicationState.PUBLISHED:
         return recording
     if recording.availability in (Availability.PRIVATE, Availability.UNAVAILABLE):
-        raise PublicationBlocked(
+        raise PublicationBlockedError(
             [_("The video is private or not available on the platform, so it cannot be shown.")]
         )
     status = compliance(recording)
     reason = (override_reason or "").strip()
     if not status.is_compliant:
         if not reason:
-            raise PublicationBlocked(status.reasons())
+            raise PublicationBlockedError(status.reasons())
         if not can(by, Ability.OVERRIDE_PUBLICATION):
-            raise NotAllowed([*status.reasons(), _("Only an administrator may publish it anyway.")])
+            raise NotAllowedError(
+                [*status.reasons(), _("Only an administrator may publish it anyway.")]
+            )
         if len(reason) < 10:
-            raise PublicationBlocked([_("Write the reason for publishing anyway in full.")])
+            raise PublicationBlockedError([_("Write the reason for publishing anyway in full.")])
     recording.publication_state = PublicationState.PUBLISHED
     recording.published_at = timezone.now()
     recording.published_by = by
@@ -87,7 +89,7 @@ def publish(*, recording: Recording, by, override_reason: str | None = None) -> 
 @transaction.atomic
 def unpublish(*, recording: Recording, by) -> Recording:
     if not can(by, Ability.PUBLISH_RECORDINGS):
-        raise NotAllowed([_("You may not publish recordings.")])
+        raise NotAllowedError([_("You may not publish recordings.")])
     recording = Recording.objects.select_for_update().get(pk=recording.pk)
     if recording.publication_state != PublicationState.PUBLISHED:
         return recording
@@ -122,7 +124,7 @@ POLICY_FIELDS = (
 def update_policy(*, by, **values) -> CaptionPolicy:
     """Change the thresholds and check every stored human track again with them."""
     if not can(by, Ability.EDIT_CAPTION_POLICY):
-        raise NotAllowed([_("You may not change the caption policy.")])
+        raise NotAllowedError([_("You may not change the caption policy.")])
     policy = CaptionPolicy.load()
     changed = {}
     for name in POLICY_FIELDS:
@@ -152,7 +154,7 @@ STATEMENT_FIELDS = (
 @transaction.atomic
 def update_statement(*, by, **values) -> AccessibilityStatement:
     if not can(by, Ability.EDIT_ACCESSIBILITY_STATEMENT):
-        raise NotAllowed([_("You may not edit the accessibility statement.")])
+        raise NotAllowedError([_("You may not edit the accessibility statement.")])
     statement = AccessibilityStatement.load()
     for name in STATEMENT_FIELDS:
         if name in values:

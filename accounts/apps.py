@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import rules, signals
+        from . import rules, signals  # noqa: PLC0415 - needs the app registry
 
         signals.connect()
         rules.connect()

@@ -15,13 +15,13 @@ from urllib.parse import quote, urlencode
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 
-from kohtaamo.demo import DemoAlreadyLoaded, DemoContext
+from kohtaamo.demo import DemoAlreadyLoadedError, DemoContext
 from networks.models import Organisation, Sector
 
 from .models import User
 from .roles import Role, grant_role
 
-DEMO_PASSWORD = "kohtaamo-demo"
+DEMO_PASSWORD = "kohtaamo-demo"  # noqa: S105 - public, in the README
 ADMIN_EMAIL = "admin@kohtaamo.example"
 ORGANISER_EMAIL = "jarjestaja@kohtaamo.example"
 COMMUNICATIONS_EMAIL = "viestinta@kohtaamo.example"
@@ -99,10 +99,10 @@ TITLES = [
 
 
 def seed(context: DemoContext) -> dict[str, int]:
-    """Create the organisations and people; raise DemoAlreadyLoaded when the demo
+    """Create the organisations and people; raise DemoAlreadyLoadedError when the demo
     accounts exist (the demo is loaded once)."""
     if User.objects.filter(email=ADMIN_EMAIL).exists():
-        raise DemoAlreadyLoaded
+        raise DemoAlreadyLoadedError
     organisations = [
         Organisation.objects.create(name=name, sector=sector, municipality=town)
         for name, sector, town in ORGANISATIONS

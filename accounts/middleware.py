@@ -44,7 +44,7 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(self, request, view_func, view_args, view_kwargs):  # noqa: ARG002 - Django's
         match = request.resolver_match
         name = match.url_name if match is not None else None
         if name and (name.startswith("mfa_") or name in self.ALLOWED_URL_NAMES):

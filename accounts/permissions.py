@@ -41,7 +41,7 @@ def HasAbility(ability: Ability) -> type[BasePermission]:  # noqa: N802 - reads 
     """DRF permission class factory: `permission_classes = [HasAbility(Ability.X)]`."""
 
     class _HasAbility(BasePermission):
-        def has_permission(self, request, view) -> bool:
+        def has_permission(self, request, view) -> bool:  # noqa: ARG002 - DRF's signature
             return can(request.user, ability)
 
     _HasAbility.__name__ = f"Has{ability.value.title().replace('_', '')}"

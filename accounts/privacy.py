@@ -11,6 +11,18 @@ from typing import Any
 
 from django.db.models import Q
 
+from events.models import (
+    AttendanceImport,
+    Event,
+    EventChange,
+    Feedback,
+    Presenter,
+    Registration,
+    Series,
+)
+from networks.models import Announcement, Membership, Network
+from recordings.models import CaptionOrder, CaptionTrack, Recording
+
 from .models import AuditEntry, User
 
 
@@ -33,8 +45,6 @@ def _profile(user: User) -> dict[str, Any]:
 
 
 def _registrations(user: User) -> list[dict[str, Any]]:
-    from events.models import Registration
-
     rows = (
         Registration.objects.filter(user=user)
         .select_related("event__theme", "organisation")
@@ -64,8 +74,6 @@ def _registrations(user: User) -> list[dict[str, Any]]:
 
 
 def _feedback(user: User) -> list[dict[str, Any]]:
-    from events.models import Feedback
-
     rows = Feedback.objects.filter(registration__user=user).order_by("submitted_at", "pk")
     return [
         {
@@ -81,8 +89,6 @@ def _feedback(user: User) -> list[dict[str, Any]]:
 
 
 def _memberships(user: User) -> list[dict[str, Any]]:
-    from networks.models import Membership
-
     rows = (
         Membership.objects.filter(user=user)
         .select_related("network", "organisation")
@@ -111,8 +117,6 @@ def _memberships(user: User) -> list[dict[str, Any]]:
 
 
 def _messages(user: User) -> list[dict[str, Any]]:
-    from networks.models import Announcement
-
     rows = Announcement.objects.filter(author=user).select_related("network").order_by("sent_at")
     return [
         {
@@ -127,8 +131,6 @@ def _messages(user: User) -> list[dict[str, Any]]:
 
 
 def _caption_track_ids(user: User) -> list[int]:
-    from recordings.models import CaptionTrack
-
     return list(
         CaptionTrack.objects.filter(uploaded_by=user).order_by("pk").values_list("pk", flat=True)
     )
@@ -136,9 +138,6 @@ def _caption_track_ids(user: User) -> list[int]:
 
 def _staff_records(user: User) -> dict[str, list[int]]:
     """Ids of rows that name this person as the one who did something (staff work)."""
-    from events.models import AttendanceImport, Event, EventChange, Series
-    from networks.models import Network
-    from recordings.models import CaptionOrder, CaptionTrack, Recording
 
     def ids(queryset) -> list[int]:
         return list(queryset.order_by("pk").values_list("pk", flat=True))
@@ -156,8 +155,6 @@ def _staff_records(user: User) -> dict[str, list[int]]:
 
 
 def _presenter_profiles(user: User) -> list[dict[str, Any]]:
-    from events.models import Presenter
-
     return [
         {"id": p.pk, "name": p.name, "title": p.title, "organisation": p.organisation}
         for p in Presenter.objects.filter(user=user).order_by("pk")

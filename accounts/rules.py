@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added, authenticator_removed
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Exists, OuterRef, Q
 
 from .roles import Role, is_staff_member
@@ -91,15 +93,12 @@ def session_must_set_up(request) -> bool:
     return False
 
 
-def _on_change(sender, request=None, user=None, **kwargs) -> None:
+def _on_change(sender, request=None, user=None, **kwargs) -> None:  # noqa: ARG001 - a receiver
     if request is not None and hasattr(request, "session"):
         remember_for_session(request, user)
 
 
 def connect() -> None:
-    from allauth.mfa.signals import authenticator_added, authenticator_removed
-    from django.contrib.auth.signals import user_logged_in
-
     user_logged_in.connect(_on_change, dispatch_uid="kohtaamo_second_factor_login")
     authenticator_added.connect(_on_change, dispatch_uid="kohtaamo_second_factor_added")
     authenticator_removed.connect(_on_change, dispatch_uid="kohtaamo_second_factor_removed")

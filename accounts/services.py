@@ -11,22 +11,25 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from events.registration.services import anonymise_old_registrations
+from events.registration.services import erase_person as erase_from_events
+from networks.services import erase_person as erase_from_networks
+
 from .audit import record_audit
 from .models import AuditEntry, new_token
 from .roles import Role, acting_as, grant_role
 
 
-class UnknownPerson(Exception):
+class UnknownPersonError(Exception):
     pass
 
 
 @transaction.atomic
 def grant_role_by_email(*, email: str, role: Role, by=None):
-    User = get_user_model()
     try:
-        user = User.objects.get(email__iexact=email.strip())
-    except User.DoesNotExist as exc:
-        raise UnknownPerson(email) from exc
+        user = get_user_model().objects.get(email__iexact=email.strip())
+    except get_user_model().DoesNotExist as exc:
+        raise UnknownPersonError(email) from exc
     with acting_as(by):
         grant_role(user, role)  # audited by accounts.signals
     return user
@@ -55,9 +58,6 @@ def _erasers():
     Accounts knows only this list: the shape of each app's rows is that app's business.
     (recordings keeps no personal data beyond staff ids, which the database sets NULL.)
     """
-    from events.registration.services import erase_person as erase_from_events
-    from networks.services import erase_person as erase_from_networks
-
     return [erase_from_events, erase_from_networks]
 
 
@@ -70,8 +70,7 @@ def delete_account(*, user) -> None:
     the same numbers afterwards. Places at events still to come are cancelled like any
     other cancellation (the waitlist moves up). Deleting twice is harmless.
     """
-    User = get_user_model()
-    user = User.objects.select_for_update().filter(pk=user.pk).first()
+    user = get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if user is None:
         return
     for erase in _erasers():
@@ -100,8 +99,6 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
 
     Idempotent: rows already anonymised are left alone, so a second run changes nothing.
     """
-    from events.registration.services import anonymise_old_registrations
-
     now = now or timezone.now()
     cutoff = retention_cutoff(now=now)
     if dry_run:

@@ -10,10 +10,11 @@ from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed
 
 from .audit import record_audit
+from .models import User
 from .roles import acting_user
 
 
-def _record(users, group_names: list[str], granted: bool) -> None:
+def _record(users, group_names: list[str], *, granted: bool) -> None:
     action = "role.granted" if granted else "role.revoked"
     for person in users:
         person.__dict__.pop("_kohtaamo_roles", None)
@@ -22,8 +23,6 @@ def _record(users, group_names: list[str], granted: bool) -> None:
 
 
 def audit_group_change(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
-    from .models import User
-
     if action == "pre_clear":
         # Remember what is about to go, to record it after the clear.
         if reverse:
@@ -42,16 +41,14 @@ def audit_group_change(sender, instance, action, reverse, model, pk_set, **kwarg
         return
     granted = action == "post_add"
     if reverse:  # group.user_set.add(...)
-        _record(User.objects.filter(pk__in=pk_set).order_by("pk"), [instance.name], granted)
+        _record(User.objects.filter(pk__in=pk_set).order_by("pk"), [instance.name], granted=granted)
     else:
         groups = Group.objects.filter(pk__in=pk_set).order_by("name")
         names = list(groups.values_list("name", flat=True))
-        _record([instance], names, granted)
+        _record([instance], names, granted=granted)
 
 
 def connect() -> None:
-    from .models import User
-
     m2m_changed.connect(
         audit_group_change, sender=User.groups.through, dispatch_uid="audit_group_change"
     )

@@ -6,7 +6,9 @@ import datetime as dt
 import random
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -17,7 +19,14 @@ KINDS = ["kohtaamo", "workshop", "training", "info_session", "network_meeting", 
 @transaction.atomic
 def upcoming_events(count: int, *, seed: int = 8) -> int:
     """`count` published future events with themes, series and presenters, like real ones."""
-    from events.models import Event, EventStatus, Presenter, RegistrationMode, Series, Theme
+    from events.models import (  # noqa: PLC0415 - models load after django.setup() in run.py
+        Event,
+        EventStatus,
+        Presenter,
+        RegistrationMode,
+        Series,
+        Theme,
+    )
 
     rng = random.Random(seed)
     themes = Theme.objects.bulk_create(
@@ -66,7 +75,7 @@ def upcoming_events(count: int, *, seed: int = 8) -> int:
 @transaction.atomic
 def contested_event(*, seats: int):
     """One event with `seats` seats and a waitlist, opening now."""
-    from events.models import Event, EventStatus, RegistrationMode
+    from events.models import Event, EventStatus, RegistrationMode  # noqa: PLC0415 - models load after django.setup() in run.py
 
     starts = timezone.now() + dt.timedelta(days=30)
     return Event.objects.create(
@@ -84,17 +93,16 @@ def contested_event(*, seats: int):
 @transaction.atomic
 def people_with_tokens(count: int) -> list[str]:
     """`count` verified people, each with a DRF token; returns the tokens in order."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+    from allauth.account.models import EmailAddress  # noqa: PLC0415 - models load after django.setup() in run.py
+    from rest_framework.authtoken.models import Token  # noqa: PLC0415 - models load after django.setup() in run.py
 
-    User = get_user_model()
+    user_model = get_user_model()
     users = []
     for n in range(count):
-        user = User(email=f"kuormittaja{n}@example.fi", display_name=f"Kuormittaja {n}")
+        user = user_model(email=f"kuormittaja{n}@example.fi", display_name=f"Kuormittaja {n}")
         user.set_unusable_password()
         users.append(user)
-    users = User.objects.bulk_create(users)
+    users = user_model.objects.bulk_create(users)
     EmailAddress.objects.bulk_create(
         EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
     )
@@ -103,9 +111,7 @@ def people_with_tokens(count: int) -> list[str]:
 
 
 def registration_outcome(event_id: int) -> dict[str, int]:
-    from django.db.models import Count
-
-    from events.models import Registration
+    from events.models import Registration  # noqa: PLC0415 - models load after django.setup() in run.py
 
     rows = Registration.objects.filter(event_id=event_id).values("status").annotate(n=Count("pk"))
     return {row["status"]: row["n"] for row in rows}

@@ -11,14 +11,22 @@ tracemalloc, deletes its rows again (unless `keep=True`) and returns the figures
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import gc
+import os
 import random
 import resource
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import django
+from django.db import connection, transaction
+from django.utils import timezone
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 PREFIX = "bench-report"
@@ -43,8 +51,6 @@ SELECT e.kind,
 
 def _insert(model, columns: list[str], rows: Iterable[tuple]) -> int:
     """Stream rows into the model's table: COPY on PostgreSQL, executemany elsewhere."""
-    from django.db import connection
-
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     count = 0
@@ -55,7 +61,8 @@ def _insert(model, columns: list[str], rows: Iterable[tuple]) -> int:
                     copy.write_row(row)
                     count += 1
             return count
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - quoted names of our own model's table
         batch: list[tuple] = []
         for row in rows:
             batch.append(row)
@@ -92,13 +99,48 @@ def _when(rng: random.Random, index: int, n_events: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(rng.choice([9, 13, 14])), tzinfo=HELSINKI)
 
 
+def _registrations(
+    event_ids: list[int], n_attendance: int, organisations: list, now: dt.datetime
+) -> Iterator[dict]:
+    """About `n_attendance` registrations spread evenly over the events, most confirmed."""
+    per_event = max(1, n_attendance // max(1, len(event_ids)))
+    pool = max(per_event * 2, n_attendance // 8)
+    statuses = ["confirmed"] * 17 + ["waitlisted", "cancelled", "pending"]
+    made = 0
+    for i, eid in enumerate(event_ids):
+        recorded = i % 10 != 0
+        for slot in range(per_event):
+            if made >= n_attendance:
+                return
+            person = (i * per_event + slot) % pool
+            status = statuses[(i + slot) % len(statuses)]
+            attended = None
+            if recorded and status == "confirmed":
+                attended = (i + slot) % 4 != 0
+            made += 1
+            yield {
+                "event_id": eid,
+                "user_id": None,
+                "email": f"p{person}@bench.invalid",
+                "organisation_id": organisations[person % 40].pk,
+                "status": status,
+                "token": f"{PREFIX}-{made}",
+                "created_at": now,
+                "attended": attended,
+            }
+
+
 def populate(n_events: int, n_attendance: int, *, seed: int = 2024) -> dict:
     """Insert the synthetic programme; returns what was made."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from events.models import Event, Feedback, Presenter, Registration, Series, Theme
-    from networks.models import Network, Organisation, Sector
+    from events.models import (  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
+        Event,
+        Feedback,
+        Presenter,
+        Registration,
+        Series,
+        Theme,
+    )
+    from networks.models import Network, Organisation, Sector  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -152,35 +194,8 @@ def populate(n_events: int, n_attendance: int, *, seed: int = 2024) -> dict:
             (eid, presenters[i % 60].pk) for i, eid in enumerate(event_ids) if i % 2 == 0
         )
         _insert(Event.presenters.through, ["event_id", "presenter_id"], presenter_links)
-        per_event = max(1, n_attendance // max(1, len(event_ids)))
-        pool = max(per_event * 2, n_attendance // 8)
-        statuses = ["confirmed"] * 17 + ["waitlisted", "cancelled", "pending"]
-
-        def registrations():
-            made = 0
-            for i, eid in enumerate(event_ids):
-                recorded = i % 10 != 0
-                for slot in range(per_event):
-                    if made >= n_attendance:
-                        return
-                    person = (i * per_event + slot) % pool
-                    status = statuses[(i + slot) % len(statuses)]
-                    attended = None
-                    if recorded and status == "confirmed":
-                        attended = (i + slot) % 4 != 0
-                    made += 1
-                    yield {
-                        "event_id": eid,
-                        "user_id": None,
-                        "email": f"p{person}@bench.invalid",
-                        "organisation_id": organisations[person % 40].pk,
-                        "status": status,
-                        "token": f"{PREFIX}-{made}",
-                        "created_at": now,
-                        "attended": attended,
-                    }
-
-        made = _insert(Registration, *_full_rows(Registration, registrations(), now))
+        registrations = _registrations(event_ids, n_attendance, organisations, now)
+        made = _insert(Registration, *_full_rows(Registration, registrations, now))
 
         def feedback():
             for i, eid in enumerate(event_ids[::10]):
@@ -199,10 +214,8 @@ def populate(n_events: int, n_attendance: int, *, seed: int = 2024) -> dict:
 
 def cleanup() -> None:
     """Delete everything `populate` made (plain SQL: no million-object cascade)."""
-    from django.db import connection, transaction
-
-    from events.models import Event, Presenter, Series, Theme
-    from networks.models import Network, Organisation
+    from events.models import Event, Presenter, Series, Theme  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
+    from networks.models import Network, Organisation  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
 
     events = "SELECT id FROM events_event WHERE title LIKE %s"
     like = [f"{PREFIX} %"]
@@ -213,7 +226,7 @@ def cleanup() -> None:
             (Event.audience_networks.through._meta.db_table, "event_id"),
             (Event.presenters.through._meta.db_table, "event_id"),
         ):
-            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({events})", like)
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({events})", like)  # noqa: S608 - our own tables; the value is a parameter
         cursor.execute("DELETE FROM events_event WHERE title LIKE %s", like)
         Theme.objects.filter(slug__startswith=PREFIX).delete()
         Series.objects.filter(slug__startswith=PREFIX).delete()
@@ -223,9 +236,7 @@ def cleanup() -> None:
 
 
 def _plain_sql() -> list[tuple]:
-    from django.db import connection
-
-    from events.reports.selectors import period_bounds
+    from events.reports.selectors import period_bounds  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
 
     lower, upper = period_bounds(FIRST_DAY, LAST_DAY)
     with connection.cursor() as cursor:
@@ -234,15 +245,15 @@ def _plain_sql() -> list[tuple]:
 
 
 def _report():
-    from events.reports.compute import attendance_report
-    from events.reports.selectors import BREAKDOWNS
+    from events.reports.compute import attendance_report  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
+    from events.reports.selectors import BREAKDOWNS  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
 
     return attendance_report(start=FIRST_DAY, end=LAST_DAY, breakdowns=list(BREAKDOWNS))
 
 
 def _report_default():
     """What the page shows on a first visit: kind and theme, with comparisons."""
-    from events.reports.compute import attendance_report
+    from events.reports.compute import attendance_report  # noqa: PLC0415 - needs django.setup(), done by the caller or main()
 
     return attendance_report(start=FIRST_DAY, end=LAST_DAY, breakdowns=["kind", "theme"])
 
@@ -259,8 +270,6 @@ def _best(function, repeat: int) -> tuple[float, object]:
 
 def run(n_events: int = 50_000, n_attendance: int = 1_000_000, *, keep: bool = False) -> dict:
     """Populate, time the report and the plain SQL aggregate, measure memory, clean up."""
-    from django.db import connection
-
     made = populate(n_events, n_attendance)
     try:
         if connection.vendor == "postgresql":
@@ -297,11 +306,6 @@ def run(n_events: int = 50_000, n_attendance: int = 1_000_000, *, keep: bool = F
 
 
 def main() -> None:
-    import argparse
-    import os
-    import sys
-    from pathlib import Path
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -309,8 +313,6 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kohtaamo.settings")
-    import django
-
     django.setup()
     for key, value in run(args.events, args.rows, keep=args.keep).items():
         print(f"{key:22} {value}")

@@ -17,13 +17,20 @@ import os
 import secrets
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import django
+import webvtt
+from django.core.management import call_command
+from django.db import connection, connections
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from benchmarks import harness  # noqa: E402
+from accessibility.checks import check_vtt  # noqa: E402 - after the repository root is on sys.path
+from benchmarks import data, harness, report_bench  # noqa: E402 - after the repository root is on sys.path
 
 PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
 DATABASE_URL = f"{PG_BASE}/kohtaamo_bench"
@@ -90,15 +97,10 @@ def configure_environment(static_root: Path) -> dict[str, str]:
 
 
 def prepare_database() -> list[str]:
-    import django
-    from django.core.management import call_command
-
     harness.recreate_database(DATABASE_URL)
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    from benchmarks import data
-
     data.upcoming_events(EVENTS)
     tokens = data.people_with_tokens(PEOPLE)
     _analyze()
@@ -107,8 +109,6 @@ def prepare_database() -> list[str]:
 
 def _analyze() -> None:
     """Planner statistics for the fresh rows, as autovacuum keeps them in production."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -149,8 +149,8 @@ def _load_text(load: harness.Load) -> str:
 
 def _store_feed_entries(language: str = "fi") -> int:
     """What the worker does after the first build: store every event's feed entry."""
-    from events.calendars.feeds import store_entries
-    from events.models import Event
+    from events.calendars.feeds import store_entries  # noqa: PLC0415 - models load after django.setup() in prepare_database
+    from events.models import Event  # noqa: PLC0415 - models load after django.setup() in prepare_database
 
     stored = store_entries(Event.objects.values_list("pk", flat=True), language)
     _analyze()
@@ -186,7 +186,7 @@ def calendar_feed(env: dict[str, str], log_dir: Path, seconds: int, rounds: int)
     return [
         Row("1a", f"calendar feed, {EVENTS:,} events, full build from stored entries",
             _load_text(full), _load_text(trivial), ratio, "≤ 10×", ratio <= 10),
-        Row("1a′", f"calendar feed, {EVENTS:,} events, first build (no stored entries)",
+        Row("1a′", f"calendar feed, {EVENTS:,} events, first build (no stored entries)",  # noqa: RUF001 - the prime of "1a prime" is meant
             _load_text(cold), _load_text(cold_trivial), cold_ratio),
     ]  # fmt: skip
 
@@ -255,8 +255,6 @@ def worker_models(env: dict[str, str], log_dir: Path, tokens: list[str]) -> list
 
 def _burst(server: harness.Server, tokens: list[str]):
     """PEOPLE registrations at once for SEATS seats, beside the same burst of /healthz."""
-    from benchmarks import data
-
     event = data.contested_event(seats=SEATS)
     path = f"/api/v1/events/{event.pk}/register/"
     trivial = harness.wrk_burst(
@@ -286,8 +284,6 @@ def _statuses(load: harness.Load) -> str:
 
 
 def attendance_report() -> list[Row]:
-    from benchmarks import report_bench
-
     result = report_bench.run()
     return [
         Row(
@@ -301,11 +297,6 @@ def attendance_report() -> list[Row]:
 
 
 def caption_checks() -> list[Row]:
-    import webvtt
-
-    from accessibility.checks import check_vtt
-    from benchmarks import data
-
     text = data.three_hour_webvtt()
     parsed = webvtt.from_string(text)
     result = check_vtt(text, duration_seconds=3 * 3600)
@@ -370,9 +361,9 @@ def write_report(
         f"1. **Calendar feed** `/calendar/events.ics` with {EVENTS:,} published events (45 themes,",
         "   6 series, 1–2 presenters each). *Full build*: a gunicorn started with",
         "   `CACHE_URL=dummycache://`, so every request reads the feed's events, joins the",
-        "   body from their stored entries (events/feeds.py), as after the worker has stored",
-        "   them, and hashes it for the ETag. *First build* (1a′): the same with no stored",
-        "   entries, so every request writes all the events (the first request after a",
+        "   body from their stored entries (events/calendars/feeds.py), as after the worker",
+        "   has stored them, and hashes it for the ETag. *First build* (1a′): the same with",  # noqa: RUF001 - the prime of "1a prime" is meant
+        "   no stored entries, so every request writes all the events (the first request after a",
         "   release). *Cached*: Redis cache, the built body is served. *304*: the client sends",
         "   the feed's `If-None-Match`; the ETag is remembered in the cache, no query runs.",
         f"2. **Registration under contention**: {PEOPLE} people, each with a DRF token, send",
@@ -408,10 +399,44 @@ def write_report(
     return path
 
 
+def run_scenarios(
+    wanted: Callable[[str], bool],
+    *,
+    server: harness.Server,
+    env: dict[str, str],
+    work_dir: Path,
+    tokens: list[str],
+    args: argparse.Namespace,
+) -> list[Row]:
+    """The wanted scenarios in order; `server` is started here and left for main to stop."""
+    rows: list[Row] = []
+    if wanted("1"):
+        print("1. calendar feed, full build …", flush=True)
+        rows += calendar_feed(env, work_dir, args.seconds, args.rounds)
+    server.start(work_dir)
+    if wanted("1") or wanted("3"):
+        print("1/3. cached feed, 304, events page …", flush=True)
+        rows += cached_pages(server, args.seconds, args.rounds)
+    if wanted("2"):
+        print("2. registration under contention …", flush=True)
+        rows += registration_contention(server, tokens)
+    server.stop()
+    if wanted("2"):
+        print("2. registration burst per worker model …", flush=True)
+        rows += worker_models(env, work_dir, tokens)
+    if wanted("4"):
+        print("4. attendance report …", flush=True)
+        rows += attendance_report()
+    if wanted("5"):
+        print("5. caption checks …", flush=True)
+        rows += caption_checks()
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 5)))
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "5")))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
     parser.add_argument("--only", default="", help="comma-separated scenario numbers, e.g. 2,5")
@@ -430,34 +455,14 @@ def main() -> int:
     print(f"Preparing {DATABASE_URL} with {EVENTS:,} events and {PEOPLE} people …", flush=True)
     tokens = prepare_database()
     machine = harness.machine_description(DATABASE_URL, REDIS_URL)
-    rows: list[Row] = []
     server = harness.Server("main", env, WORKERS)
     try:
-        if wanted("1"):
-            print("1. calendar feed, full build …", flush=True)
-            rows += calendar_feed(env, work_dir, args.seconds, args.rounds)
-        server.start(work_dir)
-        if wanted("1") or wanted("3"):
-            print("1/3. cached feed, 304, events page …", flush=True)
-            rows += cached_pages(server, args.seconds, args.rounds)
-        if wanted("2"):
-            print("2. registration under contention …", flush=True)
-            rows += registration_contention(server, tokens)
-        server.stop()
-        if wanted("2"):
-            print("2. registration burst per worker model …", flush=True)
-            rows += worker_models(env, work_dir, tokens)
-        if wanted("4"):
-            print("4. attendance report …", flush=True)
-            rows += attendance_report()
-        if wanted("5"):
-            print("5. caption checks …", flush=True)
-            rows += caption_checks()
+        rows = run_scenarios(
+            wanted, server=server, env=env, work_dir=work_dir, tokens=tokens, args=args
+        )
     finally:
         server.stop()
         if not args.keep_db:
-            from django.db import connections
-
             connections.close_all()
             harness.drop_database(DATABASE_URL)
     rows.sort(key=lambda row: row.number)

@@ -62,7 +62,7 @@ class BriefThemeSerializer(serializers.ModelSerializer):
 
 
 class AvailabilitySerializer(serializers.Serializer):
-    """events.services.RegistrationAvailability: the event page shows the same answer."""
+    """events.registration.services.RegistrationAvailability, as the event page shows it."""
 
     may_register = serializers.BooleanField()
     reason = serializers.CharField(
@@ -123,7 +123,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AvailabilitySerializer)
     def get_availability(self, event: Event) -> dict:
-        """May the caller register now (events.services.registration_availability)."""
+        """May the caller register now (events.registration.services.registration_availability)."""
         request = self.context.get("request")
         availability = registration_services.registration_availability(
             event=event, person=request.user if request else None
@@ -131,7 +131,7 @@ class EventSerializer(serializers.ModelSerializer):
         return AvailabilitySerializer(availability).data
 
     def get_meeting_url(self, event: Event) -> str | None:
-        """The link if the caller may see it (events/rules.py), else null."""
+        """The link if the caller may see it (events/registration/rules.py), else null."""
         request = self.context.get("request")
         return meeting_link(
             event=event,
@@ -208,7 +208,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
                 events = events.filter(ends_at__gte=timezone.now())
             try:
                 events = selectors.filter_events(events, params)
-            except selectors.InvalidFilter as error:
+            except selectors.InvalidFilterError as error:
                 raise ValidationError({error.field: [str(error.message)]}) from error
         return events
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Series, Theme
+from .models import EventFormat, EventKind, Series, Theme
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,7 +23,6 @@ class EventFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import EventFormat, EventKind
 
         text = self.fields.pop("q")
         self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)

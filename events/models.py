@@ -493,7 +493,7 @@ class Feedback(models.Model):
     )
     recommend = models.PositiveSmallIntegerField(
         _("how likely would you recommend it to a colleague (0–10)"),
-        choices=[(i, str(i)) for i in range(0, 11)],
+        choices=[(i, str(i)) for i in range(11)],
     )
     comment = models.TextField(_("comments"), blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
@@ -529,13 +529,13 @@ class CalendarEntry(models.Model):
     A feed joins these stored texts instead of writing a thousand events on every request.
     An entry is used only while `rendered_for` equals the event's `updated_at` and `layout`
     matches the current layout (format version, site address and the translated fixed texts);
-    anything else is written again (events/feeds.py).
+    anything else is written again (events/calendars/feeds.py).
 
-    Three variants, each with the meeting link only where events/rules.py allows it: `text`
-    for public and network feeds (a link only for drop-in sessions), `confirmed_text` for a
-    confirmed person's personal feed (None when it is the same as `text`), `waitlisted_text`
-    for a waitlisted one. `text` and `waitlisted_text` hold nothing that is not already public
-    on the event page.
+    Three variants, each with the meeting link only where events/registration/rules.py allows
+    it: `text` for public and network feeds (a link only for drop-in sessions),
+    `confirmed_text` for a confirmed person's personal feed (None when it is the same as
+    `text`), `waitlisted_text` for a waitlisted one. `text` and `waitlisted_text` hold
+    nothing that is not already public on the event page.
     """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="calendar_entries")

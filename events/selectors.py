@@ -3,6 +3,8 @@ archive, a theme's events, one event for its page."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import (
     Exists,
     OuterRef,
@@ -12,8 +14,13 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Audience, Event, EventStatus
+from kohtaamo.dates import in_range, out_of_range_message
+from networks.models import Membership, MembershipStatus
+from recordings.models import PublicationState, Recording
+
+from .models import Audience, Event, EventFormat, EventKind, EventStatus, Registration
 from .registration.selectors import confirmed_count_subquery
 
 
@@ -41,7 +48,7 @@ def upcoming_events(*, user) -> QuerySet[Event]:
     )
 
 
-class InvalidFilter(ValueError):
+class InvalidFilterError(ValueError):
     """A filter value the person typed that cannot be understood (carries the message)."""
 
     def __init__(self, field: str, message) -> None:
@@ -54,23 +61,18 @@ FILTER_PARAMS = ("kind", "theme", "series", "format", "from", "to", "q")
 
 
 def _parse_date(params, name: str):
-    import datetime as dt
-
-    from django.utils.translation import gettext_lazy as _
-
     value = (params.get(name) or "").strip()
     if not value:
         return None
-    from kohtaamo.dates import in_range, out_of_range_message
 
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidFilter(
+        raise InvalidFilterError(
             name, _("“%(value)s” is not a date; use the form YYYY-MM-DD.") % {"value": value}
         ) from exc
     if not in_range(day):
-        raise InvalidFilter(name, out_of_range_message())
+        raise InvalidFilterError(name, out_of_range_message())
     return day
 
 
@@ -80,23 +82,19 @@ def filter_events(queryset: QuerySet[Event], params) -> QuerySet[Event]:
     params: a mapping (QueryDict or dict) with any of
     kind, theme (slug or id), series (slug or id), format, from, to (YYYY-MM-DD, inclusive,
     Europe/Helsinki days) and q (free text in title, theme, description and presenters).
-    Raises InvalidFilter with a translated message for values that cannot be understood.
+    Raises InvalidFilterError with a translated message for values that cannot be understood.
     """
-    import datetime as dt
-
-    from django.utils.translation import gettext_lazy as _
-
-    from .models import EventFormat, EventKind
-
     kind = (params.get("kind") or "").strip()
     if kind:
         if kind not in EventKind.values:
-            raise InvalidFilter("kind", _("Unknown kind of event: “%(value)s”.") % {"value": kind})
+            raise InvalidFilterError(
+                "kind", _("Unknown kind of event: “%(value)s”.") % {"value": kind}
+            )
         queryset = queryset.filter(kind=kind)
     event_format = (params.get("format") or "").strip()
     if event_format:
         if event_format not in EventFormat.values:
-            raise InvalidFilter(
+            raise InvalidFilterError(
                 "format", _("Unknown format: “%(value)s”.") % {"value": event_format}
             )
         queryset = queryset.filter(format=event_format)
@@ -107,7 +105,7 @@ def filter_events(queryset: QuerySet[Event], params) -> QuerySet[Event]:
             queryset = queryset.filter(**lookup)
     start, end = _parse_date(params, "from"), _parse_date(params, "to")
     if start and end and end < start:
-        raise InvalidFilter("to", _("The end date is before the start date."))
+        raise InvalidFilterError("to", _("The end date is before the start date."))
     tz = timezone.get_current_timezone()
     if start:
         queryset = queryset.filter(ends_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
@@ -129,13 +127,10 @@ def filter_events(queryset: QuerySet[Event], params) -> QuerySet[Event]:
 
 
 def with_availability(events: QuerySet[Event], *, user) -> QuerySet[Event]:
-    """Annotate what `events.services.registration_availability` reads, in the same query:
-    `confirmed_total`, and for a signed-in person `my_status` (their registration's
-    status) and `audience_member` (active in one of the event's audience networks)."""
-    from networks.models import Membership, MembershipStatus
-
-    from .models import Registration
-
+    """Annotate what `events.registration.services.registration_availability` reads, in the
+    same query: `confirmed_total`, and for a signed-in person `my_status` (their
+    registration's status) and `audience_member` (active in one of the event's audience
+    networks)."""
     events = events.annotate(confirmed_total=confirmed_count_subquery())
     if not getattr(user, "is_authenticated", False):
         return events
@@ -155,8 +150,6 @@ def event_for_page(*, user, pk: int, staff: bool = False) -> Event:
 
 def archive_events(*, user) -> QuerySet[Event]:
     """Past sessions (published or cancelled) with their themes and published recordings."""
-    from recordings.models import PublicationState, Recording
-
     published = Recording.objects.filter(publication_state=PublicationState.PUBLISHED).only(
         "pk", "event_id", "title"
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.roles import Ability, can
 
 from . import selectors
+from .forms import EventFilterForm
 from .models import Event, RegistrationStatus, Theme
 from .registration import selectors as registration_selectors
 from .registration import services as registration_services
@@ -25,13 +26,11 @@ def home(request):
 
 
 def event_list(request):
-    from .forms import EventFilterForm
-
     form = EventFilterForm(request.GET or None)
     events = upcoming_events(user=request.user)
     try:
         events = selectors.filter_events(events, request.GET)
-    except selectors.InvalidFilter as exc:
+    except selectors.InvalidFilterError as exc:
         form.add_filter_error(exc.field, exc.message)
         events = events.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
@@ -77,7 +76,7 @@ def archive(request):
 
 
 # --- Registration pages --------------------------------------------------------------
-# Thin: parse input, call events.services, map domain errors to a message, render.
+# Thin: parse input, call the rooms' services, map domain errors to a message, render.
 
 
 def page_event(request, pk: int) -> Event:

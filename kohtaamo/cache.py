@@ -48,13 +48,13 @@ def failure_count() -> int:
 
 
 def _count() -> int:
-    global _failures
+    global _failures  # noqa: PLW0603 - one counter per process, under the lock
     with _lock:
         _failures += 1
         return _failures
 
 
-class _Missing(Exception):
+class _CacheMissingError(Exception):
     """Raised inside the backend when Redis is down; turned into an empty-cache answer."""
 
 
@@ -68,7 +68,7 @@ class FailOpenRedisCache(RedisCache):
     def _call(self, operation: str, function, *args):
         if time.monotonic() < self._down_until:
             _count()
-            raise _Missing
+            raise _CacheMissingError
         try:
             result = function(*args)
         except RedisError as error:
@@ -82,7 +82,7 @@ class FailOpenRedisCache(RedisCache):
                 count,
                 extra={"cache_failures": count},
             )
-            raise _Missing from error
+            raise _CacheMissingError from error
         if self._down_until:
             self._down_until = 0.0
             logger.warning("cache available again", extra={"cache_failures": _failures})
@@ -91,61 +91,61 @@ class FailOpenRedisCache(RedisCache):
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return self._call("add", super().add, key, value, timeout, version)
-        except _Missing:
+        except _CacheMissingError:
             return True
 
     def get(self, key, default=None, version=None):
         try:
             return self._call("get", super().get, key, default, version)
-        except _Missing:
+        except _CacheMissingError:
             return default
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        with contextlib.suppress(_Missing):
+        with contextlib.suppress(_CacheMissingError):
             self._call("set", super().set, key, value, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return self._call("touch", super().touch, key, timeout, version)
-        except _Missing:
+        except _CacheMissingError:
             return False
 
     def delete(self, key, version=None):
         try:
             return self._call("delete", super().delete, key, version)
-        except _Missing:
+        except _CacheMissingError:
             return False
 
     def get_many(self, keys, version=None):
         try:
             return self._call("get_many", super().get_many, keys, version)
-        except _Missing:
+        except _CacheMissingError:
             return {}
 
     def has_key(self, key, version=None):
         try:
             return self._call("has_key", super().has_key, key, version)
-        except _Missing:
+        except _CacheMissingError:
             return False
 
     def incr(self, key, delta=1, version=None):
         try:
             return self._call("incr", super().incr, key, delta, version)
-        except _Missing:
+        except _CacheMissingError:
             raise ValueError(f"Key '{key}' not found (cache unavailable)") from None
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         try:
             return self._call("set_many", super().set_many, data, timeout, version)
-        except _Missing:
+        except _CacheMissingError:
             return list(data)
 
     def delete_many(self, keys, version=None):
-        with contextlib.suppress(_Missing):
+        with contextlib.suppress(_CacheMissingError):
             self._call("delete_many", super().delete_many, keys, version)
 
     def clear(self):
         try:
             return self._call("clear", super().clear)
-        except _Missing:
+        except _CacheMissingError:
             return False

@@ -12,12 +12,13 @@ written in kohtaamo/settings.py for the embedded mode is long enough to pass it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import constant_time_compare
 
 # Only for a local trial (`make run`): anyone who reads the source knows it.
-EMBEDDED_SECRET_KEY = "insecure-embedded-mode-key-change-me-in-production-0123456789"
+EMBEDDED_SECRET_KEY = "insecure-embedded-mode-key-change-me-in-production-0123456789"  # noqa: S105 - public on purpose
 MIN_SECRET_KEY_LENGTH = 50
 MIN_SECRET_KEY_CHARACTERS = 5
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "testserver", "::1", "[::1]"})
@@ -53,8 +54,7 @@ def refuse_weak_secret_key(*, key: str, database_engine: str, allowed_hosts: lis
 
 
 @register(Tags.security, deploy=True)
-def check_secret_key(app_configs=None, **kwargs) -> list[Error]:
-    from django.conf import settings
+def check_secret_key(app_configs=None, **kwargs) -> list[Error]:  # noqa: ARG001 - Django's
 
     problem = secret_key_problem(getattr(settings, "SECRET_KEY", ""))
     if problem is None:

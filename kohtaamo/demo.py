@@ -4,7 +4,7 @@ Each app keeps its own demo rows in `<app>/demo.py`, whose `seed(context) -> dic
 creates them and returns counts of what exists. The seeders share one DemoContext: one
 random stream, drawn from in the listed order, so the same seed gives the same data; a
 later seeder finds what earlier ones made by query (the demo's people by their e-mail
-addresses, the networks by slug). The first seeder raises DemoAlreadyLoaded when its rows
+addresses, the networks by slug). The first seeder raises DemoAlreadyLoadedError when its rows
 exist; then nothing is created. The seeders are imported by their dotted paths, so this
 configuration package imports no domain app.
 """
@@ -27,7 +27,7 @@ class DemoContext:
     rng: random.Random
 
 
-class DemoAlreadyLoaded(Exception):
+class DemoAlreadyLoadedError(Exception):
     """Raised by a seeder that finds its demo rows already in the database."""
 
 
@@ -35,12 +35,12 @@ def seed(*, today: dt.date | None = None, seed_value: int = 2022) -> dict[str, i
     """Build the demo data once, in one transaction. Returns the seeders' counts, or {}
     when the demo was already loaded."""
     seeders = [import_string(path) for path in settings.DEMO_SEEDERS]
-    context = DemoContext(today=today or timezone.localdate(), rng=random.Random(seed_value))
+    context = DemoContext(today=today or timezone.localdate(), rng=random.Random(seed_value))  # noqa: S311 - demo data
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
             for seeder in seeders:
                 counts.update(seeder(context))
-    except DemoAlreadyLoaded:
+    except DemoAlreadyLoadedError:
         return {}
     return counts

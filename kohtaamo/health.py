@@ -25,6 +25,8 @@ from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
+from kohtaamo.celery import app
+
 HEARTBEAT_KEY = "kohtaamo:worker-heartbeat"
 EMBEDDED = "embedded"
 
@@ -61,7 +63,6 @@ class Broker(HealthCheck):
     def run(self) -> None:
         if embedded_mode():
             return
-        from kohtaamo.celery import app
 
         seconds = self.timeout.total_seconds()
         try:

@@ -119,7 +119,7 @@ _BOMS = (
 )
 
 
-class _Bound(Exception):
+class _BoundExceededError(Exception):
     """A bound exceeded; `sniff_upload` turns it into a ValidationError naming the file."""
 
     def __init__(self, message, **params) -> None:
@@ -208,7 +208,7 @@ def _zip_kind(data: bytes) -> str:
         return "binary"
     if entries > _xlsx_limits()["parts"]:
         # Not parsed at all: a central directory of many thousand entries costs memory.
-        raise _Bound(
+        raise _BoundExceededError(
             _("It holds %(count)s parts; a workbook may have at most %(limit)s."),
             count=entries,
             limit=_xlsx_limits()["parts"],
@@ -241,15 +241,17 @@ def _check_table_text(text: str) -> None:
     limits = _csv_limits()
     for number, line in enumerate(StringIO(text), start=1):
         if number > limits["rows"]:
-            raise _Bound(_("It has more than %(limit)s lines."), limit=_number(limits["rows"]))
+            raise _BoundExceededError(
+                _("It has more than %(limit)s lines."), limit=_number(limits["rows"])
+            )
         if len(line) > limits["line_chars"] + 2:  # the line break is not counted
-            raise _Bound(
+            raise _BoundExceededError(
                 _("Line %(line)s is longer than %(limit)s characters."),
                 line=_number(number),
                 limit=_number(limits["line_chars"]),
             )
         if max(line.count(d) for d in ",;\t") >= limits["columns"]:
-            raise _Bound(
+            raise _BoundExceededError(
                 _("Line %(line)s has more than %(limit)s columns."),
                 line=_number(number),
                 limit=_number(limits["columns"]),
@@ -278,12 +280,12 @@ class _Parts:
         self.worksheets: list[str] = []
         self.shared_strings: list[str] = []
 
-    def startElement(self, name, attrs):  # noqa: N802 (expat's names)
+    def startElement(self, name, attrs):  # noqa: N802 - expat's names
         if _local(name) != "Relationship":
             return
         self.count += 1
         if self.count > self.limit:
-            raise _Bound(
+            raise _BoundExceededError(
                 _("It holds %(count)s parts; a workbook may have at most %(limit)s."),
                 count=_number(self.count),
                 limit=_number(self.limit),
@@ -305,20 +307,20 @@ class _Sheet:
         self.row = self.rows = self.cells = self.column = self.strings = 0
         self.text_chars: int | None = None  # inside a <v> or <t>
 
-    def startElement(self, name, attrs):  # noqa: N802 (expat's names)
+    def startElement(self, name, attrs):  # noqa: N802 - expat's names
         tag, limits = _local(name), self.limits
         if tag == "c":
             match = _CELL_REF.match(attrs.get("r") or "")
             self.column = _column_index(match.group(1)) if match else self.column + 1
             self.cells += 1
             if self.column > limits["columns"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _("Its sheet has a row with more than %(limit)s columns (row %(row)s)."),
                     limit=_number(limits["columns"]),
                     row=_number(self.row),
                 )
             if self.cells > limits["cells"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _("Its sheet has more than %(limit)s cells."), limit=_number(limits["cells"])
                 )
         elif tag == "row":
@@ -327,7 +329,7 @@ class _Sheet:
             self.rows += 1
             self.column = 0
             if max(self.row, self.rows) > limits["rows"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _("Its sheet has more than %(limit)s rows."), limit=_number(limits["rows"])
                 )
         elif tag in ("v", "t"):
@@ -335,7 +337,7 @@ class _Sheet:
         elif tag == "si":
             self.strings += 1
             if self.strings > limits["cells"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _("It holds more than %(limit)s different texts."),
                     limit=_number(limits["cells"]),
                 )
@@ -349,7 +351,7 @@ class _Sheet:
             _column_index(last.group(1)) > self.limits["columns"]
             or int(last.group(2)) > self.limits["rows"]
         ):
-            raise _Bound(
+            raise _BoundExceededError(
                 _(
                     "Its sheet says it spans %(ref)s: more than %(rows)s rows or %(columns)s "
                     "columns."
@@ -363,22 +365,22 @@ class _Sheet:
         if self.text_chars is not None:
             self.text_chars += len(content)
             if self.text_chars > self.limits["cell_chars"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _("A cell holds more than %(limit)s characters."),
                     limit=_number(self.limits["cell_chars"]),
                 )
 
-    def endElement(self, name):  # noqa: N802 (expat's names)
+    def endElement(self, name):  # noqa: N802 - expat's names
         if _local(name) in ("v", "t"):
             self.text_chars = None
 
 
-class _Declaration(ValueError):
+class _DeclarationError(ValueError):
     """A DTD or entity declaration: no workbook part has one (XML bombs do)."""
 
 
-def _no_declarations(*args) -> None:
-    raise _Declaration()
+def _no_declarations(*_args) -> None:
+    raise _DeclarationError
 
 
 def _stream(archive: zipfile.ZipFile, part: str, handler) -> None:
@@ -395,8 +397,8 @@ def _stream(archive: zipfile.ZipFile, part: str, handler) -> None:
         parser.EndElementHandler = handler.endElement
     with archive.open(part) as source:
         while chunk := source.read(256 * 1024):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
+            parser.Parse(chunk, False)  # noqa: FBT003 - expat takes isfinal by position
+        parser.Parse(b"", True)  # noqa: FBT003 - expat takes isfinal by position
 
 
 def _check_xlsx(data: bytes) -> None:
@@ -405,7 +407,7 @@ def _check_xlsx(data: bytes) -> None:
     with zipfile.ZipFile(BytesIO(data)) as archive:
         infos = archive.infolist()
         if len(infos) > limits["parts"]:
-            raise _Bound(
+            raise _BoundExceededError(
                 _("It holds %(count)s parts; a workbook may have at most %(limit)s."),
                 count=_number(len(infos)),
                 limit=_number(limits["parts"]),
@@ -414,7 +416,7 @@ def _check_xlsx(data: bytes) -> None:
         for info in infos:
             total += info.file_size
             if info.file_size > limits["part_bytes"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _("Its part “%(part)s” unpacks to %(size)s; at most %(limit)s is accepted."),
                     part=info.filename[:80],
                     size=_size(info.file_size),
@@ -422,7 +424,7 @@ def _check_xlsx(data: bytes) -> None:
                 )
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > _RATIO_FROM_BYTES and ratio > limits["ratio"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _(
                         "Its part “%(part)s” is compressed %(ratio)s-fold; at most "
                         "%(limit)s-fold is accepted."
@@ -432,7 +434,7 @@ def _check_xlsx(data: bytes) -> None:
                     limit=_number(limits["ratio"]),
                 )
         if total > limits["total_bytes"]:
-            raise _Bound(
+            raise _BoundExceededError(
                 _("It unpacks to %(size)s; at most %(limit)s is accepted."),
                 size=_size(total),
                 limit=_size(limits["total_bytes"]),
@@ -447,7 +449,7 @@ def _check_xlsx(data: bytes) -> None:
         strings = set(parts.shared_strings) | ({"xl/sharedStrings.xml"} & set(names))
         for part in sorted(strings):
             if part in names and names[part].file_size > limits["shared_strings_bytes"]:
-                raise _Bound(
+                raise _BoundExceededError(
                     _("Its shared texts unpack to %(size)s; at most %(limit)s is accepted."),
                     size=_size(names[part].file_size),
                     limit=_size(limits["shared_strings_bytes"]),
@@ -552,7 +554,7 @@ def _windows_text(data: bytes) -> str | None:
     return text
 
 
-def _bound_error(uploaded_file, bound: _Bound) -> ValidationError:
+def _bound_error(uploaded_file, bound: _BoundExceededError) -> ValidationError:
     return ValidationError(
         _("“%(name)s” is too large to read safely. %(reason)s"),
         code="too_large_to_read",
@@ -610,7 +612,7 @@ def sniff_upload(uploaded_file, *, allowed: set[str], max_bytes: int | None = No
     data = _read_all(uploaded_file, max_bytes)
     try:
         return _check(uploaded_file, data, allowed)[0]
-    except _Bound as bound:
+    except _BoundExceededError as bound:
         raise _bound_error(uploaded_file, bound) from None
 
 
@@ -638,7 +640,7 @@ def check_upload(upload, *, kind: str, name: str = "") -> CheckedUpload:
     data = _read_all(upload, upload_limit(kind))
     try:
         found, text = _check(upload, data, UPLOAD_KINDS[kind])
-    except _Bound as bound:
+    except _BoundExceededError as bound:
         raise _bound_error(upload, bound) from None
     return CheckedUpload(kind=found, data=data, text=text, name=_name(upload))
 

@@ -36,14 +36,18 @@ ANNOUNCEMENTS = [
     (
         9,
         "Verkostotapaamisen muistiinpanot ja materiaalit",
-        "Kiitos kaikille syksyn verkostotapaamiseen osallistuneille! Muistiinpanot ja "
-        "esitysmateriaalit löytyvät verkoston sivulta tapaamisen kohdalta.",
+        (
+            "Kiitos kaikille syksyn verkostotapaamiseen osallistuneille! Muistiinpanot ja "
+            "esitysmateriaalit löytyvät verkoston sivulta tapaamisen kohdalta."
+        ),
     ),
     (
         2,
         "Ilmoittaudu joulukuun työpajaan",
-        "Joulukuun työpajan aiheena on IPS-työhönvalmennus. Ilmoittautuminen on auki "
-        "tapahtumasivulla. Tervetuloa!",
+        (
+            "Joulukuun työpajan aiheena on IPS-työhönvalmennus. Ilmoittautuminen on auki "
+            "tapahtumasivulla. Tervetuloa!"
+        ),
     ),
 ]
 INVITED_EMAIL = "uusi.kokija@example.fi"

@@ -24,13 +24,20 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
 
 from accounts.audit import record_audit
 from kohtaamo.uploads import check_upload
 
 from .models import MemberRole, Membership, Network, Organisation
 from .selectors import OPEN_STATUSES, is_coordinator
-from .services import NetworkError, NotCoordinator, _invite_one, _lock_network
+from .services import (
+    NetworkError,
+    NotCoordinatorError,
+    _invite_one,
+    _lock_network,
+    send_invitations_after_commit,
+)
 
 MAX_ROWS = 5000
 
@@ -113,18 +120,18 @@ def read_member_file(*, content, filename: str = "") -> list[dict]:
     return _rows_with_headers(table)
 
 
-def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
+def _too_many_rows() -> None:
+    raise ImportFileError(_("The file has too many rows (at most %(n)s).") % {"n": MAX_ROWS})
 
+
+def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         table = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number > MAX_ROWS + 1:
-                raise ImportFileError(
-                    _("The file has too many rows (at most %(n)s).") % {"n": MAX_ROWS}
-                )
+                _too_many_rows()
             table.append((number, ["" if v is None else str(v) for v in values]))
         workbook.close()
     except ImportFileError:
@@ -229,47 +236,9 @@ def preview_import(*, network: Network, rows: list[dict]) -> ImportPreview:
         item = ImportRow(**raw)
         if not item.name:
             item.errors.append(gettext("The name is missing."))
-        if not item.email:
-            item.errors.append(gettext("The e-mail address is missing."))
-        else:
-            try:
-                validate_email(item.email)
-            except ValidationError:
-                item.errors.append(
-                    gettext("“%(email)s” is not a valid e-mail address.") % {"email": item.email}
-                )
-            else:
-                if item.email in seen:
-                    item.errors.append(
-                        gettext("The same e-mail address is already on row %(row)s.")
-                        % {"row": seen[item.email]}
-                    )
-                else:
-                    seen[item.email] = item.row
-        item.role_value = (
-            roles.get(_normalise(item.role), "") if item.role else MemberRole.PRACTITIONER
-        )
-        if not item.role_value:
-            suggestion = _suggest(_normalise(item.role), list(roles))
-            message = gettext("Unknown role “%(role)s”.") % {"role": item.role}
-            if suggestion:
-                label = dict(MemberRole.choices)[roles[suggestion]]
-                message += " " + gettext("Did you mean “%(suggestion)s”?") % {"suggestion": label}
-            item.errors.append(message)
-        if item.organisation:
-            found = organisations.get(_normalise(item.organisation))
-            if found:
-                item.organisation_id = found[0]
-            else:
-                suggestion = _suggest(item.organisation, org_names)
-                message = gettext("Unknown organisation “%(name)s”.") % {"name": item.organisation}
-                if suggestion:
-                    message += " " + gettext("Did you mean “%(suggestion)s”?") % {
-                        "suggestion": suggestion
-                    }
-                else:
-                    message += " " + gettext("Leave the cell empty or ask staff to add it.")
-                item.errors.append(message)
+        _check_email(item, seen)
+        _check_role(item, roles)
+        _check_organisation(item, organisations, org_names)
         if item.errors:
             preview.errors.append(item)
         elif item.email in existing:
@@ -278,6 +247,57 @@ def preview_import(*, network: Network, rows: list[dict]) -> ImportPreview:
         else:
             preview.new.append(item)
     return preview
+
+
+def _check_email(item: ImportRow, seen: dict[str, int]) -> None:
+    """A valid address, once in the file (`seen`: address -> its first row)."""
+    if not item.email:
+        item.errors.append(gettext("The e-mail address is missing."))
+        return
+    try:
+        validate_email(item.email)
+    except ValidationError:
+        item.errors.append(
+            gettext("“%(email)s” is not a valid e-mail address.") % {"email": item.email}
+        )
+        return
+    if item.email in seen:
+        item.errors.append(
+            gettext("The same e-mail address is already on row %(row)s.")
+            % {"row": seen[item.email]}
+        )
+    else:
+        seen[item.email] = item.row
+
+
+def _check_role(item: ImportRow, roles: dict[str, str]) -> None:
+    """A known role (practitioner when the cell is empty), or a message with a suggestion."""
+    item.role_value = roles.get(_normalise(item.role), "") if item.role else MemberRole.PRACTITIONER
+    if item.role_value:
+        return
+    suggestion = _suggest(_normalise(item.role), list(roles))
+    message = gettext("Unknown role “%(role)s”.") % {"role": item.role}
+    if suggestion:
+        label = dict(MemberRole.choices)[roles[suggestion]]
+        message += " " + gettext("Did you mean “%(suggestion)s”?") % {"suggestion": label}
+    item.errors.append(message)
+
+
+def _check_organisation(item: ImportRow, organisations: dict, org_names: list[str]) -> None:
+    """A known organisation (or none), or a message with a suggestion."""
+    if not item.organisation:
+        return
+    found = organisations.get(_normalise(item.organisation))
+    if found:
+        item.organisation_id = found[0]
+        return
+    suggestion = _suggest(item.organisation, org_names)
+    message = gettext("Unknown organisation “%(name)s”.") % {"name": item.organisation}
+    if suggestion:
+        message += " " + gettext("Did you mean “%(suggestion)s”?") % {"suggestion": suggestion}
+    else:
+        message += " " + gettext("Leave the cell empty or ask staff to add it.")
+    item.errors.append(message)
 
 
 def _existing_memberships(*, network: Network, emails: set[str]) -> dict[str, Membership]:
@@ -296,10 +316,8 @@ def _existing_memberships(*, network: Network, emails: set[str]) -> dict[str, Me
 @transaction.atomic
 def confirm_import(*, network: Network, rows: list[dict], by) -> ImportPreview:
     """Save the valid new rows as invitations, all or nothing; e-mails go after commit."""
-    from .services import _send_invitations_after_commit
-
     if not is_coordinator(by, network):
-        raise NotCoordinator()
+        raise NotCoordinatorError
     network = _lock_network(network)
     preview = preview_import(network=network, rows=rows)
     organisations = Organisation.objects.in_bulk(
@@ -323,5 +341,5 @@ def confirm_import(*, network: Network, rows: list[dict], by) -> ImportPreview:
         already=len(preview.existing),
         errors=len(preview.errors),
     )
-    _send_invitations_after_commit([m.pk for m in invited])
+    send_invitations_after_commit([m.pk for m in invited])
     return preview

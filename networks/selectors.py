@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Ability, can
+from events.selectors import visible_events
 
 from .models import (
     Announcement,
@@ -104,8 +106,6 @@ def own_membership(*, user, network: Network) -> Membership | None:
 
 def network_meetings(*, network: Network, user) -> tuple[list, list]:
     """Upcoming and past events whose audience includes this network, with materials."""
-    from events.selectors import visible_events
-
     events = (
         visible_events(user=user)
         .filter(audience_networks=network)
@@ -135,8 +135,6 @@ def membership_counts(*, network: Network) -> dict[str, list[tuple[str, int]]]:
 
 
 def _unknown_sector():
-    from django.utils.translation import gettext_lazy as _
-
     return _("Organisation not given")
 
 

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record_audit
+from events.models import Registration
 from kohtaamo.errors import DomainError
 
+from . import tasks
 from .models import (
     Announcement,
     JoinPolicy,
@@ -37,23 +39,23 @@ class NetworkError(DomainError):
     """A domain error of networks, with a message for the person."""
 
 
-class JoinRefused(NetworkError):
+class JoinRefusedError(NetworkError):
     default_message = _("This network takes new members by invitation only.")
 
 
-class AlreadyMember(NetworkError):
+class AlreadyMemberError(NetworkError):
     default_message = _("This person is already a member of the network or has been invited.")
 
 
-class InvalidDecision(NetworkError):
+class InvalidDecisionError(NetworkError):
     default_message = _("Only a request that is waiting for approval can be decided.")
 
 
-class NotCoordinator(NetworkError):
+class NotCoordinatorError(NetworkError):
     default_message = _("Only the network's coordinators can do this.")
 
 
-class InvalidInvitation(NetworkError):
+class InvalidInvitationError(NetworkError):
     default_message = _("This invitation is no longer valid.")
 
 
@@ -65,8 +67,6 @@ def merge_organisations(
     *, keep: Organisation, duplicates: Iterable[Organisation], by
 ) -> dict[str, int]:
     """Move people, memberships and registrations to `keep`, then delete the duplicates."""
-    from events.models import Registration
-
     duplicate_ids = [o.pk for o in duplicates if o.pk != keep.pk]
     if not duplicate_ids:
         return {"people": 0, "memberships": 0, "registrations": 0, "removed": 0}
@@ -119,7 +119,7 @@ class JoinAvailability:
         return {
             "member": ALREADY_MEMBER,
             "pending": ALREADY_MEMBER,
-            "invitation_only": JoinRefused.default_message,
+            "invitation_only": JoinRefusedError.default_message,
         }.get(self.reason)
 
 
@@ -173,8 +173,8 @@ def request_to_join(
     availability = join_availability(network=network, person=person, membership=membership)
     if not availability.may_join:
         if availability.reason == "invitation_only":
-            raise JoinRefused()
-        raise AlreadyMember(availability.message)
+            raise JoinRefusedError
+        raise AlreadyMemberError(availability.message)
     if availability.action == "accept":
         return accept_invitation(
             membership=membership,
@@ -202,8 +202,6 @@ def request_to_join(
         membership.joined_on = None
     membership.save()
     if membership.status == MembershipStatus.PENDING:
-        from . import tasks
-
         # The coordinators decide, so they hear of the request (the page lists it too).
         tasks.queue(tasks.send_join_request, membership.pk)
     return membership
@@ -216,9 +214,9 @@ def _lock_membership(membership: Membership) -> Membership:
 def _decide(*, membership: Membership, by, message: str, approve: bool) -> Membership:
     membership = _lock_membership(membership)
     if not is_coordinator(by, membership.network):
-        raise NotCoordinator()
+        raise NotCoordinatorError
     if membership.status != MembershipStatus.PENDING:
-        raise InvalidDecision()
+        raise InvalidDecisionError
     membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
     membership.joined_on = timezone.localdate() if approve else None
     membership.decision_message = message.strip()
@@ -230,7 +228,6 @@ def _decide(*, membership: Membership, by, message: str, approve: bool) -> Membe
         network=membership.network.slug,
         message=membership.decision_message or None,
     )
-    from . import tasks
 
     tasks.queue(tasks.send_membership_decision, membership.pk)
     return membership
@@ -352,7 +349,7 @@ def _invite_one(
             network=network, user__isnull=True, invited_email__iexact=email
         ).first()
     if membership is not None and membership.status in OPEN_STATUSES:
-        raise AlreadyMember()
+        raise AlreadyMemberError
     membership = membership or Membership(network=network, user=person)
     membership.invited_email = email
     membership.invited_name = name.strip()
@@ -365,9 +362,7 @@ def _invite_one(
     return membership
 
 
-def _send_invitations_after_commit(membership_ids: Sequence[int]) -> None:
-    from . import tasks
-
+def send_invitations_after_commit(membership_ids: Sequence[int]) -> None:
     for pk in membership_ids:
         tasks.queue(tasks.send_invitation, pk)
 
@@ -384,13 +379,13 @@ def invite(
 ) -> Membership:
     """Invite by e-mail; the e-mail carries a link that the person accepts after signing in."""
     if not is_coordinator(by, network):
-        raise NotCoordinator()
+        raise NotCoordinatorError
     network = _lock_network(network)
     membership = _invite_one(
         network=network, email=email, name=name, organisation=organisation, role=role
     )
     record_audit(actor=by, action="membership.invited", obj=membership, network=network.slug)
-    _send_invitations_after_commit([membership.pk])
+    send_invitations_after_commit([membership.pk])
     return membership
 
 
@@ -422,9 +417,9 @@ def accept_invitation(
     """The invited person (signed in) joins: the membership becomes theirs and active."""
     membership = _lock_membership(membership)
     if membership.status != MembershipStatus.INVITED:
-        raise InvalidInvitation()
+        raise InvalidInvitationError
     if membership.user_id and membership.user_id != person.pk:
-        raise InvalidInvitation(_("This invitation was sent to another account."))
+        raise InvalidInvitationError(_("This invitation was sent to another account."))
     own = Membership.objects.filter(network=membership.network, user=person).first()
     if own is not None and own.pk != membership.pk:
         if own.status in (MembershipStatus.ACTIVE, MembershipStatus.PENDING):
@@ -456,9 +451,9 @@ def accept_invitation(
 def decline_invitation(*, membership: Membership, person) -> Membership:
     membership = _lock_membership(membership)
     if membership.status != MembershipStatus.INVITED:
-        raise InvalidInvitation()
+        raise InvalidInvitationError
     if membership.user_id and membership.user_id != person.pk:
-        raise InvalidInvitation(_("This invitation was sent to another account."))
+        raise InvalidInvitationError(_("This invitation was sent to another account."))
     membership.status = MembershipStatus.DECLINED
     membership.invitation_token = ""
     membership.save(update_fields=["status", "invitation_token"])
@@ -472,7 +467,7 @@ def decline_invitation(*, membership: Membership, person) -> Membership:
 def send_announcement(*, network: Network, subject: str, body: str, by) -> Announcement:
     """Store an announcement; members who chose "each message" get it at once (by task)."""
     if not is_coordinator(by, network):
-        raise NotCoordinator()
+        raise NotCoordinatorError
     subject, body = subject.strip(), body.strip()
     if not subject or not body:
         raise NetworkError(_("An announcement needs a subject and a message."))
@@ -480,7 +475,6 @@ def send_announcement(*, network: Network, subject: str, body: str, by) -> Annou
         network=network, author=by, subject=subject, body=body
     )
     record_audit(actor=by, action="announcement.sent", obj=announcement, network=network.slug)
-    from . import tasks
 
     tasks.queue(tasks.deliver_announcement, announcement.pk)
     return announcement

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
+from celery import current_app
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
@@ -170,8 +171,6 @@ def _describe(exc: BaseException) -> str:
 
 
 def _task(name: str):
-    from celery import current_app
-
     if name not in current_app.tasks:
         importlib.import_module(name.rpartition(".")[0])
     return current_app.tasks[name]
@@ -220,7 +219,7 @@ def _deliver(message_id: int) -> tuple[bool, object]:
     token = _running.set(message.key)
     try:
         result = _task(message.task).run(*message.args)
-    except Exception as exc:  # noqa: BLE001 - recorded, retried with backoff, then failed
+    except Exception as exc:
         failed = message.attempts >= max_attempts()
         claim.update(
             status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,

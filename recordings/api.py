@@ -156,7 +156,7 @@ class RecordingViewSet(viewsets.ReadOnlyModelViewSet):
                 by=request.user,
                 override_reason=data.validated_data.get("override_reason") or None,
             )
-        except access.PublicationBlocked as exc:
+        except access.PublicationBlockedError as exc:
             return Response(
                 {"detail": " ".join(exc.reasons), "reasons": exc.reasons},
                 status=status.HTTP_400_BAD_REQUEST,

@@ -8,4 +8,4 @@ class RecordingsConfig(AppConfig):
 
     def ready(self) -> None:
         # The receiver that queues the platform read of a new recording (recordings.signals).
-        from . import tasks  # noqa: F401
+        from . import tasks  # noqa: F401, PLC0415 - connects the receiver on import

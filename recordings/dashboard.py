@@ -103,7 +103,7 @@ def build_dashboard(recordings, *, policy, today: dt.date, filter_name: str = ""
         )
         // 60,
         minutes_ordered=sum(
-            (o.minutes for row in rows for o in row.recording.orders.all()), Decimal("0")
+            (o.minutes for row in rows for o in row.recording.orders.all()), Decimal(0)
         ),
         euros=sum((row.cost for row in rows), Decimal("0.00")),
         views=sum(row.views for row in rows),

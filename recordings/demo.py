@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accessibility import services as access
 from accessibility.checks import format_ms
-from accounts.demo import ADMIN_EMAIL, COMMUNICATIONS_EMAIL
+from accounts.demo import COMMUNICATIONS_EMAIL
 from accounts.models import User
 from events.models import Event, EventKind, EventStatus
 from kohtaamo.demo import DemoContext
@@ -81,7 +81,6 @@ def seed(context: DemoContext) -> dict[str, int]:
     """Recordings of the latest held Kohtaamo sessions (after events.demo in DEMO_SEEDERS)."""
     rng, today = context.rng, context.today
     comms = User.objects.filter(email=COMMUNICATIONS_EMAIL).first()
-    admin = User.objects.filter(email=ADMIN_EMAIL).first()
     past = [
         e
         for e in Event.objects.filter(
@@ -99,11 +98,13 @@ def seed(context: DemoContext) -> dict[str, int]:
         if event is None:
             continue
         used.add(event.pk)
-        _recording(rng, number, state, live, event, uploaded, comms, admin, today)
+        _recording(
+            rng, number=number, state=state, live=live, event=event, uploaded=uploaded, comms=comms
+        )
     return {"recordings": Recording.objects.count()}
 
 
-def _recording(rng, number, state, live, event, uploaded, comms, admin, today) -> Recording:
+def _recording(rng, *, number, state, live, event, uploaded, comms) -> Recording:
     duration = rng.randint(50, 62) * 60
     video_id = f"kohtaamo{number:03d}"
     views = 0 if state == "unlisted_internal" else rng.randint(10, 36)

@@ -86,7 +86,7 @@ class OrderForm(forms.Form):
     )
     price_per_minute = forms.DecimalField(
         label=_("Price per minute (€)"),
-        min_value=Decimal("0"),
+        min_value=Decimal(0),
         max_digits=8,
         decimal_places=2,
         initial=Decimal("3.20"),

@@ -123,7 +123,7 @@ def facts_from_info(info: dict) -> PlatformFacts:
 def _upload_date(info: dict) -> dt.date | None:
     value = info.get("upload_date")
     if value and re.fullmatch(r"\d{8}", str(value)):
-        return dt.datetime.strptime(str(value), "%Y%m%d").date()
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     if info.get("timestamp"):
         return dt.datetime.fromtimestamp(info["timestamp"], tz=dt.UTC).date()
     return None

@@ -50,7 +50,7 @@ class RecordingError(DomainError):
     """A domain error of recordings, with a message for the user."""
 
 
-class CaptionFileRejected(RecordingError):
+class CaptionFileRejectedError(RecordingError):
     """The caption file could not be read: nothing was stored."""
 
     def __init__(self, messages: list[str]) -> None:
@@ -170,23 +170,23 @@ def _store_error(recording: Recording, exc: platform.PlatformError) -> None:
 
 
 def read_caption_file(content, *, file_name: str = "") -> str:
-    """Uploaded bytes (or file) → WebVTT text. SRT is converted. Raises CaptionFileRejected.
+    """Uploaded bytes (or file) → WebVTT text. SRT is converted. Raises CaptionFileRejectedError.
 
     Size (UPLOAD_LIMITS["captions"]) and kind by content (WebVTT or SRT, never by the
     name) come from `kohtaamo.uploads.check_upload`, as for every upload."""
     try:
         checked = check_upload(content, kind="captions", name=file_name)
     except ValidationError as exc:
-        raise CaptionFileRejected(exc.messages) from exc
+        raise CaptionFileRejectedError(exc.messages) from exc
     content = checked.data
     if checked.kind == "srt":
         try:
             return checks.srt_to_vtt(content)
         except ValueError as exc:
-            raise CaptionFileRejected([str(exc)]) from exc
+            raise CaptionFileRejectedError([str(exc)]) from exc
     text, findings = checks.decode(content)
     if text is None:
-        raise CaptionFileRejected([f.message for f in findings])
+        raise CaptionFileRejectedError([f.message for f in findings])
     return text
 
 
@@ -214,7 +214,7 @@ def store_track(
         text, duration_seconds=recording.duration_seconds, policy=CaptionPolicy.load()
     )
     if not result.readable:
-        raise CaptionFileRejected(result.structural_messages())
+        raise CaptionFileRejectedError(result.structural_messages())
     Recording.objects.select_for_update().filter(pk=recording.pk).first()
     track, _created = CaptionTrack.objects.update_or_create(
         recording=recording,

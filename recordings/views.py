@@ -123,7 +123,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 file_name=upload_file.name,
                 by=request.user,
             )
-        except services.CaptionFileRejected as exc:
+        except services.CaptionFileRejectedError as exc:
             for message in exc.messages:
                 form.add_error("file", str(message))
         except services.RecordingError as exc:
@@ -169,7 +169,7 @@ def fetch_track(request: HttpRequest, pk: int, language: str) -> HttpResponse:
         track = services.fetch_platform_track(
             recording=recording, language=language, by=request.user
         )
-    except services.CaptionFileRejected as exc:
+    except services.CaptionFileRejectedError as exc:
         messages.error(request, " ".join(str(m) for m in exc.messages))
     except services.RecordingError as exc:
         messages.error(request, str(exc.message))
@@ -233,7 +233,7 @@ def deliver(request: HttpRequest, pk: int, order_pk: int) -> HttpResponse:
             file_name=upload_file.name,
             by=request.user,
         )
-    except services.CaptionFileRejected as exc:
+    except services.CaptionFileRejectedError as exc:
         messages.error(request, " ".join(str(m) for m in exc.messages))
     except services.RecordingError as exc:
         messages.error(request, str(exc.message))
@@ -251,7 +251,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     reason = form.cleaned_data.get("override_reason") or None
     try:
         access.publish(recording=recording, by=request.user, override_reason=reason)
-    except access.PublicationBlocked as exc:
+    except access.PublicationBlockedError as exc:
         response = render(
             request,
             "recordings/detail.html",

@@ -129,7 +129,7 @@ class AcyclicModulesContract(Contract):
     ignore_imports = fields.SetField(subfield=fields.ImportExpressionField(), required=False)
     unmatched_ignore_imports_alerting = fields.EnumField(AlertLevel, default=AlertLevel.ERROR)
 
-    def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
+    def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:  # noqa: FBT001 - import-linter's Contract.check signature
         removal = contract_utils.remove_ignored_imports_and_report(
             graph=graph,
             ignore_imports=self.ignore_imports,  # type: ignore[arg-type]
@@ -179,8 +179,8 @@ def imported_names(line: str) -> list[str]:
     if match := _FROM_IMPORT.match(line):
         package, names = match.groups()
         found = [package]
-        for name in names.split(","):
-            name = name.strip().strip("()\\").split(" as ")[0].strip()
+        for part in names.split(","):
+            name = part.strip().strip("()\\").split(" as ")[0].strip()
             if name and name != "*" and name.isidentifier():
                 found.append(f"{package}.{name}")
         return found
@@ -211,7 +211,7 @@ class ForbiddenExternalContract(Contract):
     source_modules = fields.SetField(subfield=fields.ModuleExpressionField())
     forbidden_modules = fields.SetField(subfield=fields.StringField())
 
-    def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
+    def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:  # noqa: FBT001, ARG002 - import-linter's Contract.check signature
         forbidden = sorted(self.forbidden_modules)  # type: ignore[arg-type]
         roots = {name.split(".")[0] for name in forbidden}
         missing = sorted(root for root in roots if root not in graph.modules)

@@ -13,11 +13,12 @@ def main(url: str) -> int:
         try:
             with psycopg.connect(f"{base}/postgres", connect_timeout=3) as conn:
                 conn.execute("SELECT 1")
-            return 0
         except psycopg.OperationalError as exc:
             error = exc
             time.sleep(1)
-    print(f"PostgreSQL: {error}", file=sys.stderr)
+        else:
+            return 0
+    print(f"PostgreSQL: {error}", file=sys.stderr)  # noqa: T201 - the script's message to make
     return 1
 
 

@@ -43,7 +43,7 @@ _suite_clock: time_machine.travel | None = None
 
 
 def pytest_configure(config):
-    global _suite_clock
+    global _suite_clock  # noqa: PLW0603 - the suite's one clock, started once per session
     value = os.environ.get(TEST_DATE_VARIABLE)
     if value and _suite_clock is None:
         _suite_clock = time_machine.travel(parse_test_date(value), tick=True)
@@ -51,7 +51,7 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    global _suite_clock
+    global _suite_clock  # noqa: PLW0603 - the suite's one clock, stopped at the end
     if _suite_clock is not None:
         _suite_clock.stop()
         _suite_clock = None

@@ -64,7 +64,7 @@ class AttendanceUploadForm(forms.Form):
 
 
 class AttendanceConfirmForm(forms.Form):
-    """What the organiser confirms on the preview; events.services decides what it takes."""
+    """What the organiser confirms on the preview (events.attendance.services decides)."""
 
     belongs_to_event = forms.BooleanField(
         label=_("This report belongs to this event"), required=False

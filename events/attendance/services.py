@@ -6,7 +6,7 @@ attendees to registrations and saves, in one transaction, only what a person con
 
 from __future__ import annotations
 
-import datetime as _dt
+import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Iterable
@@ -87,17 +87,17 @@ class AttendanceImportError(EventsError):
         super().__init__(message)
 
 
-class AttendanceAlreadyImported(AttendanceImportError):
+class AttendanceAlreadyImportedError(AttendanceImportError):
     default_message = _(
         "This file has already been imported for this event; the numbers were not changed."
     )
 
 
-class AttendanceNeedsConfirmation(AttendanceImportError):
+class AttendanceNeedsConfirmationError(AttendanceImportError):
     """The organiser can still import the file by confirming on the preview."""
 
 
-class AttendanceReportMismatch(AttendanceNeedsConfirmation):
+class AttendanceReportMismatchError(AttendanceNeedsConfirmationError):
     """The report looks like another meeting's (date or title); `mismatches` says how."""
 
     def __init__(self, mismatches: list[ReportMismatch]) -> None:
@@ -105,7 +105,7 @@ class AttendanceReportMismatch(AttendanceNeedsConfirmation):
         super().__init__(" ".join([*(m.message for m in mismatches), str(MISMATCH_ADVICE)]))
 
 
-class AttendanceMergeNotConfirmed(AttendanceNeedsConfirmation):
+class AttendanceMergeNotConfirmedError(AttendanceNeedsConfirmationError):
     default_message = _(
         "This event already has an imported Teams report. Check in the preview whom this file "
         "adds, then confirm the merge."
@@ -135,7 +135,7 @@ MISMATCH_ADVICE = _(
 )
 
 
-def _when(value: _dt.datetime) -> str:
+def _when(value: dt.datetime) -> str:
     """A date and time in the language being shown (fi: 23.11.2026 klo 14.00)."""
     return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
@@ -146,8 +146,8 @@ class ReportMismatch:
     in the language then active."""
 
     kind: str  # "start", "end", "title"
-    report: _dt.datetime | str
-    event: _dt.datetime | str
+    report: dt.datetime | str
+    event: dt.datetime | str
 
     @property
     def message(self) -> str:
@@ -201,8 +201,8 @@ class AttendanceImportResult:
     saved: bool = False
     people: list[AttendeeResult] = field(default_factory=list)
     report_title: str = ""
-    report_start: _dt.datetime | None = None
-    report_end: _dt.datetime | None = None
+    report_start: dt.datetime | None = None
+    report_end: dt.datetime | None = None
     mismatches: list[ReportMismatch] = field(default_factory=list)
     merge: MergePreview | None = None
     other_meeting_reason: str = ""
@@ -272,7 +272,7 @@ def import_attendance(
     The report must be of this event: its meeting start and end within
     ATTENDANCE_REPORT_TOLERANCE_MINUTES of the event's, and its title (if the file has
     one) containing the event's title, case and spacing ignored. Otherwise the import is
-    refused (AttendanceReportMismatch) unless the organiser confirms belongs_to_event with
+    refused (AttendanceReportMismatchError) unless the organiser confirms belongs_to_event with
     a reason, which is audited. A further file for an event that has one is merged per
     person (longest time over all files, so nobody is counted twice) only with merge=True;
     the dry run shows what it adds (result.merge). See docs/architecture.md."""
@@ -302,7 +302,7 @@ def import_attendance(
     with transaction.atomic():
         locked = lock_event(event)
         if locked.attendance_imports.filter(file_sha256=sha).exists():
-            raise AttendanceAlreadyImported()
+            raise AttendanceAlreadyImportedError
         result.mismatches = _report_mismatches(locked, report)
         people = _classify(locked, report, min_minutes, result, count_hosts=count_hosts)
         previous = list(locked.attendance_imports.values_list("summary", flat=True))
@@ -311,11 +311,11 @@ def import_attendance(
             result.merge = _merge_preview(previous, people, result)
         if result.mismatches and belongs_to_event:
             if not reason:
-                raise AttendanceNeedsConfirmation(
+                raise AttendanceNeedsConfirmationError(
                     _("Say why this report belongs to this event, so that it can be checked.")
                 )
             if len(reason) > OTHER_MEETING_REASON_MAX:
-                raise AttendanceNeedsConfirmation(
+                raise AttendanceNeedsConfirmationError(
                     _("The reason is too long: at most %(count)s characters.")
                     % {"count": OTHER_MEETING_REASON_MAX}
                 )
@@ -324,9 +324,9 @@ def import_attendance(
             transaction.set_rollback(True)
             return result
         if result.needs_confirmation:
-            raise AttendanceReportMismatch(result.mismatches)
+            raise AttendanceReportMismatchError(result.mismatches)
         if result.merge and not merge:
-            raise AttendanceMergeNotConfirmed()
+            raise AttendanceMergeNotConfirmedError
         _save_import(locked, result, people, by)
     event.anonymous_attendees = locked.anonymous_attendees
     result.saved = True
@@ -343,7 +343,7 @@ def _normal_title(text: str) -> str:
 
 def _report_mismatches(event: Event, report) -> list[ReportMismatch]:
     """How the report's meeting differs from the event, beyond the tolerance."""
-    tolerance = _dt.timedelta(minutes=settings.ATTENDANCE_REPORT_TOLERANCE_MINUTES)
+    tolerance = dt.timedelta(minutes=settings.ATTENDANCE_REPORT_TOLERANCE_MINUTES)
     found = []
     if report.meeting_start and abs(report.meeting_start - event.starts_at) > tolerance:
         found.append(ReportMismatch("start", report.meeting_start, event.starts_at))
@@ -474,7 +474,7 @@ def _save_import(event: Event, result: AttendanceImportResult, people: dict, by)
                 summary={"people": people, "min_minutes": result.min_minutes},
             )
     except IntegrityError as exc:
-        raise AttendanceAlreadyImported() from exc
+        raise AttendanceAlreadyImportedError from exc
     by_registration = {
         p.registration_id: p
         for p in result.people

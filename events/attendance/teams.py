@@ -253,7 +253,7 @@ def parse_timestamp(value: str, *, line: int, column: str) -> dt.datetime:
     formats = _DATE_FORMATS_12H if upper.endswith(("AM", "PM")) else _DATE_FORMATS_24H
     for fmt in formats:
         try:
-            naive = dt.datetime.strptime(upper if "%p" in fmt else text, fmt)
+            naive = dt.datetime.strptime(upper if "%p" in fmt else text, fmt)  # noqa: DTZ007 - made aware below
         except ValueError:
             continue
         return naive.replace(tzinfo=timezone.get_default_timezone())

@@ -204,7 +204,7 @@ def _attendance_save(request, event: Event):
             belongs_to_event=confirm.cleaned_data.get("belongs_to_event", False),
             reason=confirm.cleaned_data.get("reason", ""),
         )
-    except services.AttendanceNeedsConfirmation as exc:
+    except services.AttendanceNeedsConfirmationError as exc:
         # Show the preview again with the message; the upload is kept for the next try.
         try:
             preview = services.import_attendance(**options, dry_run=True)

@@ -33,8 +33,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from outbox.services import enqueue
+
 from ..models import CalendarEntry, Event, EventKind, EventStatus, Registration, RegistrationStatus
 from ..registration.rules import meeting_link
+from .selectors import FEED_PAST
 
 PRODID = "-//Kohtaamo//Kohtaamo calendar 1.0//FI"
 # The settings' time zone, which the VTIMEZONE below describes (the county's own zone).
@@ -44,7 +47,8 @@ REFRESH = "PT6H"
 # outbox by name, so that building a feed does not import the tasks that call it.
 STORE_ENTRIES_TASK = "events.tasks.store_calendar_entries"
 # Raise when the generated text changes, so ETags and entries change. 4: the meeting link only
-# where events/rules.py allows it (never in public feeds for events that take registrations).
+# where events/registration/rules.py allows it (never in public feeds for events that take
+# registrations).
 FEED_FORMAT_VERSION = 4
 CRLF = "\r\n"
 
@@ -277,10 +281,8 @@ def item_from_event(event: Event) -> FeedItem:
 
 def feed_items(events: QuerySet[Event]) -> list[FeedItem]:
     """The feed's events as items: two queries whatever their number."""
-    fields = list(ITEM_FIELDS)
-    for annotation in ("on_waitlist", "my_status"):
-        if annotation in events.query.annotations:
-            fields.append(annotation)
+    extra = [name for name in ("on_waitlist", "my_status") if name in events.query.annotations]
+    fields = [*ITEM_FIELDS, *extra]
     rows = events.prefetch_related(None).values(*fields)
     items: dict[int, FeedItem] = {}
     for row in rows:
@@ -355,7 +357,7 @@ def _vevent(
     person=None,
 ) -> str:
     """One VEVENT as folded text. The meeting link (LOCATION, DESCRIPTION, CONFERENCE) only
-    if events/rules.py lets the item's registration (or `person`) see it."""
+    if events/registration/rules.py lets the item's registration (or `person`) see it."""
     waitlisted = item.on_waitlist
     link = meeting_link(event=item, person=person, registration=item.my_status)
     if status is None:
@@ -523,7 +525,8 @@ def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QueryS
 
     The variant follows the feed's person (`my_status`, a personal feed): waitlisted, or
     confirmed (with the meeting link, `confirmed_text`, where it differs); public and
-    network feeds read `text`, which never holds a link events/rules.py keeps from them.
+    network feeds read `text`, which never holds a link that events/registration/rules.py
+    keeps from them.
 
     A join, not a subquery per event: PostgreSQL hashes the entries once (one calendar
     entry per event and language, so no event is repeated).
@@ -579,8 +582,6 @@ def _queue_storing(event_ids: list[int], language: str) -> None:
     """An outbox row (stored entries are replaced by the current text, so a repeat is
     harmless): one per event set, language and minute, so a burst of requests for a feed
     stores its entries once while a later change is stored again."""
-    from outbox.services import enqueue
-
     ids = sorted(event_ids)
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:24]
     minute = timezone.now().strftime("%Y%m%dT%H%M")
@@ -650,8 +651,6 @@ def prune_entries(now: dt.datetime | None = None) -> int:
     Feeds show the past `FEED_PAST` (events/selectors.py); an older event's entry is never
     read again unless the event is moved, and then it is written again anyway.
     """
-    from .selectors import FEED_PAST
-
     before = (now or timezone.now()) - FEED_PAST
     current = Q()
     for language, layout in current_layouts().items():

@@ -15,7 +15,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from ..models import Audience, Event, EventStatus
+from ..models import Audience, Event, EventStatus, RegistrationStatus
 
 FEED_PAST = timedelta(days=183)
 FEED_CANCELLED_KEPT = timedelta(days=30)
@@ -32,8 +32,6 @@ def calendar_feed_events(
     (annotated `on_waitlist` and `my_status`, which the meeting link follows), whatever their
     audience.
     """
-    from ..models import RegistrationStatus
-
     now = now or timezone.now()
     kept_since = now - FEED_CANCELLED_KEPT
     events = Event.objects.filter(starts_at__gte=now - FEED_PAST).filter(

@@ -2,7 +2,7 @@
 
 Model signals, so the organiser pages, the admin and the services are all covered. Feeds
 trust a remembered version (ETag) only until `feeds.feeds_changed()` says otherwise, and a
-stored feed entry only while its event's `updated_at` is unchanged (events/feeds.py).
+stored feed entry only while its event's `updated_at` is unchanged (events/calendars/feeds.py).
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def serve_feed(
 
     `key` names the feed (not its secret); `names` gives (calendar name, description) and
     runs in `language`. The ETag is a hash of the body. While nothing changed (the change
-    generation is the same, events/signals.py) the cache remembers it, so a conditional
+    generation is the same, events/calendars/signals.py) the cache remembers it, so a conditional
     request that matches costs one cache round trip and no query.
     """
     remembered_key = _remembered_key(key, language)
@@ -255,8 +255,8 @@ def feed(request: HttpRequest, *, feed_kind: str, **url_arguments) -> HttpRespon
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """One event as an .ics download (the event page links here).
 
-    With the meeting link only for those who may see it (events/rules.py); such a download
-    is private, and the link is part of its ETag.
+    With the meeting link only for those who may see it (events/registration/rules.py); such a
+    download is private, and the link is part of its ETag.
     """
     event = get_object_or_404(
         visible_events(user=request.user).select_related("theme", "series"), pk=pk

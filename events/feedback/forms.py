@@ -18,5 +18,5 @@ class FeedbackForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["usefulness"].choices = [("", "—")] + [(i, f"{i}") for i in range(1, 6)]
         self.fields["usefulness"].help_text = _("1 = not useful, 5 = very useful")
-        self.fields["recommend"].choices = [("", "—")] + [(i, f"{i}") for i in range(0, 11)]
+        self.fields["recommend"].choices = [("", "—")] + [(i, f"{i}") for i in range(11)]
         self.fields["recommend"].help_text = _("0 = not at all likely, 10 = extremely likely")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import (
+    Avg,
+    Count,
     Q,
     QuerySet,
 )
+
+from ..models import Feedback
 
 # --- Planning, attendance and feedback (evplan) ----------------------------------------
 
@@ -21,10 +25,6 @@ def feedback_summary(events_qs) -> dict:
     """Feedback over some events in one query: answers, average usefulness (1–5), NPS.
 
     Reports reuse this, so the NPS is computed in one place."""
-    from django.db.models import Avg, Count
-
-    from ..models import Feedback
-
     row = Feedback.objects.filter(event__in=events_qs).aggregate(
         answers=Count("pk"),
         usefulness=Avg("usefulness"),
@@ -41,6 +41,4 @@ def feedback_summary(events_qs) -> dict:
 
 
 def event_comments(event) -> QuerySet:
-    from ..models import Feedback
-
     return Feedback.objects.filter(event=event).exclude(comment="").order_by("-submitted_at")

@@ -20,7 +20,7 @@ class FeedbackError(EventsError):
     default_message = _("The feedback could not be saved.")
 
 
-class FeedbackAlreadyGiven(FeedbackError):
+class FeedbackAlreadyGivenError(FeedbackError):
     default_message = _("Feedback has already been given with this link. Thank you!")
 
 
@@ -52,9 +52,9 @@ def submit_feedback(
     elif session_key:
         already = Feedback.objects.filter(event=event, session_key=session_key).exists()
     else:
-        raise FeedbackError()
+        raise FeedbackError
     if already:
-        raise FeedbackAlreadyGiven()
+        raise FeedbackAlreadyGivenError
     try:
         with transaction.atomic():
             return Feedback.objects.create(
@@ -66,4 +66,4 @@ def submit_feedback(
                 comment=(comment or "").strip(),
             )
     except IntegrityError as exc:
-        raise FeedbackAlreadyGiven() from exc
+        raise FeedbackAlreadyGivenError from exc

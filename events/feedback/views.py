@@ -33,7 +33,7 @@ def _feedback_page(request, *, event: Event, registration=None, session_key: str
                 recommend=form.cleaned_data["recommend"],
                 comment=form.cleaned_data["comment"],
             )
-        except services.FeedbackAlreadyGiven as exc:
+        except services.FeedbackAlreadyGivenError as exc:
             return render(
                 request, "events/feedback_thanks.html", {"event": event, "message": exc.message}
             )
@@ -65,7 +65,10 @@ def personal_feedback(request, token: str):
         return render(
             request,
             "events/feedback_thanks.html",
-            {"event": registration.event, "message": services.FeedbackAlreadyGiven.default_message},
+            {
+                "event": registration.event,
+                "message": services.FeedbackAlreadyGivenError.default_message,
+            },
         )
     return _feedback_page(request, event=registration.event, registration=registration)
 

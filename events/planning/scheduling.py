@@ -1,7 +1,7 @@
 """Weekly dates for a series, skipping Finnish public holidays and named breaks.
 
 Pure functions: nothing here touches the database. The organiser's "plan a term" page
-shows the result as a preview; `events.services.create_series_sessions` saves it.
+shows the result as a preview; `events.planning.services.create_series_sessions` saves it.
 """
 
 from __future__ import annotations

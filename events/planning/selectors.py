@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from django.db.models import (
+    Count,
     Q,
     QuerySet,
 )
 from django.utils import timezone
 
-from ..models import Event
+from ..models import Event, RegistrationStatus
 
 
 def organiser_events(*, upcoming: bool = True, now=None) -> QuerySet[Event]:
     """Events for the organiser pages (drafts too) with registration counts, one query."""
-    from django.db.models import Count
-
-    from ..models import RegistrationStatus
-
     now = now or timezone.now()
     events = Event.objects.select_related("theme", "series")
     events = (

@@ -4,7 +4,7 @@ hear of is queued in the same transaction (events.registration.tasks)."""
 
 from __future__ import annotations
 
-import datetime as _dt
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -80,7 +80,7 @@ def _json_value(value):
     """A value for the change history: dates as ISO text, rows as their names."""
     if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, _dt.datetime):
+    if isinstance(value, dt.datetime):
         return value.astimezone(timezone.get_default_timezone()).isoformat()
     if isinstance(value, list | tuple | set):
         return sorted(str(v) for v in value)
@@ -129,7 +129,7 @@ def update_event(*, event: Event, by, **fields) -> Event:
     ({field: [old, new]}) and registered people are told of time/place/link changes.
     A change of time, place or meeting link raises `sequence` (calendar feeds and
     invitations use it). Capacity goes through set_capacity (waitlist promotion).
-    Raises EventValidationError / CapacityBelowConfirmed; nothing is half-saved."""
+    Raises EventValidationError / CapacityBelowConfirmedError; nothing is half-saved."""
     plain, m2m = _split_fields(fields)
     with transaction.atomic():
         locked = lock_event(event)
@@ -261,11 +261,11 @@ def remove_material(*, material: EventMaterial, by) -> None:
 # --- Series sessions
 
 
-def series_session_dates(series: Series, first: _dt.date, last: _dt.date) -> set[_dt.date]:
+def series_session_dates(series: Series, first: dt.date, last: dt.date) -> set[dt.date]:
     """Helsinki dates between first and last on which the series already has a session."""
-    start = _dt.datetime.combine(first, _dt.time.min, tzinfo=timezone.get_default_timezone())
-    end = _dt.datetime.combine(
-        last + _dt.timedelta(days=1), _dt.time.min, tzinfo=timezone.get_default_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_default_timezone())
+    end = dt.datetime.combine(
+        last + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_default_timezone()
     )
     starts = Event.objects.filter(series=series, starts_at__gte=start, starts_at__lt=end)
     moments = starts.values_list("starts_at", flat=True)
@@ -273,7 +273,7 @@ def series_session_dates(series: Series, first: _dt.date, last: _dt.date) -> set
 
 
 def create_series_sessions(
-    *, series: Series, dates: Iterable[_dt.date], by, status: str = EventStatus.DRAFT
+    *, series: Series, dates: Iterable[dt.date], by, status: str = EventStatus.DRAFT
 ) -> list[Event]:
     """Create one session of the series on each date (at the series' time, in Helsinki).
     A date on which the series already has a session is skipped, so confirming twice
@@ -305,16 +305,16 @@ def create_series_sessions(
     return created
 
 
-def _session_for(series: Series, day: _dt.date, status: str, by) -> Event:
+def _session_for(series: Series, day: dt.date, status: str, by) -> Event:
     start_time = series.start_time
     if isinstance(start_time, str):
-        start_time = _dt.time.fromisoformat(start_time)
-    starts_at = _dt.datetime.combine(day, start_time, tzinfo=timezone.get_default_timezone())
+        start_time = dt.time.fromisoformat(start_time)
+    starts_at = dt.datetime.combine(day, start_time, tzinfo=timezone.get_default_timezone())
     return Event(
         kind=series.kind,
         series=series,
         starts_at=starts_at,
-        ends_at=starts_at + _dt.timedelta(minutes=series.duration_minutes or 60),
+        ends_at=starts_at + dt.timedelta(minutes=series.duration_minutes or 60),
         format=series.format,
         meeting_url=series.meeting_url,
         place=series.place,

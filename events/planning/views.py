@@ -148,7 +148,7 @@ def _show_service_error(form, exc: EventsError) -> None:
             target = field if field in form.fields else None
             for error in errors:
                 form.add_error(target, error)
-    elif isinstance(exc, registration_services.CapacityBelowConfirmed):
+    elif isinstance(exc, registration_services.CapacityBelowConfirmedError):
         form.add_error("capacity", exc.message)
     else:
         form.add_error(None, exc.message)

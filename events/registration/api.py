@@ -86,7 +86,7 @@ class ErrorSerializer(serializers.Serializer):
 
 def domain_error(error: EventsError) -> Response:
     body = {"detail": str(error.message)}
-    if isinstance(error, services.RegistrationClosed):
+    if isinstance(error, services.RegistrationClosedError):
         body["reason"] = error.reason
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 

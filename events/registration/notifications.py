@@ -1,6 +1,6 @@
 """E-mails about registrations, each rendered in the recipient's language.
 
-Only events.tasks calls these (after commit, in the background). Registration e-mails
+Only events.registration.tasks calls these (after commit, in the background). Registration e-mails
 always go out: they are part of the service, not newsletters. Templates live in
 templates/email/events/<kind>_subject.txt and _body.txt.
 """
@@ -13,7 +13,8 @@ from django.utils import translation
 
 from kohtaamo.mail import CalendarInvitation, send_templated_mail
 
-from ..models import Event, Registration
+from ..calendars.feeds import invitation_ics
+from ..models import Event, Registration, RegistrationStatus
 from .rules import meeting_link
 
 TEMPLATE_DIR = "email/events"
@@ -39,8 +40,6 @@ def feedback_url(registration: Registration) -> str:
 
 
 def _invitation(registration: Registration, method: str) -> CalendarInvitation:
-    from ..calendars.feeds import invitation_ics
-
     content = invitation_ics(event=registration.event, method=method, registration=registration)
     name = "cancel.ics" if method == "CANCEL" else "invite.ics"
     return CalendarInvitation(content=content, method=method, filename=name)
@@ -64,7 +63,8 @@ def send_registration_mail(
         "event_url": absolute(event.get_absolute_url()),
         "manage_url": manage_url(registration),
         "is_guest": registration.is_guest,
-        # The link only if this person may see it (events/rules.py); the template shows it.
+        # The link only if this person may see it (events/registration/rules.py); the template
+        # shows it.
         "meeting_link": meeting_link(event=event, registration=registration),
         **extra,
     }
@@ -105,8 +105,6 @@ def send_reminder(registration: Registration) -> None:
 
 
 def send_event_changed(registration: Registration, *, fields: list[str]) -> None:
-    from ..models import RegistrationStatus
-
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     send_registration_mail(
         registration,

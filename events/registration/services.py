@@ -7,16 +7,18 @@ the same last seat. Mails are queued as outbox rows in that transaction."""
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record_audit
+from networks.models import Membership, MembershipStatus
 
 from ..errors import EventsError
 from ..models import (
@@ -34,7 +36,7 @@ from ..models import (
 from . import selectors, tasks
 
 
-class RegistrationClosed(EventsError):
+class RegistrationClosedError(EventsError):
     """Registration is not possible; `reason` says why (past, cancelled, not_open, ...)."""
 
     MESSAGES = {
@@ -56,7 +58,7 @@ class RegistrationClosed(EventsError):
         super().__init__(message if message is not None else self.MESSAGES[reason])
 
 
-class CapacityBelowConfirmed(EventsError):
+class CapacityBelowConfirmedError(EventsError):
     default_message = _("The capacity cannot be lower than the number of confirmed participants.")
 
 
@@ -64,7 +66,7 @@ class RegistrationStateError(EventsError):
     default_message = _("This registration cannot be changed that way.")
 
 
-class InvalidRegistrationLink(EventsError):
+class InvalidRegistrationLinkError(EventsError):
     default_message = _("This registration link is not valid.")
 
 
@@ -76,7 +78,8 @@ ACTIVE_STATUSES = (
 
 
 def _queue(task, *args) -> None:
-    """Write a notification (a task of events.tasks) to the outbox in this transaction."""
+    """Write a notification (a task of events.registration.tasks) to the outbox, in this
+    transaction."""
     tasks.queue(task, *args)
 
 
@@ -90,8 +93,6 @@ def confirmed_count(event: Event) -> int:
 
 def _is_audience_member(event: Event, person) -> bool:
     """Uses the `audience_member` annotation (selectors.with_availability) when present."""
-    from networks.models import Membership, MembershipStatus
-
     if person is None or not getattr(person, "is_authenticated", False):
         return False
     annotated = getattr(event, "audience_member", None)
@@ -115,7 +116,7 @@ class RegistrationAvailability:
     """
 
     may_register: bool
-    reason: str = ""  # why not: a RegistrationClosed reason or "registered"; "" if may
+    reason: str = ""  # why not: a RegistrationClosedError reason or "registered"; "" if may
     seats_left: int | None = None  # None: no limit
     waitlist_open: bool = False  # a new registration goes to the waitlist
     status: str = ""  # the person's registration status ("" for none or cancelled)
@@ -129,7 +130,7 @@ class RegistrationAvailability:
         """Why not, in the person's language (lazy); None when they may register."""
         if self.reason == "registered":
             return ALREADY_REGISTERED
-        return RegistrationClosed.MESSAGES.get(self.reason)
+        return RegistrationClosedError.MESSAGES.get(self.reason)
 
 
 _UNREAD = object()
@@ -201,7 +202,7 @@ def registration_availability(
 def _place(registration: Registration, availability: RegistrationAvailability) -> None:
     """Confirm or waitlist as `availability` (computed with the event row locked) says."""
     if not availability.may_register:
-        raise RegistrationClosed(availability.reason)
+        raise RegistrationClosedError(availability.reason)
     if availability.waitlist_open:
         registration.status = RegistrationStatus.WAITLISTED
         registration.confirmed_at = None
@@ -295,7 +296,7 @@ def _register_locked(
         event=event, person=person, staff=staff, registration=existing
     )
     if not availability.may_register:
-        raise RegistrationClosed(availability.reason)
+        raise RegistrationClosedError(availability.reason)
     registration = existing or Registration(event=event)
     if person is not None:
         details = _person_details(person)
@@ -350,8 +351,6 @@ def register_someone(
     """An organiser registers a person or a guest: confirmed at once (waitlisted if full);
     registration windows and audience limits do not apply."""
     if person is None:
-        from django.contrib.auth import get_user_model
-
         person = get_user_model().objects.filter(email__iexact=email.strip()).first()
     return register(
         event=event,
@@ -370,7 +369,7 @@ def registration_by_token(token: str) -> Registration:
         .first()
     )
     if registration is None or not token:
-        raise InvalidRegistrationLink()
+        raise InvalidRegistrationLinkError
     return registration
 
 
@@ -399,7 +398,7 @@ def cancel_registration(*, registration: Registration, by=None) -> Registration:
         if registration.status == RegistrationStatus.CANCELLED:
             return registration
         if event.ends_at <= timezone.now():
-            raise RegistrationClosed("past")
+            raise RegistrationClosedError("past")
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
         was_pending = registration.status == RegistrationStatus.PENDING
         registration.status = RegistrationStatus.CANCELLED
@@ -456,12 +455,12 @@ def set_capacity(*, event: Event, capacity: int | None, by) -> list[Registration
 
     Refuses a capacity below the number already confirmed. Returns the promoted."""
     if capacity is not None and capacity < 0:
-        raise CapacityBelowConfirmed(_("The capacity cannot be negative."))
+        raise CapacityBelowConfirmedError(_("The capacity cannot be negative."))
     with transaction.atomic():
         locked = lock_event(event)
         confirmed = confirmed_count(locked)
         if capacity is not None and capacity < confirmed:
-            raise CapacityBelowConfirmed(
+            raise CapacityBelowConfirmedError(
                 _(
                     "The capacity cannot be %(capacity)s: %(confirmed)s people are already "
                     "confirmed."
@@ -513,7 +512,7 @@ def _pseudonym() -> str:
     return f"removed-{secrets.token_hex(8)}@{ANONYMISED_EMAIL_DOMAIN}"
 
 
-def _anonymise_registrations(registration_ids: list[int], *, now: _dt.datetime) -> int:
+def _anonymise_registrations(registration_ids: list[int], *, now: dt.datetime) -> int:
     """Remove the person from registrations; keep event, organisation, status and attendance.
 
     The e-mail becomes a random stand-in shared by the rows of one person in this run, so
@@ -559,9 +558,12 @@ def _rekey_attendance_people(imports, *, chosen) -> int:
         people = (row.summary or {}).get("people") or {}
         rekeyed = {}
         for key, person in people.items():
-            if chosen(person):
-                key = stand_ins.setdefault((row.event_id, key), "r" + secrets.token_hex(15))
-            rekeyed[key] = person
+            new_key = (
+                stand_ins.setdefault((row.event_id, key), "r" + secrets.token_hex(15))
+                if chosen(person)
+                else key
+            )
+            rekeyed[new_key] = person
         if rekeyed != people:
             row.summary = {**row.summary, "people": rekeyed}
             row.save(update_fields=["summary"])
@@ -588,7 +590,7 @@ def erase_person(*, person) -> int:
         )
         for registration in upcoming:
             # An event that ended meanwhile keeps its row as history (anonymised below).
-            with contextlib.suppress(RegistrationClosed):
+            with contextlib.suppress(RegistrationClosedError):
                 cancel_registration(registration=registration)
         mine = list(Registration.objects.filter(user=person).values_list("pk", "event_id"))
         registration_ids = {pk for pk, _event in mine}
@@ -602,7 +604,7 @@ def erase_person(*, person) -> int:
 
 
 def anonymise_old_registrations(
-    *, cutoff: _dt.datetime, now: _dt.datetime, dry_run: bool = False
+    *, cutoff: dt.datetime, now: dt.datetime, dry_run: bool = False
 ) -> int:
     """Retention: anonymise registrations of events that ended before `cutoff` and guest
     registrations made before it, and the Teams data of those events. Idempotent.
@@ -620,7 +622,7 @@ def anonymise_old_registrations(
     return done
 
 
-def _anonymise_old_attendance_imports(*, cutoff: _dt.datetime) -> int:
+def _anonymise_old_attendance_imports(*, cutoff: dt.datetime) -> int:
     """Teams per-person data of old events: random keys instead of identity hashes."""
     due = [
         row.pk
@@ -628,7 +630,7 @@ def _anonymise_old_attendance_imports(*, cutoff: _dt.datetime) -> int:
         if not (row.summary or {}).get("anonymised")
     ]
     imports = AttendanceImport.objects.filter(pk__in=due)
-    _rekey_attendance_people(imports, chosen=lambda entry: True)
+    _rekey_attendance_people(imports, chosen=lambda _entry: True)
     for row in imports:
         row.summary = {**(row.summary or {}), "anonymised": True}
         row.save(update_fields=["summary"])

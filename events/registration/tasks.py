@@ -14,7 +14,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from outbox.services import enqueue
+from outbox.services import enqueue, run_once, running_key
 
 from ..models import Registration, RegistrationStatus
 from . import notifications, selectors
@@ -41,8 +41,6 @@ def _registration_mail(task, args: list, status, send) -> bool:
 
     Run by the outbox row of its key; a direct call (a message queued by an older release,
     an operator) goes through that same row, so it too sends at most once."""
-    from outbox.services import run_once, running_key
-
     registration_id, key = args[0], args[1]
     outbox_key = notice_key(NOTICE_KINDS[task.name], registration_id, key)
     if running_key() != outbox_key:

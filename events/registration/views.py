@@ -89,7 +89,7 @@ def registration_link(request, token: str):
     """The guest's e-mailed link: GET shows the registration, POST confirms or cancels."""
     try:
         registration = services.registration_by_token(token)
-    except services.InvalidRegistrationLink as error:
+    except services.InvalidRegistrationLinkError as error:
         return render(
             request, "events/registration_link.html", {"error": error.message}, status=404
         )
@@ -289,8 +289,10 @@ def participants_export(request, pk: int, fmt: str):
     if fmt == "csv":
         return csv_response(filename=f"{base}.csv", header=_export_header(), rows=rows)
     preamble = [
-        f"{event.display_title} – "
-        f"{date_format(timezone.localtime(event.starts_at), 'SHORT_DATETIME_FORMAT')}",
+        (
+            f"{event.display_title} – "
+            f"{date_format(timezone.localtime(event.starts_at), 'SHORT_DATETIME_FORMAT')}"
+        ),
     ]
     sheets = [(str(_("Participants")), _export_header(), rows, preamble)]
     return xlsx_response(filename=f"{base}.xlsx", sheets=sheets)

@@ -34,7 +34,7 @@ PARAMETERS = [
         int,
         description="1 = January–February … 6 = Nov–Dec.",
         enum=[1, 2, 3, 4, 5, 6],
-    ),  # fmt: skip
+    ),
     OpenApiParameter("year", int, description="Year of the two-month period or calendar year."),
     OpenApiParameter("start", OpenApiTypes.DATE, description="First day (Helsinki), YYYY-MM-DD."),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (Helsinki), YYYY-MM-DD."),

@@ -9,12 +9,12 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape, quoteattr
 
-import matplotlib
+import matplotlib as mpl
 
-matplotlib.use("Agg")
+mpl.use("Agg")
 
-from matplotlib import rc_context  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import rc_context
+from matplotlib.figure import Figure
 
 # Colour-blind safe palette (Okabe–Ito), dark enough against white.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from networks.models import Sector
 
 from ..feedback.selectors import net_promoter_score  # the one NPS formula, shared with event pages
-from ..models import EventFormat, EventKind, RegistrationStatus
+from ..models import EventFormat, EventKind, RegistrationStatus, Theme
 from .periods import (
     Period,
     ReportInputError,
@@ -53,7 +54,8 @@ BREAKDOWN_LABELS = {
     "organisation": _("Organisation of the attendees"),
     "sector": _("Sector of the attendees"),
 }
-assert set(BREAKDOWN_LABELS) == set(BREAKDOWNS)
+if set(BREAKDOWN_LABELS) != set(BREAKDOWNS):  # a new breakdown needs its label here
+    raise ImproperlyConfigured("BREAKDOWN_LABELS and BREAKDOWNS name different breakdowns")
 
 FIGURES: list[tuple[str, object]] = [
     ("events", _("Events held")),
@@ -468,8 +470,8 @@ def _table(name: str, period: PeriodData, data: ReportData, rows: ReportRows) ->
         themes=("theme_id", "nunique"),
     )
     table = []
-    for key, group in sums.to_dict("index").items():
-        key = None if key == "" else _plain_key(key)
+    for raw_key, group in sums.to_dict("index").items():
+        key = None if raw_key == "" else _plain_key(raw_key)
         figures = _figures(group, events=group["events"], themes=group["themes"])
         figures["unique_participants"] = int(unique.get(key) or 0)
         table.append({"key": key, "label": _label(name, key, rows), **figures})
@@ -592,8 +594,6 @@ def _timelines(frame: pd.DataFrame, start: dt.date, end: dt.date) -> dict:
 
 
 def _theme_titles(ids) -> dict:
-    from ..models import Theme
-
     if not ids:
         return {}
     return dict(Theme.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "title"))
@@ -655,15 +655,15 @@ def export_sheets(report: Report) -> list[tuple[str, list, list, list]]:
         )
     )  # fmt: skip
     figure_labels = [label for _key, label in report.figure_labels()]
-    for name in report.breakdowns:
-        sheets.append(
-            (
-                str(BREAKDOWN_LABELS[name]),
-                [str(BREAKDOWN_LABELS[name]), *figure_labels],
-                [[row["label"], *(row[key] for key in FIGURE_KEYS)] for row in report.tables[name]],
-                preamble,
-            )
+    sheets.extend(
+        (
+            str(BREAKDOWN_LABELS[name]),
+            [str(BREAKDOWN_LABELS[name]), *figure_labels],
+            [[row["label"], *(row[key] for key in FIGURE_KEYS)] for row in report.tables[name]],
+            preamble,
         )
+        for name in report.breakdowns
+    )
     titles = {"kind": gettext("By month and kind"), "theme": gettext("By month and theme")}
     for name, title in titles.items():
         timeline = report.timelines[name]

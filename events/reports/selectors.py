@@ -1,6 +1,6 @@
 """Flat rows for the attendance report, read in a fixed number of queries.
 
-`attendance_rows` is the ONE read behind `events.reports.attendance_report`. It never loads
+`attendance_rows` is the ONE read behind `events.reports.compute.attendance_report`. It never loads
 model instances. It reads the events of every period the report needs (the period and the two
 it is compared with) at once, so each table is scanned once, not once per period:
 
@@ -160,8 +160,8 @@ def _events(scope: Q, periods, as_of: dt.datetime) -> pd.DataFrame:
     for index, (start, end) in enumerate(periods):
         lower, upper = held_between(start, end, as_of)
         flags[period_column(index)] = Case(
-            When(starts_at__gte=lower, starts_at__lt=upper, then=Value(True)),
-            default=Value(False),
+            When(starts_at__gte=lower, starts_at__lt=upper, then=Value(value=True)),
+            default=Value(value=False),
             output_field=BooleanField(),
         )
     zone = timezone.get_default_timezone()

@@ -1,5 +1,5 @@
 """Attendance report pages: the summary, CSV/XLSX exports and SVG charts. Thin: parse, call
-`ReportForm.report()` (→ `events.reports.attendance_report`), render."""
+`ReportForm.report()` (→ `events.reports.compute.attendance_report`), render."""
 
 from __future__ import annotations
 

@@ -11,7 +11,9 @@ from accessibility.models import AccessibilityStatement, CaptionPolicy
 from accessibility.services import publish
 from accessibility.tasks import send_deadline_alerts
 from recordings.models import TrackKind
+from recordings.services import store_track
 from tests.factories import CaptionTrackFactory, RecordingFactory
+from tests.recordings.conftest import vtt_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +81,6 @@ def test_statement_edit_by_communications_only(client, communications, organiser
 
 
 def test_policy_page_changes_thresholds_and_rechecks(client, communications):
-    from recordings.services import store_track
-    from tests.recordings.conftest import vtt_bytes
-
     recording = RecordingFactory(duration_seconds=20)
     track = store_track(recording=recording, language="fi", content=vtt_bytes("good.vtt"))
     assert track.error_count == 0

@@ -59,7 +59,7 @@ def test_coverage_and_longest_silence():
     assert result.coverage == pytest.approx(0.02)
     assert result.longest_gap_ms == 197_000
     assert "low_coverage" in codes(result, "error")
-    silence = [f for f in result.findings if f.code == "long_silence"][0]
+    silence = next(f for f in result.findings if f.code == "long_silence")
     assert silence.severity == "warning" and silence.start_ms == 3000
 
 

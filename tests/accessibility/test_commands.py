@@ -1,6 +1,7 @@
 """check_captions: findings and verdict, JSON, exit codes; stores nothing."""
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args):
-    from io import StringIO
-
     out = StringIO()
     try:
         call_command("check_captions", *args, stdout=out)

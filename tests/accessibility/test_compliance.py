@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accessibility.compliance import DeadlineState, Status, compliance_of
 from accessibility.models import CaptionPolicy
@@ -95,8 +95,6 @@ def test_live_recording_deadline(days_ago, state, days_left):
 
 
 def test_deadline_labels():
-    from django.utils import translation
-
     due = RecordingFactory(uploaded_on=TODAY - dt.timedelta(days=12))
     late = RecordingFactory(uploaded_on=TODAY - dt.timedelta(days=20))
     with translation.override("en"):

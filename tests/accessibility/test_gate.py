@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone, translation
 
-from accessibility.services import NotAllowed, PublicationBlocked, publish, unpublish
+from accessibility.services import NotAllowedError, PublicationBlockedError, publish, unpublish
 from accounts.models import AuditEntry
 from recordings.models import Availability, PublicationState, TrackKind, TrackStatus
 from tests.factories import CaptionTrackFactory, RecordingFactory
@@ -31,7 +31,7 @@ def test_publishes_compliant(communications):
 
 def test_refuses_without_captions_with_reasons(communications):
     recording = RecordingFactory()
-    with translation.override("en"), pytest.raises(PublicationBlocked) as blocked:
+    with translation.override("en"), pytest.raises(PublicationBlockedError) as blocked:
         publish(recording=recording, by=communications)
     assert "No captions in language fi." in blocked.value.reasons
     recording.refresh_from_db()
@@ -44,25 +44,25 @@ def test_refuses_only_automatic_and_unapproved(communications):
     unapproved = RecordingFactory()
     CaptionTrackFactory(recording=unapproved, kind=TrackKind.HUMAN, checked_at=timezone.now())
     for recording in (automatic, unapproved):
-        with pytest.raises(PublicationBlocked):
+        with pytest.raises(PublicationBlockedError):
             publish(recording=recording, by=communications)
 
 
 def test_communications_cannot_override(communications):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         publish(recording=RecordingFactory(), by=communications, override_reason="Kiireellinen")
     assert not AuditEntry.objects.filter(action__startswith="recording.published").exists()
 
 
 def test_organiser_may_not_publish_at_all(organiser):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowedError):
         publish(recording=compliant_recording(), by=organiser)
 
 
 def test_superuser_override_needs_a_written_reason(admin_user):
     recording = RecordingFactory()
     for reason in (None, "", "   ", "syy"):
-        with pytest.raises(PublicationBlocked):
+        with pytest.raises(PublicationBlockedError):
             publish(recording=recording, by=admin_user, override_reason=reason)
 
 
@@ -77,7 +77,7 @@ def test_superuser_override_is_logged(admin_user):
 
 def test_private_video_cannot_be_published_even_by_override(admin_user):
     recording = RecordingFactory(availability=Availability.PRIVATE)
-    with pytest.raises(PublicationBlocked):
+    with pytest.raises(PublicationBlockedError):
         publish(recording=recording, by=admin_user, override_reason="Pitkä perustelu tässä.")
 
 

@@ -5,9 +5,10 @@ import re
 
 import environ
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
-from django.core.management import call_command
-from django.db import DatabaseError
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from accounts.roles import Ability, Role, can, grant_role
@@ -56,8 +57,6 @@ def test_each_role_grants_its_abilities_only(role, allowed, denied):
 
 @pytest.mark.django_db
 def test_superuser_may_do_everything_and_anonymous_nothing(admin_user):
-    from django.contrib.auth.models import AnonymousUser
-
     assert all(can(admin_user, ability) for ability in Ability)
     assert not any(can(AnonymousUser(), ability) for ability in Ability)
 
@@ -68,9 +67,7 @@ def test_grant_role_command_gives_the_role_and_rejects_unknown_email():
     call_command("grant_role", "Liisa@example.fi", "reporting", stdout=io.StringIO())
     person.refresh_from_db()
     assert can(person, Ability.VIEW_REPORTS)
-    from django.core.management import CommandError
-
-    with pytest.raises(CommandError, match="nobody@example.fi"):
+    with pytest.raises(CommandError, match=r"nobody@example.fi"):
         call_command("grant_role", "nobody@example.fi", "reporting")
 
 
@@ -145,8 +142,6 @@ def test_health_check_answers_200_when_the_database_answers(client):
 
 @pytest.mark.django_db
 def test_health_check_answers_503_when_the_database_does_not(client, monkeypatch):
-    from django.db import connection
-
     def broken_cursor(*args, **kwargs):
         raise DatabaseError("connection refused")
 

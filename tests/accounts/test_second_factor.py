@@ -2,10 +2,21 @@
 Entra ID; members are never asked. The rule is accounts.rules, enforced by
 accounts.middleware.SecondFactorMiddleware."""
 
+import io
+import re
 import time
 
 import pytest
+from allauth.core import context
+from allauth.mfa.base.internal.flows import delete_and_cleanup
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.socialaccount.helpers import complete_social_login
+from allauth.socialaccount.models import SocialAccount, SocialLogin
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.roles import Role, grant_role
@@ -66,8 +77,6 @@ def test_staff_without_a_factor_is_sent_to_set_one_up_from_every_page(client, ki
 
 
 def test_after_adding_an_authenticator_app_staff_sign_in_with_password_and_code(client):
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     organiser = _staff_without_factor("organiser")
     _password_login(client, organiser)
     activate = client.get(reverse("mfa_activate_totp"), follow=True)
@@ -95,9 +104,6 @@ def test_after_adding_an_authenticator_app_staff_sign_in_with_password_and_code(
 def test_removing_the_only_factor_sends_staff_back_to_setup(client, organiser):
     client.force_login(organiser)
     assert client.get("/events/organise/").status_code == 200
-    from allauth.mfa.base.internal.flows import delete_and_cleanup
-    from django.test import RequestFactory
-
     request = RequestFactory().post("/")
     request.user = organiser
     request.session = client.session
@@ -125,13 +131,6 @@ def test_a_role_granted_to_a_signed_in_member_asks_for_a_factor_at_next_sign_in(
 def _entra_login(client, person):
     """Complete allauth's social login for an existing Microsoft account, as its OAuth
     callback does, and hand the session to the test client."""
-    from allauth.core import context
-    from allauth.socialaccount.helpers import complete_social_login
-    from allauth.socialaccount.models import SocialAccount, SocialLogin
-    from django.contrib.auth.models import AnonymousUser
-    from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.test import RequestFactory
-
     SocialAccount.objects.create(user=person, provider="microsoft", uid="entra-1")
     request = RequestFactory().get("/accounts/microsoft/login/callback/")
     request.session = client.session
@@ -178,11 +177,6 @@ def test_the_admin_user_list_shows_who_has_no_second_factor(client, admin_user, 
 
 
 def test_demo_staff_sign_in_with_the_secret_that_seed_demo_prints(client):
-    import io
-    import re
-
-    from django.core.management import call_command
-
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     printed = dict(re.findall(r"(\S+@kohtaamo\.example) +secret ([A-Z2-7]+)", out.getvalue()))

@@ -1,13 +1,31 @@
 """The fi, sv and en catalogues are complete and match the strings in the code."""
 
+import ast
+import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polib
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from recordings.models import CaptionOrder
+from tests.factories import (
+    EventFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    RecordingFactory,
+    RegistrationFactory,
+    UserFactory,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ["fi", "sv", "en"]
@@ -29,8 +47,6 @@ def test_catalogue_has_no_untranslated_or_fuzzy_messages(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_survive_translation(language):
-    import re
-
     placeholder = re.compile(r"%\(\w+\)[sd]|\{\{ *\w+ *\}\}|\{\w*\}")
     broken = [
         entry.msgid
@@ -53,7 +69,7 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
             ".venv", ".git", "node_modules", "staticfiles", "media", "*.sqlite3", "__pycache__"
         ),
     )
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our interpreter and manage.py, our arguments
         [
             sys.executable,
             "manage.py",
@@ -103,8 +119,6 @@ SKIPPED_DIRS = {".venv", "tests", "benchmarks", "node_modules", ".git", "staticf
 
 
 def _translation_aliases(path: Path) -> list[str]:
-    import ast
-
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith(
@@ -186,15 +200,12 @@ ENGLISH_WORDS = {
 def _visible_sentences(html: str) -> list[str]:
     """The page's text as a person reads it: text nodes outside script and style, split into
     sentences."""
-    import re
-    from html.parser import HTMLParser
-
     chunks: list[str] = []
 
     class Text(HTMLParser):
         hidden = 0
 
-        def handle_starttag(self, tag, attrs):
+        def handle_starttag(self, tag, attrs):  # noqa: ARG002 - HTMLParser's hook signature
             if tag in ("script", "style", "template", "code"):
                 self.hidden += 1
             chunks.append("\n")
@@ -215,8 +226,6 @@ def _visible_sentences(html: str) -> list[str]:
 
 
 def _english_sentences(html: str) -> list[str]:
-    import re
-
     found = []
     for sentence in _visible_sentences(html):
         words = re.findall(r"[A-Za-z']+", sentence)
@@ -231,8 +240,6 @@ def _post_in(client, language: str, url: str, data: dict, **extra):
 
 
 def _member_list_pages(client, language: str, request) -> list:
-    from tests.factories import NetworkFactory, OrganisationFactory, UserFactory
-
     coordinator = UserFactory(with_totp=True)  # coordinators are staff: a second factor
     network = NetworkFactory()
     network.coordinators.add(coordinator)
@@ -259,10 +266,6 @@ def _member_list_pages(client, language: str, request) -> list:
 
 
 def _teams_pages(client, language: str, request) -> list:
-    from django.urls import reverse
-
-    from tests.factories import EventFactory, RegistrationFactory
-
     teams = ROOT / "tests" / "fixtures" / "teams"
     organiser = request.getfixturevalue("organiser")
     event = EventFactory()
@@ -285,11 +288,6 @@ def _teams_pages(client, language: str, request) -> list:
 
 
 def _caption_pages(client, language: str, request) -> list:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
-    from tests.factories import RecordingFactory
-
     vtt = ROOT / "tests" / "fixtures" / "vtt"
     client.force_login(request.getfixturevalue("communications"))
     pages = []
@@ -363,11 +361,6 @@ def test_import_and_caption_findings_have_no_english_sentence(client, language, 
 def test_caption_findings_write_numbers_in_the_page_language(
     client, communications, language, speed, short
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
-    from tests.factories import RecordingFactory
-
     recording = RecordingFactory(duration_seconds=20)
     text = "Tänään puhutaan työkokeilusta ja sen käytännöistä Kelassa"[:53]
     vtt = (
@@ -390,15 +383,6 @@ def test_caption_findings_write_numbers_in_the_page_language(
 @pytest.mark.parametrize("language", ["fi", "sv"])
 def test_caption_costs_are_euros_with_two_decimals(client, communications, reporting, language):
     """61 minutes at 3,20 € is 195,20 € on the dashboard, the recording and the report."""
-    import datetime as dt
-    from decimal import Decimal
-    from zoneinfo import ZoneInfo
-
-    from django.urls import reverse
-
-    from recordings.models import CaptionOrder
-    from tests.factories import EventFactory, RecordingFactory
-
     starts = dt.datetime(2025, 3, 10, 14, tzinfo=ZoneInfo("Europe/Helsinki"))
     event = EventFactory(starts_at=starts, ends_at=starts + dt.timedelta(hours=1))
     recording = RecordingFactory(event=event, view_count=4)

@@ -6,10 +6,38 @@ root). When it is absent the tests fail loudly under CI=true rather than skip.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
+
+from accessibility import services as access
+from accounts.roles import Role, grant_role
+from events.models import EventKind, Feedback, RegistrationMode
+from recordings import services as recording_services
+from recordings.demo import make_vtt
+from recordings.models import Availability
+from tests.factories import (
+    EventFactory,
+    MembershipFactory,
+    NetworkFactory,
+    OrganisationFactory,
+    RecordingFactory,
+    RegistrationFactory,
+    SeriesFactory,
+    ThemeFactory,
+    UserFactory,
+    totp_code,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -25,16 +53,12 @@ def _one_request_at_a_time_on_sqlite():
     that loads several charts at once could hang two requests on it (seen under CI on the report
     page). There the live server answers one request at a time (and closes each connection);
     on PostgreSQL each thread has its own connection and the server stays threaded."""
-    from django.core.servers.basehttp import WSGIServer
-    from django.db import connection
-    from django.test.testcases import LiveServerThread
-
     if connection.vendor != "sqlite":
         yield
         return
 
     class SequentialWSGIServer(WSGIServer):
-        def __init__(self, *args, connections_override=None, **kwargs):
+        def __init__(self, *args, connections_override=None, **kwargs):  # noqa: ARG002 - LiveServerThread passes it; WSGIServer must not get it
             super().__init__(*args, **kwargs)  # the server thread itself holds the override
 
     threaded = LiveServerThread.server_class
@@ -45,13 +69,11 @@ def _one_request_at_a_time_on_sqlite():
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):
+    if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM}: the browser tests cannot run"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -80,8 +102,6 @@ def page(browser, live_server, request):
     if "suite_date" in request.fixturenames or os.environ.get("KOHTAAMO_TEST_DATE"):
         # The server's clock is travelled (tests/conftest.py): the page's Date follows it.
         # Playwright's timeouts run on the real clock in its own process.
-        from django.utils import timezone
-
         page.clock.install(time=timezone.now())
     yield page
     context.close()
@@ -90,9 +110,8 @@ def page(browser, live_server, request):
 @pytest.fixture
 def sign_in(page, live_server):
     """Sign in through the real login form; staff also enter their authenticator code."""
-    from tests.factories import totp_code
 
-    def _sign_in(user, password: str = "correct horse battery"):
+    def _sign_in(user, password: str = "correct horse battery"):  # noqa: S107 - the test users' password
         page.goto("/accounts/login/")
         page.fill("input[name=login]", user.email)
         page.fill("input[name=password]", password)
@@ -109,18 +128,14 @@ def sign_in(page, live_server):
 def axe_violations(page, rules: list[str] | None = None) -> list[str]:
     """Run axe-core with the WCAG 2.1 A and AA rules (or only `rules`); describe each
     violation."""
-    from axe_playwright_python.sync_playwright import Axe
-
     only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_TAGS}
     results = Axe().run(page, options={"runOnly": only})
-    problems = []
-    for violation in results.response["violations"]:
-        for node in violation["nodes"]:
-            problems.append(
-                f"{violation['id']} ({violation['impact']}): {node['target']} "
-                f"– {node.get('failureSummary', '').splitlines()[-1:]}"
-            )
-    return problems
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']} "
+        f"– {node.get('failureSummary', '').splitlines()[-1:]}"
+        for violation in results.response["violations"]
+        for node in violation["nodes"]
+    ]
 
 
 # --- Page checks shared by the page walk and the flows -----------------------------------
@@ -194,29 +209,6 @@ def sign_in_as(page, sign_in):
 
 def make_world():
     """Users in every role and demo-like objects for every page type."""
-    import datetime as dt
-    from types import SimpleNamespace
-
-    from django.utils import timezone
-
-    from accessibility import services as access
-    from accounts.roles import Role, grant_role
-    from events.models import EventKind, Feedback, RegistrationMode
-    from recordings import services as recording_services
-    from recordings.demo import make_vtt
-    from recordings.models import Availability
-    from tests.factories import (
-        EventFactory,
-        MembershipFactory,
-        NetworkFactory,
-        OrganisationFactory,
-        RecordingFactory,
-        RegistrationFactory,
-        SeriesFactory,
-        ThemeFactory,
-        UserFactory,
-    )
-
     w = SimpleNamespace()
     # Staff have an authenticator app: sign_in enters its code.
     w.organiser, w.communications, w.reporting = (UserFactory(with_totp=True) for _ in range(3))

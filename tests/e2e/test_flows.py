@@ -11,6 +11,7 @@ from django.utils import timezone
 from events.models import Registration, RegistrationStatus
 from recordings.demo import make_vtt
 from tests.e2e.conftest import page_problems
+from tests.factories import RecordingFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,8 +48,6 @@ def test_guest_registers_confirms_from_the_email_and_cancels(world, page):
 
 
 def test_communications_uploads_captions_approves_and_publishes(world, page, sign_in_as, tmp_path):
-    from tests.factories import RecordingFactory
-
     recording = RecordingFactory(
         event=world.past,
         video_id="upload001",

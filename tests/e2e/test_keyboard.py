@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from events.models import Event, Registration, RegistrationStatus
+from recordings import services
+from recordings.demo import make_vtt
 from tests.e2e.conftest import active, focus_is_visible, page_problems, tab_to
-from tests.factories import HELSINKI
+from tests.factories import HELSINKI, RecordingFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -160,10 +162,6 @@ def test_organiser_imports_attendance_by_keyboard(world, page, sign_in_as):
 
 
 def test_communications_publishes_a_compliant_recording_by_keyboard(world, page, sign_in_as):
-    from recordings import services
-    from recordings.demo import make_vtt
-    from tests.factories import RecordingFactory
-
     recording = RecordingFactory(
         event=world.past,
         video_id="ready0001",

@@ -34,22 +34,20 @@ def _public(w) -> list[str]:
 
 
 PAGES = {
-    "anonymous": lambda w: (
-        _public(w)
-        + [
-            reverse("account_login"),
-            reverse("account_signup"),
-            reverse("account_reset_password"),
-            reverse("account_request_login_code"),
-            reverse("account_reset_password_done"),
-            reverse("account_email_verification_sent"),
-            reverse("account_inactive"),
-            reverse("events:registration", args=[w.past_registration.token]),
-            reverse("events:feedback", args=[w.past_registration.token]),
-            reverse("networks:invitation", args=[w.invited.invitation_token]),
-            reverse("networks:unsubscribe", args=[w.membership.unsubscribe_token]),
-        ]
-    ),
+    "anonymous": lambda w: [
+        *_public(w),
+        reverse("account_login"),
+        reverse("account_signup"),
+        reverse("account_reset_password"),
+        reverse("account_request_login_code"),
+        reverse("account_reset_password_done"),
+        reverse("account_email_verification_sent"),
+        reverse("account_inactive"),
+        reverse("events:registration", args=[w.past_registration.token]),
+        reverse("events:feedback", args=[w.past_registration.token]),
+        reverse("networks:invitation", args=[w.invited.invitation_token]),
+        reverse("networks:unsubscribe", args=[w.membership.unsubscribe_token]),
+    ],
     "member": lambda w: [
         reverse("home"),
         reverse("events:detail", args=[w.workshop.pk]),
@@ -108,12 +106,12 @@ PAGES = {
         reverse("accessibility:policy"),
         reverse("accessibility:statement_edit"),
     ],
-    "reporting": lambda w: [
+    "reporting": lambda _w: [
         reverse("home"),
         reverse("reports:attendance"),  # with charts
         reverse("reports:attendance") + "?period=range&start=2020-01-01&end=2030-12-31",
     ],
-    "admin": lambda w: [
+    "admin": lambda _w: [
         reverse("home"),
         reverse("accounts:audit_log"),
         reverse("mfa_index"),  # with an authenticator app (tests/e2e/test_second_factor.py
@@ -156,7 +154,7 @@ ERROR_FORMS = {
         (reverse("recordings:add"), "main form button[type=submit]"),
         (reverse("recordings:detail", args=[w.faulty.pk]), "#upload + form button"),
     ],
-    "reporting": lambda w: [
+    "reporting": lambda _w: [
         (reverse("reports:attendance") + "?period=range&start=2026-05-01&end=2026-01-01", None),
     ],
 }
@@ -178,7 +176,7 @@ def test_every_page_type_passes_axe_for_the_role(role, world, page, sign_in_as):
             failures.append(f"{url}: HTTP {response.status}")
             continue
         failures += [f"{url}: {problem}" for problem in page_problems(page)]
-    for url, button, *fills in ERROR_FORMS.get(role, lambda w: [])(world):
+    for url, button, *fills in ERROR_FORMS.get(role, lambda _w: [])(world):
         page.goto(url)
         for selector, value in (fills[0] if fills else {}).items():
             page.fill(selector, value)

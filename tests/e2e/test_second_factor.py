@@ -2,10 +2,16 @@
 authenticator app, then a passkey on Chromium's virtual authenticator, and signs in with
 it. Every page on the way passes the page checks and the Content-Security-Policy."""
 
+import time
+
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
 
+from accounts.roles import Role, grant_role
 from tests.e2e.conftest import page_problems
+from tests.factories import UserFactory, totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -13,10 +19,6 @@ PASSWORD = "correct horse battery"
 
 
 def _code(secret: str) -> str:
-    import time
-
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
@@ -38,12 +40,7 @@ def _virtual_authenticator(page):
     return cdp
 
 
-def test_staff_set_up_an_app_and_a_passkey_and_sign_in_with_the_passkey(page):
-    from allauth.mfa.models import Authenticator
-
-    from accounts.roles import Role, grant_role
-    from tests.factories import UserFactory
-
+def test_staff_set_up_an_app_and_a_passkey_and_sign_in_with_the_passkey(page):  # noqa: PLR0915 - one walk through the setup, step by step
     organiser = UserFactory(display_name="Olli Organisoija")
     grant_role(organiser, Role.ORGANISER)
     refused = []
@@ -113,9 +110,6 @@ def test_staff_set_up_an_app_and_a_passkey_and_sign_in_with_the_passkey(page):
 
 
 def test_staff_sign_in_asks_for_the_authenticator_code(page):
-    from accounts.roles import Role, grant_role
-    from tests.factories import UserFactory, totp_code
-
     reporter = UserFactory(with_totp=True)
     grant_role(reporter, Role.REPORTING)
     page.goto(reverse("account_login"))

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from events.models import EventKind, Registration, RegistrationMode, RegistrationStatus
@@ -140,8 +141,6 @@ def test_event_list_query_count(api, django_assert_num_queries, rows):
 
 
 def test_openapi_schema_has_the_event_operations():
-    from drf_spectacular.generators import SchemaGenerator
-
     schema = SchemaGenerator().get_schema(request=None, public=True)
     paths = schema["paths"]
     assert "post" in paths["/api/v1/events/{id}/register/"]

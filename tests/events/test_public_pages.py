@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, EventFormat, EventKind, EventStatus
-from tests.factories import EventFactory, PresenterFactory, SeriesFactory, ThemeFactory
+from recordings.models import PublicationState
+from tests.factories import (
+    EventFactory,
+    PresenterFactory,
+    RecordingFactory,
+    SeriesFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -118,9 +125,6 @@ def test_organiser_home_query_count(client, organiser, django_assert_num_queries
 
 
 def test_archive_links_only_published_recordings(client):
-    from recordings.models import PublicationState
-    from tests.factories import RecordingFactory
-
     published_event, unpublished_event = _bulk_events(2, past=True, theme=ThemeFactory())[:2]
     shown = RecordingFactory(event=published_event, publication_state=PublicationState.PUBLISHED)
     hidden = RecordingFactory(event=unpublished_event)

@@ -32,4 +32,4 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     network = factory.SubFactory(NetworkFactory)
     user = factory.SubFactory(UserFactory)
     status = MembershipStatus.ACTIVE
-    joined_on = factory.LazyFunction(lambda: timezone.localdate())
+    joined_on = factory.LazyFunction(timezone.localdate)

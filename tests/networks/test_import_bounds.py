@@ -94,7 +94,7 @@ def test_the_plain_workbook_is_read():
             "email": "maija@example.fi",
             "organisation": "",
             "role": "",
-        }  # fmt: skip
+        }
     ]
 
 
@@ -118,10 +118,11 @@ def _deflated(head: bytes, chunk: bytes, times: int, tail: bytes) -> tuple[bytes
 def _zip(parts: dict[str, bytes | tuple[bytes, int, int]]) -> bytes:
     """A ZIP written by hand, so a part can be given already deflated (data, crc, size)."""
     out, directory = io.BytesIO(), []
-    for name, part in parts.items():
-        if isinstance(part, bytes):
+    for name, given in parts.items():
+        part = given
+        if isinstance(given, bytes):
             compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-            part = (compressor.compress(part) + compressor.flush(), zlib.crc32(part), len(part))
+            part = (compressor.compress(given) + compressor.flush(), zlib.crc32(given), len(given))
         data, crc, size = part
         encoded = name.encode()
         offset = out.tell()
@@ -149,7 +150,7 @@ def _zip(parts: dict[str, bytes | tuple[bytes, int, int]]) -> bytes:
                 0,
                 offset,
             )
-            + encoded  # fmt: skip
+            + encoded
         )
     start = out.tell()
     out.write(b"".join(directory))
@@ -185,7 +186,7 @@ def shared_strings_bomb_xlsx() -> bytes:
 
 
 def _address_space() -> int:
-    with open("/proc/self/status") as status:
+    with Path("/proc/self/status").open() as status:
         for line in status:
             if line.startswith("VmSize:"):
                 return int(line.split()[1]) * 1024
@@ -220,8 +221,10 @@ def capped_memory(extra: int = 600 * 1024 * 1024, seconds: int = 30):
 HOSTILE = {
     "wide_row": (
         wide_row_xlsx,
-        "Its part “xl/worksheets/sheet1.xml” unpacks to 42.9\xa0MB; "
-        "at most 10.0\xa0MB is accepted.",
+        (
+            "Its part “xl/worksheets/sheet1.xml” unpacks to 42.9\xa0MB; "
+            "at most 10.0\xa0MB is accepted."
+        ),
     ),
     "shared_strings": (
         shared_strings_bomb_xlsx,
@@ -266,9 +269,11 @@ def test_the_refusal_is_in_finnish_on_the_finnish_page(client, network, coordina
     with capped_memory():
         page = client.post(f"/networks/{network.slug}/manage/import/", {"file": upload})
     assert page.context["form"].errors["file"] == [
-        "Tiedostoa ”jasenet.xlsx” ei voi lukea turvallisesti, koska se on liian suuri. "
-        "Sen osa ”xl/worksheets/sheet1.xml” on purettuna 42,9\xa0MB; enintään 10,0\xa0MB "
-        "hyväksytään."
+        (
+            "Tiedostoa ”jasenet.xlsx” ei voi lukea turvallisesti, koska se on liian suuri. "
+            "Sen osa ”xl/worksheets/sheet1.xml” on purettuna 42,9\xa0MB; enintään 10,0\xa0MB "
+            "hyväksytään."
+        )
     ]
 
 
@@ -309,7 +314,7 @@ def _measure(data: bytes, tmp_path, *, trace: bool = True) -> dict:
     path = tmp_path / "members.xlsx"
     path.write_bytes(data)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kohtaamo.settings"}
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our interpreter and our child script
         [sys.executable, "-c", CHILD, str(path), "trace" if trace else "rss"],
         cwd=ROOT,
         env=env,

@@ -1,6 +1,7 @@
 """Member list import: CSV and XLSX, Finnish headers, row-by-row report, confirm saves."""
 
 import io
+import zipfile
 
 import pytest
 from django.core import mail
@@ -114,8 +115,6 @@ def test_files_are_checked_by_their_content(content):
 
 def test_a_zip_that_is_not_a_workbook_is_refused():
     buffer = io.BytesIO()
-    import zipfile
-
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
     with pytest.raises(imports.ImportFileError) as error:
@@ -159,8 +158,10 @@ def test_import_page_shows_a_broken_file_as_a_form_error(en_client, network, coo
     page = en_client.post(f"/networks/{network.slug}/manage/import/", {"file": upload})
     assert page.status_code == 200
     assert page.context["form"].errors["file"] == [
-        "“members.csv” cannot be read as text. Save it as UTF-8 or UTF-16 text "
-        "(for example “CSV UTF-8”)."
+        (
+            "“members.csv” cannot be read as text. Save it as UTF-8 or UTF-16 text "
+            "(for example “CSV UTF-8”)."
+        )
     ]
 
 

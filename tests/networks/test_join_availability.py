@@ -35,7 +35,9 @@ BUTTONS = {"join": "Join the network", "request": "Ask to join", "accept": "Acce
 
 
 def _membership_box(html: str) -> str:
-    box = re.search(r'<section aria-labelledby="membership-heading">(.*?)</section>', html, re.S)
+    box = re.search(
+        r'<section aria-labelledby="membership-heading">(.*?)</section>', html, re.DOTALL
+    )
     assert box, "no membership section"
     return box.group(1)
 

@@ -164,7 +164,7 @@ MEMBERSHIPS_API_QUERIES = 4
 
 
 @pytest.mark.parametrize("n", SIZES)
-def test_memberships_api(api, network, private_network, coordinator, django_assert_num_queries, n):
+def test_memberships_api(api, network, private_network, coordinator, django_assert_num_queries, n):  # noqa: PLR0917 - pytest fixtures
     _members(network, n)
     _members(private_network, n, status=MembershipStatus.PENDING)
     api.force_authenticate(coordinator)

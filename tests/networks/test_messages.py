@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from networks import delivery, services, tasks
@@ -117,8 +118,6 @@ def test_unsubscribe_link_works_without_signing_in(en_client, members):
 
 @pytest.mark.django_db
 def test_one_click_unsubscribe_needs_no_csrf_token(members):
-    from django.test import Client
-
     membership = members["each"]
     response = Client(enforce_csrf_checks=True).post(
         f"/networks/unsubscribe/{membership.unsubscribe_token}/",

@@ -39,7 +39,7 @@ def test_joining_a_network_on_approval_waits_for_a_coordinator(user, network):
     membership = services.request_to_join(network=network, person=user)
     assert membership.status == MembershipStatus.PENDING
     assert membership.joined_on is None
-    with pytest.raises(services.AlreadyMember):
+    with pytest.raises(services.AlreadyMemberError):
         services.request_to_join(network=network, person=user)
 
 
@@ -78,7 +78,7 @@ def test_joining_an_open_network_troubles_no_coordinator(
 
 @pytest.mark.django_db
 def test_a_network_by_invitation_refuses_join_requests(user, private_network):
-    with pytest.raises(services.JoinRefused):
+    with pytest.raises(services.JoinRefusedError):
         services.request_to_join(network=private_network, person=user)
     assert not Membership.objects.filter(user=user).exists()
 
@@ -112,7 +112,7 @@ def test_declining_e_mails_the_message_in_the_members_language(
     assert "Full now." in mail.outbox[0].body
     assert "was declined" in mail.outbox[0].body
     assert AuditEntry.objects.filter(action="membership.declined").count() == 1
-    with pytest.raises(services.InvalidDecision):
+    with pytest.raises(services.InvalidDecisionError):
         services.approve_membership(membership=membership, by=coordinator)
 
 
@@ -120,7 +120,7 @@ def test_declining_e_mails_the_message_in_the_members_language(
 def test_only_coordinators_decide(user, network):
     membership = services.request_to_join(network=network, person=user)
     outsider = UserFactory()
-    with pytest.raises(services.NotCoordinator):
+    with pytest.raises(services.NotCoordinatorError):
         services.approve_membership(membership=membership, by=outsider)
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.PENDING
@@ -154,7 +154,7 @@ def test_invitation_by_e_mail_is_accepted_by_the_account_that_signs_in(
     assert membership.status == MembershipStatus.ACTIVE
     assert membership.show_phone is True
     assert services.invitation_by_token(invited.invitation_token) is None
-    with pytest.raises(services.AlreadyMember):
+    with pytest.raises(services.AlreadyMemberError):
         services.invite(network=private_network, email=person.email, by=coordinator)
 
 
@@ -163,7 +163,7 @@ def test_an_invitation_to_an_account_cannot_be_taken_by_another(private_network,
     owner = UserFactory()
     invited = services.invite(network=private_network, email=owner.email, by=coordinator)
     assert invited.user == owner
-    with pytest.raises(services.InvalidInvitation):
+    with pytest.raises(services.InvalidInvitationError):
         services.accept_invitation(membership=invited, person=UserFactory())
 
 

@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
 from events.models import Audience, EventMaterial, EventStatus
+from networks import services
 from networks.models import (
     JoinPolicy,
     MemberRole,
@@ -186,8 +188,6 @@ def test_invitation_only_network_has_no_join_button(en_client, user):
 
 @pytest.mark.django_db
 def test_accepting_an_invitation_by_its_link(en_client, private_network, coordinator):
-    from networks import services
-
     invited = services.invite(network=private_network, email="guest@example.fi", by=coordinator)
     url = f"/networks/invitations/{invited.invitation_token}/"
     assert en_client.get(url).status_code == 302  # sign in first
@@ -337,8 +337,6 @@ MEMBER_LIST_QUERIES = 8
 def test_coordinator_sends_an_announcement_from_the_page(
     en_client, network, coordinator, django_capture_on_commit_callbacks
 ):
-    from django.core import mail
-
     MembershipFactory(network=network, message_preference="each")
     MembershipFactory(network=network, message_preference="digest")
     en_client.force_login(coordinator)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -15,15 +16,13 @@ TEST_REDIS_URL = os.environ.get("OPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/5"
 
 
 def redis_reachable(url: str = TEST_REDIS_URL) -> bool:
-    import redis
-
     try:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
     except (redis.RedisError, OSError):
         return False
 
 
-def require_service(available: bool, what: str) -> None:
+def require_service(what: str, *, available: bool) -> None:
     """Skip loudly when a local service is missing; under CI=true that is a failure."""
     if available:
         return

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+import socket
+import subprocess
 
 import pytest
 from django.conf import settings
 
+from accounts.models import AuditEntry
+from accounts.tasks import ping_database
 from kohtaamo.celery import app
+
+from .conftest import BASE_DIR, PYTHON, free_port, subprocess_env
 
 
 def test_embedded_mode_runs_tasks_in_process():
@@ -38,9 +44,6 @@ def test_beat_covers_every_schedule_the_product_needs():
 
 @pytest.mark.django_db
 def test_a_task_logs_its_outcome(caplog):
-    from accounts.models import AuditEntry
-    from accounts.tasks import ping_database
-
     with caplog.at_level(logging.INFO, logger="kohtaamo.tasks"):
         ping_database.delay(marker="eager-1")
         ping_database.delay(marker="eager-1")
@@ -81,26 +84,21 @@ def test_a_dying_worker_gives_its_task_back_before_the_broker_redelivers_it():
 
 
 def test_settings_refuse_a_visibility_timeout_shorter_than_the_time_limit():
-    import subprocess
-
-    from .conftest import BASE_DIR, PYTHON, subprocess_env
-
     env = subprocess_env(CELERY_VISIBILITY_TIMEOUT="200", CELERY_TASK_TIME_LIMIT="240")
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our interpreter and script
         [PYTHON, "-c", "import django; django.setup()"],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     assert "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT" in result.stderr
 
 
 def test_procfile_and_systemd_unit_start_workers_with_the_same_concurrency():
-    from .conftest import BASE_DIR
-
     procfile = (BASE_DIR / "Procfile").read_text()
     unit = (BASE_DIR / "deploy" / "kohtaamo-worker.service").read_text()
     worker_line = next(line for line in procfile.splitlines() if line.startswith("worker:"))
@@ -141,11 +139,6 @@ def test_publishing_to_an_unreachable_broker_fails_within_seconds(broker, result
     """A request publishes once and gives up after CELERY_BROKER_TIMEOUT (2 s). Without the
     timeouts a broker that accepts the connection and never answers held the caller for
     good, and the result backend retried a refused connection for 20 s."""
-    import socket
-    import subprocess
-
-    from .conftest import BASE_DIR, PYTHON, free_port, subprocess_env
-
     with socket.socket() as silent:
         if broker == "silent server":  # accepts connections (kernel backlog), never answers
             silent.bind(("127.0.0.1", 0))
@@ -157,13 +150,14 @@ def test_publishing_to_an_unreachable_broker_fails_within_seconds(broker, result
         env = subprocess_env(CELERY_BROKER_URL=url, CELERY_RESULT_BACKEND=url)
         env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
         try:
-            completed = subprocess.run(
+            completed = subprocess.run(  # noqa: S603 - our interpreter and script
                 [PYTHON, "-c", PUBLISH, result],
                 cwd=BASE_DIR,
                 env=env,
                 capture_output=True,
                 text=True,
                 timeout=60,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             pytest.fail("publishing to an unreachable broker still waited after 60 s")

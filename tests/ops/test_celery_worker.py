@@ -22,6 +22,10 @@ from celery import Celery
 from celery.result import allow_join_result
 from django.db import connection
 
+from accounts.models import AuditEntry
+from outbox.models import OutboxMessage, OutboxStatus
+from tests.factories import EventFactory, RegistrationFactory, UserFactory
+
 from .conftest import (
     BASE_DIR,
     PYTHON,
@@ -76,7 +80,7 @@ def _wait_until_ready(worker: Worker) -> None:
 def celery_worker_process(transactional_db, tmp_path) -> Iterator[Worker]:
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the PostgreSQL test database; runs in the PostgreSQL run")
-    require_service(redis_reachable(), f"Redis at {TEST_REDIS_URL}")
+    require_service(f"Redis at {TEST_REDIS_URL}", available=redis_reachable())
 
     queue = f"ops-test-{uuid.uuid4().hex[:12]}"
     mail_dir = tmp_path / "mail"
@@ -98,7 +102,7 @@ def celery_worker_process(transactional_db, tmp_path) -> Iterator[Worker]:
         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
     ]  # fmt: skip
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
             command, cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -138,8 +142,6 @@ def _json_lines(text: str) -> list[dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_a_queued_task_against_the_database(celery_worker_process):
-    from accounts.models import AuditEntry
-
     worker = celery_worker_process
     marker = f"worker-{uuid.uuid4().hex[:8]}"
 
@@ -171,9 +173,6 @@ def test_worker_refuses_a_task_it_does_not_know(celery_worker_process):
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_sends_a_registration_confirmation_with_the_invitation(celery_worker_process):
-    from outbox.models import OutboxMessage, OutboxStatus
-    from tests.factories import EventFactory, RegistrationFactory, UserFactory
-
     worker = celery_worker_process
     person = UserFactory(email="tyovalmentaja@example.fi", language="en")
     event = EventFactory(title="Worker test workshop")

@@ -8,12 +8,15 @@ import io
 import time
 from wsgiref.util import setup_testing_defaults
 
+import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection, transaction
 from django.test import Client
+from rest_framework.test import APIClient
 
 import events.registration.services
+from accounts.sessions import SessionStore
 from events.models import Registration
 from tests.factories import EventFactory, UserFactory
 
@@ -65,8 +68,6 @@ def test_the_page_is_in_swedish_for_a_swedish_reader(register_loses_the_connecti
 
 @pytest.mark.django_db
 def test_the_api_answers_503_json(register_loses_the_connection):
-    from rest_framework.test import APIClient
-
     event = EventFactory(capacity=5)
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(UserFactory())
@@ -85,7 +86,7 @@ def _request(path: str) -> tuple[str, bytes]:
     setup_testing_defaults(environ)
     environ["HTTP_HOST"] = "testserver"
     status = []
-    body = b"".join(WSGIHandler()(environ, lambda s, h, *a: status.append(s)))
+    body = b"".join(WSGIHandler()(environ, lambda s, _h, *_a: status.append(s)))
     return status[0], body
 
 
@@ -94,8 +95,6 @@ def _request(path: str) -> tuple[str, bytes]:
 def test_a_terminated_connection_is_replaced_by_the_next_request():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
-    import psycopg
-
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
     assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 3
     assert _request("/healthz")[0] == "200 OK"
@@ -127,8 +126,6 @@ def test_a_terminated_connection_is_replaced_by_the_next_request():
 def test_a_connection_lost_in_middleware_before_the_view_answers_503(client, monkeypatch):
     """Loading the session (done by the middleware that reads request.user) loses the
     connection: handler500 turns it into the same 503, in Finnish, not the 500 page."""
-    from accounts.sessions import SessionStore
-
     client.force_login(UserFactory())
 
     def load(self):

@@ -84,7 +84,9 @@ def test_an_ignored_import_opens_the_ring_and_a_stale_one_is_an_error():
     assert check.ignored_import_count == 1
 
     with pytest.raises(MissingImport):
-        acyclic(ignore_imports=["b.models -> a.services"]).check(graph_of(*RING_ACROSS_APPS), False)
+        acyclic(ignore_imports=["b.models -> a.services"]).check(
+            graph_of(*RING_ACROSS_APPS), verbose=False
+        )
 
 
 def pure(graph: ImportGraph):

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from outbox.models import OutboxMessage, OutboxStatus
 from tests.factories import UserFactory
 
 from .conftest import free_port
@@ -45,8 +46,6 @@ def test_readiness_shows_staff_the_status_page(client):
 
 
 def test_readiness_is_503_while_an_outbox_row_waits_too_long(client, settings):
-    from outbox.models import OutboxMessage, OutboxStatus
-
     settings.READINESS_OUTBOX_MAX_AGE = 600
     hour_ago = timezone.now() - dt.timedelta(hours=1)
     row = OutboxMessage.objects.create(

@@ -11,6 +11,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import OperationalError
 
+from accounts import services
+from accounts.tasks import apply_retention
 from kohtaamo.celery import RETRY_POLICY, KohtaamoTask, TransientError
 from kohtaamo.celery import app as celery_app
 
@@ -85,9 +87,6 @@ def test_a_retry_waits_less_than_the_broker_keeps_a_message_to_itself():
 
 @pytest.mark.django_db
 def test_a_task_that_loses_the_database_is_retried_later_then_gives_up(monkeypatch):
-    from accounts import services
-    from accounts.tasks import apply_retention
-
     calls = []
 
     def database_gone(**_kwargs):
@@ -111,9 +110,6 @@ def test_a_task_that_loses_the_database_is_retried_later_then_gives_up(monkeypat
 
 @pytest.mark.django_db
 def test_an_error_that_is_not_transient_fails_at_once(monkeypatch):
-    from accounts import services
-    from accounts.tasks import apply_retention
-
     def broken(**_kwargs):
         raise ValueError("a bug")
 

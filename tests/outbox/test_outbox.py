@@ -53,7 +53,7 @@ def test_a_rolled_back_registration_leaves_no_row_and_sends_nothing(
 ):
     event = EventFactory(capacity=3)
     capture = django_capture_on_commit_callbacks(execute=True)
-    with capture, pytest.raises(RuntimeError), transaction.atomic():
+    with capture, pytest.raises(RuntimeError), transaction.atomic():  # noqa: PT012 - the registration and the failure share one transaction
         registration_services.register(event=event, person=UserFactory())
         assert OutboxMessage.objects.count() == 1  # written with the registration
         raise RuntimeError("the request failed after registering")
@@ -81,7 +81,7 @@ def test_broker_down_at_commit_keeps_the_registration_and_the_mail_follows_once(
     broker_down.reset_mock()
     assert outbox.dispatch_pending()["pending"] == 0
     clock.shift(dt.timedelta(seconds=31))
-    with mock.patch.object(deliver, "apply_async", wraps=lambda args, **kw: deliver(*args)):
+    with mock.patch.object(deliver, "apply_async", wraps=lambda args, **_kw: deliver(*args)):
         assert outbox.dispatch_pending()["handed_over"] == 1
         assert outbox.dispatch_pending()["handed_over"] == 0  # sent: nothing left
     assert len(mail.outbox) == 1
@@ -127,7 +127,7 @@ def test_a_stale_sending_row_is_dispatched_again_and_sent_once(
     message = OutboxMessage.objects.get()
     assert deliver(message.pk) is False  # being sent (claim not stale): skipped
     clock.shift(dt.timedelta(seconds=61))
-    with mock.patch.object(deliver, "apply_async", wraps=lambda args, **kw: deliver(*args)):
+    with mock.patch.object(deliver, "apply_async", wraps=lambda args, **_kw: deliver(*args)):
         assert outbox.dispatch_pending() == {"pending": 0, "stale": 1, "handed_over": 1}
     assert len(mail.outbox) == 1
     message.refresh_from_db()
@@ -176,7 +176,7 @@ def test_the_command_prints_counts_and_now_skips_the_grace_delay(
 ):
     register(django_capture_on_commit_callbacks, event=EventFactory(), person=UserFactory())
     broker_down.side_effect = None
-    with mock.patch.object(deliver, "apply_async", wraps=lambda args, **kw: deliver(*args)):
+    with mock.patch.object(deliver, "apply_async", wraps=lambda args, **_kw: deliver(*args)):
         call_command("dispatch_outbox")
         assert "pending: 0, stale: 0, handed over: 0" in capsys.readouterr().out
         assert mail.outbox == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def params_for(name: str, world) -> dict:  # noqa: C901 - one table, read top to bottom
+def params_for(name: str, world) -> dict:
     event, network, recording = world.event, world.network, world.recording
     table = {
         "events:organise_theme_edit": {"pk": world.theme.pk},

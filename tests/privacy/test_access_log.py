@@ -6,11 +6,13 @@ many people, which channel — and no name, e-mail address or search term in any
 
 import datetime as dt
 import json
+from io import StringIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -410,8 +412,6 @@ def test_retention_period_is_a_setting_and_the_task_and_command_apply_it(setting
     _access_line_written_at(NOW - dt.timedelta(days=31))
     _access_line_written_at(NOW - dt.timedelta(days=29))
     with time_machine.travel(NOW, tick=False):
-        from io import StringIO
-
         out = StringIO()
         call_command("apply_retention", "--dry-run", stdout=out)
         assert "Access log 30 days: 1 entries would be removed." in out.getvalue()
@@ -420,8 +420,6 @@ def test_retention_period_is_a_setting_and_the_task_and_command_apply_it(setting
 
 
 def test_default_retention_is_two_years():
-    from django.conf import settings
-
     assert settings.ACCESS_LOG_RETENTION_DAYS == 730
 
 

@@ -12,10 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from yt_dlp.utils import DownloadError, ExtractorError
 
-from accessibility.services import PublicationBlocked, publish
+from accessibility.checks import MESSAGES
+from accessibility.services import PublicationBlockedError, publish
 from events.attendance import services as attendance_services
 from events.models import AttendanceImport, Event, Registration
 from networks.models import Membership
@@ -65,7 +68,7 @@ def test_unreadable_caption_files_are_refused_and_nothing_is_stored(name, messag
 
     recording = RecordingFactory()
     before = _counts()
-    with pytest.raises(recording_services.CaptionFileRejected) as caught:
+    with pytest.raises(recording_services.CaptionFileRejectedError) as caught:
         recording_services.store_track(
             recording=recording, language="fi", content=_bad("vtt", name), file_name=name
         )
@@ -74,8 +77,6 @@ def test_unreadable_caption_files_are_refused_and_nothing_is_stored(name, messag
 
 
 def test_the_upload_page_shows_the_message_and_stores_nothing(client, communications):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     recording = RecordingFactory()
     client.cookies["django_language"] = "en"
     client.force_login(communications)
@@ -111,7 +112,7 @@ def test_broken_cues_are_named_and_block_publication(name, finding, communicatio
     assert track.error_count > 0
     assert finding in " ".join(str(m) for m in messages) or _rendered(track, finding)
 
-    with pytest.raises(PublicationBlocked):
+    with pytest.raises(PublicationBlockedError):
         publish(recording=recording, by=communications)
     recording.refresh_from_db()
     assert recording.publication_state == PublicationState.NOT_PUBLISHED
@@ -119,8 +120,6 @@ def test_broken_cues_are_named_and_block_publication(name, finding, communicatio
 
 def _rendered(track, finding: str) -> bool:
     """Findings may be stored as code + params; render them the way the pages do."""
-    from accessibility.checks import MESSAGES
-
     for item in track.findings:
         template = MESSAGES.get(item.get("code"))
         if template and str(template) % item.get("params", {}) == finding:
@@ -194,8 +193,6 @@ def test_odd_teams_reports_are_previewed_first_and_save_nothing(
 
 
 def _import_page(client, coordinator, name: str):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     network = NetworkFactory()
     network.coordinators.add(coordinator)
     client.cookies["django_language"] = "en"
@@ -236,8 +233,6 @@ def test_broken_member_lists_name_the_row_and_save_nothing(name, messages, clien
 
 
 def _platform_answer(saved: dict):
-    from yt_dlp.utils import DownloadError, ExtractorError
-
     cause = ExtractorError(saved["orig_msg"], expected=saved.get("expected", False))
     return DownloadError(saved["message"], exc_info=(type(cause), cause, None))
 
@@ -258,7 +253,7 @@ def test_bad_video_addresses_give_a_clear_message(case, monkeypatch, communicati
     assert outcome.ok is False and outcome.retry is False  # a person must act
     assert case["message"] in recording.last_error
     assert not recording.tracks.exists()
-    with pytest.raises(PublicationBlocked):
+    with pytest.raises(PublicationBlockedError):
         publish(recording=recording, by=communications)
 
 

@@ -1,6 +1,7 @@
 """Deleting an account: the person is gone, every past total stays exactly the same."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -8,6 +9,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry, User
 from accounts.services import delete_account
+from events.attendance.services import _identity_hash, import_attendance
+from events.attendance.teams import person_key
 from events.models import AttendanceImport, Feedback, Registration, RegistrationStatus
 from events.reports.compute import BREAKDOWN_LABELS, attendance_report
 from networks.models import Membership, MembershipStatus
@@ -157,11 +160,6 @@ def test_deletion_is_all_or_nothing(history, monkeypatch):
 
 
 def test_teams_import_data_forgets_the_person_and_totals_stay(organiser):
-    from pathlib import Path
-
-    from events.attendance.services import _identity_hash, import_attendance
-    from events.attendance.teams import person_key
-
     data = (
         Path(__file__).resolve().parent.parent / "fixtures/teams/report_en-us_utf16_tab.csv"
     ).read_bytes()

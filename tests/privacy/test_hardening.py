@@ -1,23 +1,32 @@
 """Hardening: CSRF, rate limits, no open redirects, long tokens compared in constant time."""
 
 import ast
+import inspect
 import math
 import pathlib
 import string
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import get_resolver, reverse
+from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.models import new_token as account_token
+from events.models import new_token as event_token
 from kohtaamo.ratelimit import ratelimit
+from networks import services
+from networks.models import new_token as network_token
 from tests.factories import (
     EventFactory,
     MembershipFactory,
     NetworkFactory,
     RegistrationFactory,
+    SeriesFactory,
     UserFactory,
 )
 
@@ -57,8 +66,6 @@ CSRF_EXEMPT_ON_PURPOSE = {
 
 
 def test_csrf_middleware_is_on_and_no_view_is_exempt_without_a_reason():
-    from django.urls import get_resolver
-
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
     exempt = []
 
@@ -154,8 +161,6 @@ def test_the_page_rate_limiter_answers_429_after_the_limit(settings):
 
 
 def _anonymous(request):
-    from django.contrib.auth.models import AnonymousUser
-
     request.user = AnonymousUser()
     request.session = {}
     request._messages = []
@@ -168,8 +173,6 @@ def test_api_registration_and_imports_have_throttle_rates():
 
 
 def test_api_registration_is_throttled(monkeypatch):
-    from rest_framework.throttling import ScopedRateThrottle
-
     # The rate is read once into the class; patch it there (restored after the test).
     monkeypatch.setattr(
         ScopedRateThrottle, "THROTTLE_RATES", {"registration": "2/min", "import": "2/min"}
@@ -210,17 +213,11 @@ def test_feed_guest_and_link_tokens_have_at_least_128_bits():
 
 
 def test_token_generators_do_not_repeat():
-    from accounts.models import new_token as account_token
-    from events.models import new_token as event_token
-    from networks.models import new_token as network_token
-
     for generate in (account_token, event_token, network_token):
         assert len({generate() for _ in range(1000)}) == 1000
 
 
 def test_invitation_tokens_have_at_least_128_bits():
-    from networks import services
-
     network = NetworkFactory()
     coordinator = UserFactory()
     network.coordinators.add(coordinator)
@@ -230,8 +227,6 @@ def test_invitation_tokens_have_at_least_128_bits():
 
 
 def _call_invite(invite, *, network, coordinator):
-    import inspect
-
     params = inspect.signature(invite).parameters
     kwargs = {"network": network}
     for name in ("email", "invited_email"):
@@ -329,8 +324,6 @@ def test_a_nul_byte_in_a_filter_is_a_bad_request_not_a_server_error(param):
 
 
 def test_nul_bytes_in_forms_and_json_are_refused_but_files_may_hold_them(organiser):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client = Client(raise_request_exception=False)
     client.force_login(organiser)
     event = EventFactory()
@@ -407,7 +400,7 @@ def test_a_far_date_in_the_event_filters_is_a_400_with_a_message(name, value):
     page = client.get("/events/", {name: value})
     api = client.get("/api/v1/events/", {name: value}, HTTP_ACCEPT_LANGUAGE="fi")
 
-    if value in ("2100-12-31",):
+    if value == "2100-12-31":
         assert page.status_code == api.status_code == 200  # the last day the calendar covers
         return
     assert page.status_code == 400
@@ -418,8 +411,6 @@ def test_a_far_date_in_the_event_filters_is_a_400_with_a_message(name, value):
 
 @pytest.mark.parametrize("value", FAR_DATES)
 def test_far_dates_elsewhere_are_answered_without_a_server_error(value, admin_user, reporting):
-    from tests.factories import SeriesFactory
-
     client = Client(raise_request_exception=False)
     client.force_login(admin_user)
     series = SeriesFactory()

@@ -13,10 +13,15 @@ changes the next request.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import get_resolver, reverse
 
+from events.models import RegistrationStatus
+from tests.factories import MembershipFactory, NetworkFactory
+
+from .matrix_params import params_for
 from .matrix_setup import ROLES, build_world, client_for
 
 pytestmark = pytest.mark.django_db
@@ -238,14 +243,10 @@ def test_every_url_is_classified():
 
 
 def url_for(name: str, world) -> str:
-    from .matrix_params import params_for
-
     return reverse(name, kwargs=params_for(name, world))
 
 
 def _answer(response) -> str:
-    from django.conf import settings
-
     status = response.status_code
     if status in (301, 302, 303):
         location = response["Location"]
@@ -306,8 +307,6 @@ def _signed_in(world, who: str):
 
 
 def test_cancelling_another_persons_registration_answers_404(world):
-    from events.models import RegistrationStatus
-
     outsider = _signed_in(world, "outsider")
     mine = world.registration  # the member's
 
@@ -333,8 +332,6 @@ def test_a_wrong_guest_link_answers_404(world):
 
 
 def test_another_networks_directory_is_not_readable(world):
-    from tests.factories import MembershipFactory, NetworkFactory
-
     other = NetworkFactory(slug="toinen")
     MembershipFactory(network=other, user=world.people["outsider"])
     client = _signed_in(world, "outsider")  # a member of another network only

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.services import apply_retention, retention_cutoff
 from accounts.tasks import apply_retention as retention_task
 from events.attendance import teams
-from events.attendance.services import import_attendance
+from events.attendance.services import _identity_hash, import_attendance
 from events.models import AttendanceImport, Event, Registration
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
@@ -131,8 +131,6 @@ TEAMS_REPORT = (
 
 
 def _identity_hashes(data: bytes) -> set[str]:
-    from events.attendance.services import _identity_hash
-
     return {_identity_hash(person.key) for person in teams.parse_report(data).attendees}
 
 

@@ -10,7 +10,9 @@ from django.utils import translation
 from django.utils.functional import Promise
 from openpyxl import Workbook
 
+from events.planning.services import MaterialError, add_material
 from kohtaamo.uploads import read_text, sniff_upload
+from tests.factories import EventFactory
 
 VTT = b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHei kaikki\n"
 SRT = b"1\n00:00:01,000 --> 00:00:03,000\nHei kaikki\n"
@@ -129,9 +131,6 @@ def test_read_text_decodes_utf16_and_strips_the_bom():
 
 @pytest.mark.django_db
 def test_slides_must_start_like_a_pdf_and_are_stored_as_pdf(organiser):
-    from events.planning.services import MaterialError, add_material
-    from tests.factories import EventFactory
-
     event = EventFactory()
     sneaky = _file(b"<html><!-- %PDF-1.4 --><script>alert(1)</script></html>", "x.html")
     with pytest.raises(MaterialError):

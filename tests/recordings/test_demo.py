@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accessibility.compliance import DeadlineState, Status
 from accessibility.models import CaptionPolicy
+from accounts.models import User
 from kohtaamo import demo
 from recordings import platform
 from recordings.dashboard import build_dashboard
@@ -44,8 +45,6 @@ def test_demo_recordings_cover_every_state(monkeypatch):
 
 @pytest.mark.django_db
 def test_demo_pages_render_for_communications(client):
-    from accounts.models import User
-
     demo.seed(today=timezone.localdate())
     client.force_login(User.objects.get(email="viestinta@kohtaamo.example"))
     for name in ["", "overdue", "needs_ordering", "waiting_for_vendor", "ready", "published"]:

@@ -1,12 +1,16 @@
 """Reading the platform: saved yt-dlp info JSON through the same code path, no network."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from celery.exceptions import Retry
+from django.core.management import call_command
 
 from recordings import platform
 from recordings.models import Availability, ErrorKind, TrackKind, TrackSource
 from recordings.services import sync_from_platform
+from recordings.tasks import refresh_all_recordings, sync_recording
 from tests.factories import RecordingFactory
 
 from .conftest import load_info, vtt_bytes
@@ -107,10 +111,6 @@ def test_network_error_is_stored_and_retried(fake_platform):
 
 @pytest.mark.django_db
 def test_task_in_worker_mode_retries_temporary_errors(fake_platform, settings):
-    from celery.exceptions import Retry
-
-    from recordings.tasks import sync_recording
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
     fake_platform.add(URL, "network_error.json")
     recording = RecordingFactory(url=URL)
@@ -123,8 +123,6 @@ def test_task_in_worker_mode_retries_temporary_errors(fake_platform, settings):
 
 @pytest.mark.django_db
 def test_task_does_not_retry_private_video(fake_platform, settings):
-    from recordings.tasks import sync_recording
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
     fake_platform.add(URL, "private_error.json")
     recording = RecordingFactory(url=URL)
@@ -158,12 +156,6 @@ def test_unexpected_extractor_failure_is_stored_not_raised(monkeypatch):
 
 @pytest.mark.django_db
 def test_sync_command_and_daily_refresh(fake_platform, capsys):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from recordings.tasks import refresh_all_recordings
-
     ok = RecordingFactory(url=URL)
     fake_platform.add(URL, "automatic_only.json")
     private_url = "https://www.youtube.com/watch?v=kOhTaAmO004"

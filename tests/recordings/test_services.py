@@ -55,7 +55,7 @@ def test_quality_findings_are_stored_with_line_and_time():
 )
 def test_unreadable_files_are_refused_and_nothing_stored(name, needle):
     recording = RecordingFactory(duration_seconds=20)
-    with translation.override("en"), pytest.raises(services.CaptionFileRejected) as refused:
+    with translation.override("en"), pytest.raises(services.CaptionFileRejectedError) as refused:
         upload(recording, name)
     with translation.override("en"):
         assert needle in " ".join(str(m) for m in refused.value.messages)
@@ -63,7 +63,7 @@ def test_unreadable_files_are_refused_and_nothing_stored(name, needle):
 
 
 def test_empty_file_refused():
-    with pytest.raises(services.CaptionFileRejected):
+    with pytest.raises(services.CaptionFileRejectedError):
         services.store_track(recording=RecordingFactory(), language="fi", content=b"")
 
 
@@ -102,7 +102,7 @@ def test_automatic_track_cannot_be_approved(communications):
 def test_order_defaults_minutes_and_price(communications):
     recording = RecordingFactory(duration_seconds=3512)
     order = services.order_captions(recording=recording, vendor="Tekstitys Oy", by=communications)
-    assert order.minutes == Decimal("59")
+    assert order.minutes == Decimal(59)
     assert order.price_per_minute == Decimal("3.20")
     assert order.total == Decimal("188.80")
 
@@ -118,7 +118,7 @@ def test_order_refuses_bad_input():
 def test_delivery_goes_through_the_same_checks(communications):
     recording = RecordingFactory(duration_seconds=20)
     order = services.order_captions(recording=recording, vendor="V", minutes=Decimal(1))
-    with pytest.raises(services.CaptionFileRejected):
+    with pytest.raises(services.CaptionFileRejectedError):
         services.deliver_order(order=order, content=vtt_bytes("no_header.vtt"))
     order.refresh_from_db()
     assert order.delivered_on is None

@@ -36,7 +36,7 @@ def approved(recording, **kwargs):
     )
 
 
-def order(recording, minutes, delivered=True):
+def order(recording, minutes, *, delivered=True):
     return CaptionOrder.objects.create(
         recording=recording,
         vendor="Tekstitys Oy",

@@ -15,6 +15,7 @@ it is missing the tests skip, and under CI=true they fail.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -30,6 +31,8 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+import redis
+from aiosmtpd.controller import Controller
 from django.db import connection
 
 from tests.ops.conftest import (
@@ -92,11 +95,9 @@ class RedisServer:
         return self.url(1)
 
     def start(self) -> None:
-        import redis
-
         assert self.process is None or self.process.poll() is not None, "already running"
         log = (self.directory / "redis.log").open("ab")
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server, our arguments
             [
                 REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", str(self.directory),
@@ -124,8 +125,8 @@ class RedisServer:
 
 def _redis(tmp_path, name: str) -> Iterator[RedisServer]:
     require_service(
-        os.path.exists(REDIS_SERVER),
         f"redis-server ({REDIS_SERVER}; scripts/ensure_redis_server.sh installs it)",
+        available=Path(REDIS_SERVER).exists(),
     )
     directory = tmp_path / name
     directory.mkdir()
@@ -184,21 +185,17 @@ class SmtpSink:
     def release(self) -> None:
         self._release.set()
 
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        import asyncio
-
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802, ARG002 - aiosmtpd's handler hook
         with self._lock:
             self.messages.append(message_from_bytes(envelope.original_content or b""))
         self.accepted.set()
-        while not self._release.is_set():
+        while not self._release.is_set():  # noqa: ASYNC110 - a threading.Event, set from the test's thread
             await asyncio.sleep(0.05)
         return "250 Message accepted for delivery"
 
 
 @pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
-    from aiosmtpd.controller import Controller
-
     sink = SmtpSink(port=free_port())
     controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()
@@ -240,7 +237,7 @@ class WorkerProcess:
             "--without-gossip", "--without-mingle", "--loglevel=INFO",
         ]  # fmt: skip
         with self.log_path.open("wb") as log_file:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
                 command, cwd=BASE_DIR, env={**self.env, **extra_env}, stdout=log_file,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
@@ -336,7 +333,7 @@ class Site:
             "GUNICORN_ACCESS_LOG": "off",
         }
         with (self.directory / "gunicorn.log").open("ab") as log_file:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
                 [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=BASE_DIR, env=env,
                 stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
@@ -357,10 +354,10 @@ class Site:
 
     def get(self, path: str, *, timeout: float = 30, headers: dict | None = None):
         """(status, body, headers, seconds) of a GET; error statuses are answers too."""
-        request = urllib.request.Request(self.url + path, headers=headers or {})
+        request = urllib.request.Request(self.url + path, headers=headers or {})  # noqa: S310 - our 127.0.0.1 gunicorn
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - our 127.0.0.1 gunicorn
                 body = response.read()
                 return response.status, body, response.headers, time.monotonic() - started
         except urllib.error.HTTPError as error:

@@ -21,7 +21,7 @@ _claims = 0
 
 
 def _patch_outbox() -> None:
-    from outbox import services
+    from outbox import services  # noqa: PLC0415 - outbox models load after the worker's django.setup()
 
     if getattr(services._task, "faulty", False):
         return
@@ -29,7 +29,7 @@ def _patch_outbox() -> None:
 
     def _task(name: str):
         # outbox.services._deliver looks the task up right after its claim transaction.
-        global _claims
+        global _claims  # noqa: PLW0603 - the worker process's claim counter
         _claims += 1
         if _claims == _exit_after:
             os._exit(1)

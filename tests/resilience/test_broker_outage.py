@@ -11,6 +11,10 @@ import time
 
 import pytest
 import requests
+from rest_framework.authtoken.models import Token
+
+from events.models import Registration
+from tests.factories import EventFactory, UserFactory
 
 from .conftest import wait_for
 
@@ -29,11 +33,6 @@ MAIL_SECONDS = 60
 def test_registrations_during_a_broker_outage_are_answered_and_mailed_once(
     broker_redis, worker, site, smtp_sink
 ):
-    from rest_framework.authtoken.models import Token
-
-    from events.models import Registration
-    from tests.factories import EventFactory, UserFactory
-
     event = EventFactory(title="Katkon aikana", capacity=10)
     member = UserFactory(email="jasen@example.fi", language="fi")
     token = Token.objects.create(user=member)
@@ -92,4 +91,4 @@ def test_registrations_during_a_broker_outage_are_answered_and_mailed_once(
     time.sleep(45)
     assert len(smtp_sink.to("jasen@example.fi")) == 1
     assert len(smtp_sink.to("vieras@example.fi")) == 1
-    print(f"API {api_seconds:.2f} s, form {form_seconds:.2f} s, mail {mail_seconds:.0f} s")
+    print(f"API {api_seconds:.2f} s, form {form_seconds:.2f} s, mail {mail_seconds:.0f} s")  # noqa: T201 - the measured times, for the log

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 import requests
+from rest_framework.authtoken.models import Token
+
+from events.models import Registration
+from tests.factories import EventFactory, UserFactory
 
 pytestmark = [pytest.mark.resilience, pytest.mark.postgres, pytest.mark.celery_worker]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_site_serves_without_its_cache(cache_redis, worker, site):
-    from rest_framework.authtoken.models import Token
-
-    from events.models import Registration
-    from tests.factories import EventFactory, UserFactory
-
     event = EventFactory(title="Ilman välimuistia", capacity=10)
     member = UserFactory(email="jasen@example.fi", language="fi")
     other = UserFactory(email="toinen@example.fi", language="fi")

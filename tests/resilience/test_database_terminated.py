@@ -20,6 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from events.models import Registration
+from events.registration.tasks import send_registration_confirmed
+from outbox.models import OutboxMessage
+from tests.factories import EventFactory, UserFactory
 
 from .conftest import wait_for
 
@@ -61,13 +67,6 @@ def _terminate_others() -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_registrations_survive_terminated_database_connections(worker, site, smtp_sink):
-    from rest_framework.authtoken.models import Token
-
-    from events.models import Registration
-    from events.registration.tasks import send_registration_confirmed
-    from outbox.models import OutboxMessage
-    from tests.factories import EventFactory, UserFactory
-
     event = EventFactory(title="Katkeavat yhteydet", capacity=PEOPLE)
     people = [
         UserFactory(email=f"henkilo{n:02d}@example.fi", language="fi", password=None)
@@ -129,7 +128,7 @@ def test_registrations_survive_terminated_database_connections(worker, site, smt
     )
     unregistered = set(tokens) - set(registered.values())
     assert not [email for email in unregistered if smtp_sink.to(email)]
-    print(
+    print(  # noqa: T201 - the outcome counts, for the log
         f"terminated {rounds}; answers "
         f"{sum(s == 201 for s in statuses.values())}x201, "
         f"{sum(s == 503 for s in statuses.values())}x503; {len(registered)} saved"

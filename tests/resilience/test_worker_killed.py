@@ -21,6 +21,11 @@ from collections import Counter
 
 import pytest
 
+from events.models import RegistrationStatus
+from events.registration.tasks import notice_key, send_registration_confirmed
+from outbox.models import OutboxMessage, OutboxStatus
+from outbox.services import enqueue
+from tests.factories import EventFactory, RegistrationFactory
 from tests.ops.conftest import BASE_DIR, PYTHON
 
 from .conftest import WorkerProcess, wait_for
@@ -70,8 +75,6 @@ def _recipients(smtp_sink) -> Counter:
 
 def _holding(smtp_sink) -> bool:
     """True once the worker waits on a mail the sink accepted and holds."""
-    from outbox.models import OutboxMessage, OutboxStatus
-
     if smtp_sink.accepted.is_set():
         return True
     # hold() may land just after a mail set `accepted` and before it looked for the release:
@@ -88,12 +91,6 @@ def _holding(smtp_sink) -> bool:
 def test_a_worker_killed_twice_during_a_batch_sends_every_mail(
     deployment_env, stopped_worker, smtp_sink
 ):
-    from events.models import RegistrationStatus
-    from events.registration.tasks import notice_key, send_registration_confirmed
-    from outbox.models import OutboxMessage, OutboxStatus
-    from outbox.services import enqueue
-    from tests.factories import EventFactory, RegistrationFactory
-
     worker = stopped_worker
     event = EventFactory(title="Sadan hengen koulutus", capacity=MAILS)
     for n in range(MAILS):
@@ -109,7 +106,7 @@ def test_a_worker_killed_twice_during_a_batch_sends_every_mail(
         )
     # The operator's command hands the 100 rows to the worker's broker.
     started = time.monotonic()
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our interpreter and manage.py
         [PYTHON, "manage.py", "dispatch_outbox", "--now"],
         cwd=BASE_DIR, env=deployment_env, check=True, capture_output=True, timeout=120,
     )  # fmt: skip

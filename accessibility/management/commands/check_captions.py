@@ -20,9 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", help="Caption files (.vtt, .srt).")
         parser.add_argument("--duration", type=float, help="The video's duration in seconds.")
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--format", dest="output_format", choices=["text", "json"], default="text"
+        )
 
-    def handle(self, *args, files: list[str], duration: float | None, format: str, **options):
+    def handle(
+        self, *args, files: list[str], duration: float | None, output_format: str, **options
+    ):
         if duration is not None and duration <= 0:
             raise CommandError("--duration must be more than zero")
         policy = CaptionPolicy.objects.filter(pk=1).first() or CaptionPolicy()
@@ -31,7 +35,7 @@ class Command(BaseCommand):
             report = self._check(Path(name), duration, policy)
             worst = max(worst, report["exit"])
             reports.append(report)
-        if format == "json":
+        if output_format == "json":
             self.stdout.write(json.dumps({"files": reports, "ok": worst == 0}, indent=2))
         else:
             for report in reports:

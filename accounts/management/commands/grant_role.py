@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.roles import Role
-from accounts.services import UnknownPerson, grant_role_by_email
+from accounts.services import UnknownPersonError, grant_role_by_email
 
 
 class Command(BaseCommand):
@@ -14,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, email: str, role: str, **options):
         try:
             user = grant_role_by_email(email=email, role=Role(role))
-        except UnknownPerson:
+        except UnknownPersonError:
             raise CommandError(f"No account with the e-mail {email}.") from None
         self.stdout.write(self.style.SUCCESS(f"{user.email} is now {role}."))

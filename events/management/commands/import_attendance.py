@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be saved; save nothing."
         )
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--format", dest="output_format", choices=["text", "json"], default="text"
+        )
         parser.add_argument(
             "--count-hosts",
             action="store_true",
@@ -47,7 +49,7 @@ class Command(BaseCommand):
         event_id: int,
         file: Path,
         dry_run: bool,
-        format: str,
+        output_format: str,
         count_hosts: bool = False,
         merge: bool = False,
         belongs_to_event: str = "",
@@ -74,10 +76,10 @@ class Command(BaseCommand):
                 reason=belongs_to_event,
             )
         except services.AttendanceImportError as exc:
-            if format == "json":
+            if output_format == "json":
                 self.stdout.write(json.dumps({"error": str(exc.message), "line": exc.line}))
             raise CommandError(f"{file.name}: {exc.message}") from exc
-        if format == "json":
+        if output_format == "json":
             payload = result.as_dict()
             payload["people"] = [
                 {"minutes": p.minutes, "joins": p.joins, "status": p.status} for p in result.people

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from recordings import selectors, services
+from recordings.models import Recording
 
 
 class Command(BaseCommand):
@@ -14,13 +15,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("ids", nargs="*", type=int, help="Only these recording ids.")
         parser.add_argument(
-            "--all", action="store_true", help="Include recordings a person must fix first."
+            "--all",
+            dest="every",
+            action="store_true",
+            help="Include recordings a person must fix first.",
         )
 
-    def handle(self, *args, ids: list[int], all: bool, **options):
-        from recordings.models import Recording
-
-        queryset = Recording.objects.order_by("pk") if all or ids else None
+    def handle(self, *args, ids: list[int], every: bool, **options):
+        queryset = Recording.objects.order_by("pk") if every or ids else None
         if queryset is None:
             queryset = selectors.recordings_to_refresh()
         if ids:

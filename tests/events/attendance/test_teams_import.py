@@ -208,7 +208,7 @@ def test_same_file_twice_does_not_double(event, organiser):
     attendance_services.import_attendance(
         event=event, file_bytes=data, file_name="a.csv", by=organiser
     )
-    with pytest.raises(attendance_services.AttendanceAlreadyImported) as error:
+    with pytest.raises(attendance_services.AttendanceAlreadyImportedError) as error:
         attendance_services.import_attendance(
             event=event, file_bytes=data, file_name="b.csv", by=organiser
         )
@@ -298,7 +298,7 @@ def test_command_json_and_dry_run(event):
     assert payload["format"] == "attendance_list" and payload["saved"] is False
     assert not AttendanceImport.objects.exists()
     assert "started on 11 Mar 2021 13:59" in payload["mismatches"][0]
-    with pytest.raises(CommandError, match="another meeting|started on"):
+    with pytest.raises(CommandError, match=r"another meeting|started on"):
         call_command("import_attendance", event.pk, str(path), stdout=StringIO())
     assert not AttendanceImport.objects.exists()
     out = StringIO()
@@ -434,7 +434,7 @@ def test_confirming_another_meeting_needs_a_reason_and_is_audited(client, event,
 
 
 def test_report_with_another_title_is_refused(event, organiser):
-    with pytest.raises(attendance_services.AttendanceReportMismatch) as error:
+    with pytest.raises(attendance_services.AttendanceReportMismatchError) as error:
         attendance_services.import_attendance(
             event=event,
             file_bytes=fixture("report_sv_utf16_tab_other_title.csv"),
@@ -487,7 +487,7 @@ def test_old_attendance_list_is_dated_by_its_first_join_and_last_leave(organiser
     )
     assert ok.saved and ok.mismatches == []
     with pytest.raises(
-        attendance_services.AttendanceReportMismatch, match="started on 11 Mar 2021 13:59"
+        attendance_services.AttendanceReportMismatchError, match="started on 11 Mar 2021 13:59"
     ):
         attendance_services.import_attendance(
             event=wrong, file_bytes=data, file_name="l", by=organiser
@@ -581,7 +581,7 @@ def test_a_second_report_is_never_merged_silently(event, organiser):
     attendance_services.import_attendance(
         event=event, file_bytes=fixture("report_en-us_utf16_tab.csv"), file_name="a", by=organiser
     )
-    with pytest.raises(attendance_services.AttendanceMergeNotConfirmed):
+    with pytest.raises(attendance_services.AttendanceMergeNotConfirmedError):
         attendance_services.import_attendance(
             event=event, file_bytes=fixture(ROLES_REJOINS), file_name="b", by=organiser
         )

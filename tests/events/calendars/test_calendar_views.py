@@ -116,7 +116,7 @@ def test_unknown_series_theme_kind_give_404(client):
 
 
 def test_series_theme_kind_feeds(client, private_events):
-    public, draft, members_only, _ = private_events
+    public, _draft, _members_only, _ = private_events
     for url in (
         reverse("calendar:series", kwargs={"slug": "kohtaamot"}),
         reverse("calendar:theme", kwargs={"slug": "tyokyky"}),
@@ -136,7 +136,7 @@ def test_no_public_feed_or_download_leaks_drafts_or_network_events(client, priva
 
 
 def test_network_feed_needs_its_token(client, private_events):
-    public, draft, members_only, network = private_events
+    _public, _draft, members_only, network = private_events
     url = reverse(
         "calendar:network", kwargs={"slug": network.slug, "token": network.calendar_token}
     )

@@ -22,6 +22,7 @@ from events.calendars.feeds import (
 )
 from events.calendars.selectors import calendar_feed_events
 from events.calendars.tasks import prune_calendar_entries
+from events.calendars.views import _remembered_key
 from events.models import CalendarEntry, Event, RegistrationStatus
 from events.planning.services import save_planning_record, update_event
 from tests.factories import (
@@ -205,8 +206,6 @@ def test_entries_of_events_older_than_any_feed_are_pruned_daily():
     [("v1", "etag"), (FEED_FORMAT_VERSION + 1, "g", "d"), (FEED_FORMAT_VERSION, "g"), "text"],
 )
 def test_a_remembered_version_from_another_release_is_built_again(client, left_by_another_release):
-    from events.calendars.views import _remembered_key
-
     event = EventFactory()
     cache.set(_remembered_key("all", "fi"), left_by_another_release)
     response = client.get(ALL)

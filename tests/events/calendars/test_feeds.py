@@ -118,7 +118,7 @@ def test_calendar_properties_clients_need(winter_and_summer):
 
 
 def test_event_properties(winter_and_summer):
-    winter, summer = winter_and_summer
+    winter, _summer = winter_and_summer
     # A drop-in session: its meeting link is for everyone, so the public feed carries it.
     Event.objects.filter(pk=winter.pk).update(registration_mode=RegistrationMode.DROP_IN)
     winter.refresh_from_db()  # adding the presenter moved updated_at, maybe past a second
@@ -279,7 +279,7 @@ def test_invitation_request_and_cancel_share_the_feed_uid(winter_and_summer):
 
 def test_invitation_refuses_unknown_method(winter_and_summer):
     registration = RegistrationFactory(event=winter_and_summer[0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unsupported iTIP method"):
         invitation_ics(event=registration.event, method="PUBLISH", registration=registration)
 
 

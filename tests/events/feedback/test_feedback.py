@@ -10,6 +10,8 @@ from django.utils import timezone
 from events.feedback import selectors as feedback_selectors
 from events.feedback import services as feedback_services
 from events.models import Event, EventStatus, Feedback, RegistrationMode
+from kohtaamo import demo
+from recordings import platform
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +38,7 @@ def test_personal_link_takes_one_answer(client):
     response = client.post(url, {"usefulness": "1", "recommend": "0", "comment": "again"})
     assert "already been given" in response.content.decode()
     assert Feedback.objects.get().comment == "Hyvä!"
-    with pytest.raises(feedback_services.FeedbackAlreadyGiven):
+    with pytest.raises(feedback_services.FeedbackAlreadyGivenError):
         feedback_services.submit_feedback(
             event=registration.event, registration=registration, usefulness=3, recommend=5
         )
@@ -90,7 +92,7 @@ def _answers(event, scores):
 def test_nps_promoters_minus_detractors():
     one, two = _past_event(), _past_event()
     _answers(one, [10, 10, 10, 9, 3])  # 4 promoters, 1 detractor of 5 → 60
-    _answers(two, [10, 9, 8, 7, 6, 0])  # 2 − 2 → 0
+    _answers(two, [10, 9, 8, 7, 6, 0])  # 2 - 2 → 0
     summary = feedback_selectors.feedback_summary(Event.objects.filter(pk=one.pk))
     assert (summary["answers"], summary["nps"]) == (5, 60)
     assert summary["usefulness"] == 3.0
@@ -110,14 +112,11 @@ def test_organiser_sees_results(client, organiser):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Liian lyhyt" in body
-    assert "<dd>33</dd>" in body  # NPS (2 − 1) / 3
+    assert "<dd>33</dd>" in body  # NPS (2 - 1) / 3
     assert event.feedback_token in body
 
 
 def test_demo_data_has_feedback_with_a_high_nps(monkeypatch):
-    from kohtaamo import demo
-    from recordings import platform
-
     def no_network(*args, **kwargs):
         raise AssertionError("the demo seeder must not touch the network")
 

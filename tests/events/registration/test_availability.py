@@ -57,12 +57,12 @@ def _audience_event(person, *, member: bool):
 
 # (name, make(person) -> event, who, expected may_register, reason, waitlist_open, seats_left)
 CASES = [
-    ("open", lambda p: _event(capacity=3), "member", True, "", False, 3),
-    ("full_waitlist", lambda p: _full(RegistrationMode.WAITLIST), "member", True, "", True, 0),
-    ("full", lambda p: _full(RegistrationMode.REGISTRATION), "member", False, "full", False, 0),
+    ("open", lambda _p: _event(capacity=3), "member", True, "", False, 3),
+    ("full_waitlist", lambda _p: _full(RegistrationMode.WAITLIST), "member", True, "", True, 0),
+    ("full", lambda _p: _full(RegistrationMode.REGISTRATION), "member", False, "full", False, 0),
     (
         "closed",
-        lambda p: _event(capacity=3, registration_closes_at=NOW - dt.timedelta(hours=1)),
+        lambda _p: _event(capacity=3, registration_closes_at=NOW - dt.timedelta(hours=1)),
         "member",
         False,
         "closed",
@@ -71,7 +71,7 @@ CASES = [
     ),
     (
         "not_open",
-        lambda p: _event(capacity=3, registration_opens_at=NOW + dt.timedelta(days=1)),
+        lambda _p: _event(capacity=3, registration_opens_at=NOW + dt.timedelta(days=1)),
         "member",
         False,
         "not_open",
@@ -107,7 +107,7 @@ CASES = [
     ),
     (
         "unlimited",
-        lambda p: _event(capacity=None, registration_mode=RegistrationMode.WAITLIST),
+        lambda _p: _event(capacity=None, registration_mode=RegistrationMode.WAITLIST),
         "member",
         True,
         "",
@@ -118,7 +118,7 @@ CASES = [
 
 
 def _registration_box(html: str) -> str:
-    box = re.search(r'<section[^>]*class="registration-box">(.*?)</section>', html, re.S)
+    box = re.search(r'<section[^>]*class="registration-box">(.*?)</section>', html, re.DOTALL)
     assert box, "no registration box"
     return unescape(re.sub(r"\s+", " ", box.group(1)))
 
@@ -141,7 +141,7 @@ def _page_says(client, event) -> dict:
     [case[1:] for case in CASES],
     ids=[case[0] for case in CASES],
 )
-def test_page_api_and_service_agree(request, make, who, may, reason, waitlist, seats):
+def test_page_api_and_service_agree(request, make, who, may, reason, waitlist, seats):  # noqa: PLR0917 - pytest passes the parameters
     # The conftest's organiser: staff have whatever sign-in they must have.
     person = request.getfixturevalue("organiser") if who == "organiser" else UserFactory()
     event = make(person)
@@ -173,7 +173,7 @@ def test_page_api_and_service_agree(request, make, who, may, reason, waitlist, s
         expected = RegistrationStatus.WAITLISTED if waitlist else RegistrationStatus.CONFIRMED
         assert registration.status == expected
     else:
-        with pytest.raises(registration_services.RegistrationClosed) as refused:
+        with pytest.raises(registration_services.RegistrationClosedError) as refused:
             registration_services.register(event=event, person=person)
         assert refused.value.reason == reason
         assert not Registration.objects.filter(event=event, user=person).exists()
@@ -193,7 +193,7 @@ def test_signed_out_page_and_api_agree_on_a_full_event():
 
 def test_a_guest_cannot_queue_for_a_full_event_either():
     event = _full(RegistrationMode.REGISTRATION)
-    with pytest.raises(registration_services.RegistrationClosed) as refused:
+    with pytest.raises(registration_services.RegistrationClosedError) as refused:
         registration_services.register(
             event=event, guest_email="guest@example.fi", guest_name="Guest"
         )

@@ -61,7 +61,7 @@ def test_full_event_without_waitlist_refuses_the_rest():
     def attempt(person):
         try:
             return registration_services.register(event=event, person=person).status
-        except registration_services.RegistrationClosed as error:
+        except registration_services.RegistrationClosedError as error:
             return error.reason
 
     results, errors = run_in_threads(attempt, people)
@@ -98,7 +98,7 @@ def test_cancellations_and_registrations_in_parallel_never_overbook():
         return registration_services.register(event=event, person=value).status
 
     items = [("cancel", r) for r in holders[:2]] + [("register", p) for p in newcomers]
-    results, errors = run_in_threads(act, items)
+    _results, errors = run_in_threads(act, items)
     assert errors == []
     assert Registration.objects.filter(event=event, status="confirmed").count() == 4
     assert Registration.objects.filter(event=event, status="waitlisted").count() == 6

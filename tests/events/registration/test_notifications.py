@@ -1,9 +1,12 @@
 """Registration e-mails: sent after commit, in the person's language, with iCalendar."""
 
 import datetime as dt
+import email
+from email import policy
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone, translation
 from icalendar import Calendar
 
@@ -127,14 +130,10 @@ class after_commit:  # noqa: N801 - used like a function
     """Run the after-commit callbacks a request queued (the test transaction never commits)."""
 
     def __enter__(self):
-        from django.db import connection
-
         self._before = len(connection.run_on_commit)
         return self
 
     def __exit__(self, *exc):
-        from django.db import connection
-
         callbacks = connection.run_on_commit[self._before :]
         del connection.run_on_commit[self._before :]
         for _sids, callback, _robust in callbacks:
@@ -246,9 +245,6 @@ def test_guest_mail_in_the_language_they_registered_in(commit):
 
 def imip_structure(message) -> dict:
     """Parse the sent message as a mail program does and describe its calendar parts."""
-    import email
-    from email import policy
-
     parsed = email.message_from_bytes(message.message().as_bytes(), policy=policy.default)
     alternative = next(
         (p for p in parsed.walk() if p.get_content_type() == "multipart/alternative"), None

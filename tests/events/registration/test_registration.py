@@ -53,7 +53,7 @@ def test_never_more_confirmed_than_capacity_and_rest_waitlisted_in_order():
 def test_full_event_without_waitlist_refuses():
     event = EventFactory(capacity=1, registration_mode=RegistrationMode.REGISTRATION)
     registration_services.register(event=event, person=UserFactory())
-    with pytest.raises(registration_services.RegistrationClosed) as info:
+    with pytest.raises(registration_services.RegistrationClosedError) as info:
         registration_services.register(event=event, person=UserFactory())
     assert info.value.reason == "full"
     assert event.registrations.count() == 1
@@ -109,7 +109,7 @@ def test_capacity_below_confirmed_is_refused(organiser):
         registration_services.register(event=event, person=UserFactory())
     with (
         translation.override("en"),
-        pytest.raises(registration_services.CapacityBelowConfirmed) as info,
+        pytest.raises(registration_services.CapacityBelowConfirmedError) as info,
     ):
         registration_services.set_capacity(event=event, capacity=2, by=organiser)
     assert "3 people are already confirmed" in str(info.value.message)
@@ -192,14 +192,14 @@ def test_each_closed_reason(changes, reason):
         for key, value in changes.items()
     }
     event = EventFactory(**values)
-    with pytest.raises(registration_services.RegistrationClosed) as info:
+    with pytest.raises(registration_services.RegistrationClosedError) as info:
         registration_services.register(event=event, person=UserFactory())
     assert info.value.reason == reason
     # A lazy translation: rendered in whichever language the person uses.
     assert isinstance(info.value.message, Promise)
     with translation.override("en"):
         assert str(info.value.message) == str(
-            registration_services.RegistrationClosed.MESSAGES[reason]
+            registration_services.RegistrationClosedError.MESSAGES[reason]
         )
     assert not event.registrations.exists()
 
@@ -211,10 +211,10 @@ def test_network_only_event_is_for_active_members():
     outsider, member, former = UserFactory.create_batch(3)
     MembershipFactory(network=network, user=member)
     MembershipFactory(network=network, user=former, status=MembershipStatus.LEFT)
-    with pytest.raises(registration_services.RegistrationClosed) as info:
+    with pytest.raises(registration_services.RegistrationClosedError) as info:
         registration_services.register(event=event, person=outsider)
     assert info.value.reason == "audience"
-    with pytest.raises(registration_services.RegistrationClosed):
+    with pytest.raises(registration_services.RegistrationClosedError):
         registration_services.register(event=event, person=former)
     assert registration_services.register(event=event, person=member).status == "confirmed"
 
@@ -274,7 +274,7 @@ def test_same_guest_email_twice_returns_the_existing():
 
 
 def test_invalid_token_is_refused():
-    with pytest.raises(registration_services.InvalidRegistrationLink):
+    with pytest.raises(registration_services.InvalidRegistrationLinkError):
         registration_services.confirm_guest_registration(token="nope")
 
 

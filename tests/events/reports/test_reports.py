@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from events.models import Event, EventKind, Registration, RegistrationStatus
+from events.models import Event, EventKind, Registration, RegistrationStatus, Theme
 from events.reports.compute import FIGURE_KEYS, attendance_report
 from events.reports.periods import (
     ReportInputError,
@@ -72,7 +72,7 @@ def test_kind_breakdown_and_summary_lines_match_plain_counts(dataset):
         assert str(line["events"]) in line["text"] and str(line["participants"]) in line["text"]
 
 
-@pytest.mark.parametrize("name,field", [("theme", "theme"), ("series", "series")])
+@pytest.mark.parametrize(("name", "field"), [("theme", "theme"), ("series", "series")])
 def test_event_attribute_breakdowns_match_plain_counts(dataset, name, field):
     report = _report()
     for row in report.tables[name]:
@@ -86,7 +86,7 @@ def test_event_attribute_breakdowns_match_plain_counts(dataset, name, field):
 
 
 @pytest.mark.parametrize(
-    "name,relation", [("network", "audience_networks"), ("presenter", "presenters")]
+    ("name", "relation"), [("network", "audience_networks"), ("presenter", "presenters")]
 )
 def test_many_to_many_breakdowns_match_plain_counts(dataset, name, relation):
     report = _report()
@@ -246,8 +246,6 @@ def test_registration_from_a_guest_and_a_user_with_same_email_per_event(db):
 
 
 def test_timelines_name_the_largest_themes_and_add_up(dataset):
-    from events.models import Theme
-
     report = _report(breakdowns=["theme"])
     top = next(row for row in report.tables["theme"] if row["key"] is not None)
     theme_timeline = report.timelines["theme"]
@@ -259,7 +257,7 @@ def test_timelines_name_the_largest_themes_and_add_up(dataset):
 
 
 @pytest.mark.parametrize(
-    "start,end",
+    ("start", "end"),
     [(dt.date(2025, 3, 15), dt.date(2025, 4, 30)), (dt.date(2025, 2, 1), dt.date(2026, 3, 31))],
 )
 def test_comparison_columns_equal_the_report_of_that_period(dataset, start, end):

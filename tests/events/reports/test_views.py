@@ -95,7 +95,7 @@ def test_first_visit_shows_the_current_two_month_period(staff_client):
 
 
 @pytest.mark.parametrize(
-    "params,message",
+    ("params", "message"),
     [
         (
             {"period": "range", "start": "2025-05-01", "end": "2025-03-01"},
@@ -119,7 +119,7 @@ def test_bad_input_gives_a_message_on_the_page(staff_client, params, message):
 
 
 @pytest.mark.parametrize(
-    "params,message",
+    ("params", "message"),
     [
         ({"start": "2025-05-01", "end": "2025-03-01"}, "start date must not be after"),
         ({"start": "2025-03-01", "end": "2025-05-01", "breakdown": "colour"}, "Unknown breakdown"),
