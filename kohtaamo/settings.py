@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "recordings",
     "accessibility",
     "outbox",
+    "microsoft365",
     "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
 
@@ -330,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.prune_calendar_entries",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Attendance of Teams meetings that ended 15 min to 7 days ago (only with Graph configured).
+    "teams-attendance": {
+        "task": "events.tasks.fetch_due_teams_attendance",
+        "schedule": crontab(minute="*/15"),
+    },
     # Hands over outbox rows still pending (broker was down, worker died): docs/deploy.md.
     "outbox-dispatch": {
         "task": "outbox.dispatch_pending",
@@ -390,6 +396,30 @@ RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="tietosuoja@kohtaamo.example")
 CAPTION_DEADLINE_DAYS = env.int("CAPTION_DEADLINE_DAYS", default=14)
+
+# --- Microsoft 365 (Graph) ---------------------------------------------------------
+# Teams meetings in the organiser's calendar and their attendance reports, app-only
+# (microsoft365/, docs/microsoft365.md). No Graph call is made unless the tenant, the client
+# id, the organiser and a secret or a certificate are set (microsoft365.config).
+GRAPH_TENANT_ID = env.str("GRAPH_TENANT_ID", default="")
+GRAPH_CLIENT_ID = env.str("GRAPH_CLIENT_ID", default="")
+GRAPH_CLIENT_SECRET = env.str("GRAPH_CLIENT_SECRET", default="")
+# A certificate is preferred to a secret when both are given: a .pfx/.p12 file, or a PEM file
+# with the private key and the certificate's thumbprint (as the app registration shows it).
+GRAPH_CERTIFICATE_PATH = env.str("GRAPH_CERTIFICATE_PATH", default="")
+GRAPH_CERTIFICATE_THUMBPRINT = env.str("GRAPH_CERTIFICATE_THUMBPRINT", default="")
+GRAPH_CERTIFICATE_PASSPHRASE = env.str("GRAPH_CERTIFICATE_PASSPHRASE", default="")
+# The mailbox (user object id or UPN) that organises the meetings; the Teams application
+# access policy must be granted to it.
+GRAPH_ORGANISER = env.str("GRAPH_ORGANISER", default="")
+# National clouds have their own hosts (e.g. https://graph.microsoft.us/v1.0 with
+# https://login.microsoftonline.us).
+GRAPH_ENDPOINT = env.str("GRAPH_ENDPOINT", default="https://graph.microsoft.com/v1.0").rstrip("/")
+GRAPH_AUTHORITY_HOST = env.str(
+    "GRAPH_AUTHORITY_HOST", default="https://login.microsoftonline.com"
+).rstrip("/")
+GRAPH_SCOPE = "/".join(GRAPH_ENDPOINT.split("/")[:3]) + "/.default"  # the endpoint's origin
+GRAPH_TIMEOUT_SECONDS = env.float("GRAPH_TIMEOUT_SECONDS", default=10.0)
 
 # --- Security -------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = (

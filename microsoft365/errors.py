@@ -1,0 +1,89 @@
+"""The one error of the Graph connection: ``GraphError(kind)``, with a message an organiser
+can act on (translated when shown) and the details an administrator needs (never a secret or
+a token)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+NOT_CONFIGURED = "not_configured"
+AUTH = "auth"
+FORBIDDEN = "forbidden"
+NOT_FOUND = "not_found"
+THROTTLED = "throttled"
+UNAVAILABLE = "unavailable"
+NOT_READY = "not_ready"
+BAD_RESPONSE = "bad_response"
+
+MESSAGES: dict[str, Promise] = {
+    NOT_CONFIGURED: _(
+        "The Microsoft 365 connection is not set up. Ask the administrator to configure it "
+        "(see docs/microsoft365.md)."
+    ),
+    AUTH: _(
+        "Microsoft 365 did not accept Kohtaamo's sign-in: the app registration's client "
+        "secret or certificate may have expired or be wrong. Ask the administrator to renew it."
+    ),
+    FORBIDDEN: _(
+        "Microsoft 365 refused the request. Either the app registration lacks an application "
+        "permission (with admin consent), or the Teams application access policy has not been "
+        "granted to the organiser account. Ask the Microsoft 365 administrator."
+    ),
+    NOT_FOUND: _(
+        "Microsoft 365 no longer has this meeting: it may have been deleted in Teams or Outlook."
+    ),
+    THROTTLED: _(
+        "Microsoft 365 is limiting the number of requests right now. Try again in a few minutes."
+    ),
+    UNAVAILABLE: _("Microsoft 365 did not answer in time. Try again later."),
+    NOT_READY: _(
+        "The Teams attendance report is not available yet: it appears some minutes after the "
+        "meeting has ended. Try again later."
+    ),
+    BAD_RESPONSE: _(
+        "Microsoft 365 gave an answer Kohtaamo cannot use. Try again later; if it happens "
+        "again, tell the administrator."
+    ),
+}
+KINDS = frozenset(MESSAGES)
+# Kinds that may pass by themselves: a task can try again later.
+TRANSIENT_KINDS = frozenset({THROTTLED, UNAVAILABLE, NOT_READY})
+
+
+class GraphError(Exception):
+    """A Graph call that did not succeed.
+
+    ``kind`` is one of KINDS; ``message`` is for the organiser (lazy, translated when shown);
+    ``status`` (HTTP), ``code`` (Graph's error code or the AADSTS code) and ``detail``
+    (Graph's developer text, English) are for logs and the administrator.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str | Promise | None = None,
+        *,
+        status: int | None = None,
+        code: str = "",
+        detail: str = "",
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown GraphError kind {kind!r}")
+        self.kind = kind
+        self.message = MESSAGES[kind] if message is None else message
+        self.status = status
+        self.code = code
+        self.detail = detail
+        super().__init__(kind)
+
+    @property
+    def transient(self) -> bool:
+        """Trying again later may succeed (throttled, unavailable, report not ready)."""
+        return self.kind in TRANSIENT_KINDS
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    def __repr__(self) -> str:
+        return f"GraphError({self.kind!r}, status={self.status!r}, code={self.code!r})"
