@@ -43,12 +43,32 @@ class MaterialInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "starts_at", "status", "format", "capacity"]
-    list_filter = ["kind", "status", "format", "registration_mode", "series", "audience"]
+    list_filter = [
+        "kind",
+        "status",
+        "format",
+        "registration_mode",
+        "series",
+        "audience",
+        "teams_sync_state",
+        "teams_attendance_state",
+    ]
     search_fields = ["title", "theme__title", "description"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["theme", "presenters", "audience_networks"]
     list_select_related = ["theme"]
     inlines = [MaterialInline]
+    # The Teams meeting's ids and the outcome of the last Graph calls (events.meetings).
+    readonly_fields = [
+        "teams_calendar_event_id",
+        "teams_online_meeting_id",
+        "teams_sync_state",
+        "teams_sync_error",
+        "teams_synced_at",
+        "teams_attendance_state",
+        "teams_attendance_error",
+        "teams_attendance_checked_at",
+    ]
 
 
 @admin.register(Registration)

@@ -13,4 +13,5 @@ class EventsConfig(AppConfig):
         # Celery's autodiscovery looks for events.tasks only: register the rooms' tasks by
         # importing them, in the web process (the outbox runs tasks by name) and the worker.
         from .calendars import tasks as calendar_tasks  # noqa: F401, PLC0415 - registers
+        from .meetings import tasks as meeting_tasks  # noqa: F401, PLC0415 - registers
         from .registration import tasks as registration_tasks  # noqa: F401, PLC0415 - registers

@@ -35,6 +35,10 @@ class EventFormat(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid")
 
 
+# Formats with an online part: the ones a meeting link (and a Teams meeting) is for.
+ONLINE_FORMATS = (EventFormat.ONLINE, EventFormat.HYBRID)
+
+
 class RegistrationMode(models.TextChoices):
     DROP_IN = "drop_in", _("Drop-in, no registration")
     REGISTRATION = "registration", _("Registration")
@@ -50,6 +54,26 @@ class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class TeamsSyncState(models.TextChoices):
+    """How the event's Teams meeting stands with Microsoft 365 (events.meetings.services)."""
+
+    NONE = "none", _("No Teams meeting")
+    PENDING = "pending", _("Waiting to be sent to Teams")
+    OK = "ok", _("In step with Teams")
+    FAILED = "failed", _("Teams could not be updated")
+    CANCELLED = "cancelled", _("Cancelled in Teams")
+
+
+class TeamsAttendanceState(models.TextChoices):
+    """Where the attendance report fetched from Teams stands (events.meetings.services)."""
+
+    NONE = "none", _("Not fetched")
+    NOT_READY = "not_ready", _("Not available yet")
+    READY = "ready", _("Ready for review")
+    SAVED = "saved", _("Saved")
+    FAILED = "failed", _("Could not be fetched")
 
 
 class Theme(models.Model):
@@ -138,6 +162,19 @@ class Series(models.Model):
         blank=True,
         related_name="organised_series",
     )
+    teams_meetings_by_default = models.BooleanField(
+        _("Create a Teams meeting for every session"),
+        default=False,
+        help_text=_("Each online session planned for the series gets its own Teams meeting."),
+    )
+    teams_attendance_autosave = models.BooleanField(
+        _("Save Teams attendance automatically"),
+        default=False,
+        help_text=_(
+            "After a session, its Teams attendance is saved without review when nothing "
+            "needs a person's decision (another meeting's report, a merge)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("series")
@@ -190,6 +227,47 @@ class Event(models.Model):
         _("format"), max_length=20, choices=EventFormat.choices, default=EventFormat.ONLINE
     )
     meeting_url = models.URLField(_("online meeting link"), max_length=500, blank=True)
+    teams_meeting_wanted = models.BooleanField(
+        _("Create a Teams meeting"),
+        default=False,
+        help_text=_(
+            "For an online event: Kohtaamo creates the Teams meeting, keeps its time and "
+            "title in step and cancels it with the event. Its link replaces the link above."
+        ),
+    )
+    teams_calendar_event_id = models.CharField(
+        _("Teams calendar event id"), max_length=500, blank=True, editable=False
+    )
+    teams_online_meeting_id = models.CharField(
+        _("Teams online meeting id"), max_length=500, blank=True, editable=False
+    )
+    teams_sync_state = models.CharField(
+        _("Teams meeting"),
+        max_length=20,
+        choices=TeamsSyncState.choices,
+        default=TeamsSyncState.NONE,
+        editable=False,
+    )
+    teams_sync_error = models.TextField(_("last Teams error"), blank=True, editable=False)
+    teams_synced_at = models.DateTimeField(
+        _("last sent to Teams"), null=True, blank=True, editable=False
+    )
+    # What the meeting was last given (subject, start, end), so a run that finds nothing
+    # new sends nothing.
+    teams_synced_digest = models.CharField(max_length=64, blank=True, editable=False)
+    teams_attendance_state = models.CharField(
+        _("Teams attendance"),
+        max_length=20,
+        choices=TeamsAttendanceState.choices,
+        default=TeamsAttendanceState.NONE,
+        editable=False,
+    )
+    teams_attendance_error = models.TextField(
+        _("last Teams attendance message"), blank=True, editable=False
+    )
+    teams_attendance_checked_at = models.DateTimeField(
+        _("Teams attendance last fetched"), null=True, blank=True, editable=False
+    )
     place = models.CharField(_("place"), max_length=300, blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty means no limit.")
@@ -284,6 +362,8 @@ class Event(models.Model):
             errors["registration_closes_at"] = _("Registration must close after it opens.")
         if self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID) and not self.place:
             errors["place"] = _("An in-person or hybrid event needs a place.")
+        if self.teams_meeting_wanted and self.format not in ONLINE_FORMATS:
+            errors["teams_meeting_wanted"] = _("A Teams meeting is for online and hybrid events.")
         if errors:
             raise ValidationError(errors)
 
@@ -294,6 +374,14 @@ class Event(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in ONLINE_FORMATS
+
+    @property
+    def has_teams_meeting(self) -> bool:
+        return bool(self.teams_calendar_event_id)
 
     @property
     def takes_registrations(self) -> bool:

@@ -86,3 +86,17 @@ class AttendanceConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not ask_reason:
             del self.fields["belongs_to_event"], self.fields["reason"]
+
+
+class TeamsFetchForm(forms.Form):
+    """Fetch the attendance of the event's Teams meeting from Microsoft 365 (a preview)."""
+
+    count_hosts = forms.BooleanField(
+        label=_("Count organisers and presenters as participants"),
+        required=False,
+        help_text=AttendanceUploadForm.base_fields["count_hosts"].help_text,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "teams")
+        super().__init__(*args, **kwargs)

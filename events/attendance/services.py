@@ -285,12 +285,46 @@ def import_attendance(
         report = teams.parse_report(file_bytes)
     except teams.TeamsReportError as exc:
         raise AttendanceImportError(exc.message, line=exc.line) from exc
+    return import_report(
+        event=event,
+        report=report,
+        fingerprint=sha,
+        source_name=file_name,
+        by=by,
+        dry_run=dry_run,
+        count_hosts=count_hosts,
+        merge=merge,
+        belongs_to_event=belongs_to_event,
+        reason=reason,
+    )
+
+
+def import_report(
+    *,
+    event: Event,
+    report: teams.TeamsReport,
+    fingerprint: str,
+    source_name: str,
+    by,
+    dry_run: bool = False,
+    count_hosts: bool = False,
+    merge: bool = False,
+    belongs_to_event: bool = False,
+    reason: str = "",
+) -> AttendanceImportResult:
+    """Import a Teams report however it came: parsed from a file (import_attendance) or
+    fetched from Microsoft Graph (events.meetings.services.fetch_teams_attendance).
+
+    Every check of the import is here: the same report twice for the event (`fingerprint`,
+    a file's sha256), another meeting's report, organisers and presenters, the merge of a
+    further report, the audit. `source_name` is the file's name (or the source's) kept with
+    the import. See import_attendance for the rules."""
     min_minutes = getattr(settings, "ATTENDANCE_MIN_MINUTES", 5)
     reason = " ".join((reason or "").split())
     result = AttendanceImportResult(
         event_id=event.pk,
-        file_name=file_name,
-        file_sha256=sha,
+        file_name=source_name,
+        file_sha256=fingerprint,
         report_format=report.format,
         min_minutes=min_minutes,
         dry_run=dry_run,
@@ -301,7 +335,7 @@ def import_attendance(
     )
     with transaction.atomic():
         locked = lock_event(event)
-        if locked.attendance_imports.filter(file_sha256=sha).exists():
+        if locked.attendance_imports.filter(file_sha256=fingerprint).exists():
             raise AttendanceAlreadyImportedError
         result.mismatches = _report_mismatches(locked, report)
         people = _classify(locked, report, min_minutes, result, count_hosts=count_hosts)

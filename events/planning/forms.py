@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from kohtaamo.uploads import upload_limit
+from microsoft365.config import graph_configured
 
 from ..forms import DATE_WIDGET, DATETIME_WIDGET
 from ..models import Event, EventStatus, Presenter, Series, Theme
@@ -66,6 +67,11 @@ class PresenterForm(PlanningRecordForm):
         return presenter, {}
 
 
+# Shown only when Microsoft Graph is configured (microsoft365.config.graph_configured).
+TEAMS_SERIES_FIELDS = ("teams_meetings_by_default", "teams_attendance_autosave")
+TEAMS_EVENT_FIELDS = ("teams_meeting_wanted",)
+
+
 class SeriesForm(PlanningRecordForm):
     class Meta:
         model = Series
@@ -82,6 +88,7 @@ class SeriesForm(PlanningRecordForm):
             "capacity",
             "registration_mode",
             "organisers",
+            *TEAMS_SERIES_FIELDS,
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -96,6 +103,9 @@ class SeriesForm(PlanningRecordForm):
             .order_by("email")
             .distinct()
         )
+        if not graph_configured():  # without Microsoft 365 there is no Teams choice
+            for name in TEAMS_SERIES_FIELDS:
+                del self.fields[name]
 
     def unsaved(self) -> tuple[models.Model, dict[str, object]]:
         return self.save(commit=False), {"organisers": self.cleaned_data["organisers"]}
@@ -129,6 +139,9 @@ class EventForm(forms.ModelForm):
             status.disabled = True
         self.fields["theme"].queryset = Theme.objects.order_by("title")
         self.fields["presenters"].queryset = Presenter.objects.order_by("name")
+        if not graph_configured():  # without Microsoft 365 there is no Teams choice
+            for name in TEAMS_EVENT_FIELDS:
+                del self.fields[name]
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,7 @@
 """Planning: create, edit, publish and cancel events; their materials; a term of series
 sessions; themes, presenters and series. Every change is audited, and a change people must
-hear of is queued in the same transaction (events.registration.tasks)."""
+hear of is queued in the same transaction (events.registration.tasks), as is a change the
+event's Teams meeting must follow (events.meetings.tasks)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from accounts.audit import record_audit
 from kohtaamo.uploads import check_upload
 
 from ..errors import EventsError
+from ..meetings.tasks import queue_teams_sync
 from ..models import (
+    ONLINE_FORMATS,
     Event,
     EventChange,
     EventMaterial,
@@ -30,6 +33,7 @@ from ..registration.services import (
     notify_event_changed,
     set_capacity,
 )
+from .changes import actor, json_value, raise_sequence, record_published_change
 
 # Every field an organiser edits, in the order the event form shows them (EventForm uses
 # this list); the many-to-many ones are set after the row is saved.
@@ -44,6 +48,7 @@ EVENT_FIELDS = (
     "ends_at",
     "format",
     "meeting_url",
+    "teams_meeting_wanted",
     "place",
     "capacity",
     "registration_mode",
@@ -55,8 +60,11 @@ EVENT_FIELDS = (
     "language",
 )
 EVENT_M2M_FIELDS = ("presenters", "audience_networks")
-# A change to one of these raises Event.sequence (iCalendar SEQUENCE) so calendars follow.
-SEQUENCE_FIELDS = ("starts_at", "ends_at", "place", "meeting_url")
+# A change to one of these is sent to the event's Teams meeting (events.meetings): its time,
+# its subject (the title, or the theme's), whether it is online and whether it is wanted.
+TEAMS_FIELDS = frozenset(
+    {"starts_at", "ends_at", "title", "theme", "format", "teams_meeting_wanted"}
+)
 
 
 class PlanningError(EventsError):
@@ -74,17 +82,6 @@ class EventValidationError(PlanningError):
 
 class MaterialError(EventsError):
     default_message = _("The material could not be added.")
-
-
-def _json_value(value):
-    """A value for the change history: dates as ISO text, rows as their names."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.astimezone(timezone.get_default_timezone()).isoformat()
-    if isinstance(value, list | tuple | set):
-        return sorted(str(v) for v in value)
-    return str(value)
 
 
 def _m2m_value(event: Event, name: str) -> list:
@@ -121,6 +118,7 @@ def create_event(*, by, **fields) -> Event:
         for name, values in m2m.items():
             getattr(event, name).set(values)
         record_audit(actor=by, action="event.created", obj=event, status=event.status)
+        queue_teams_sync(event)
     return event
 
 
@@ -145,7 +143,7 @@ def update_event(*, event: Event, by, **fields) -> Event:
         for name, value in plain.items():
             old = getattr(locked, name)
             if old != value:
-                changes[name] = [_json_value(old), _json_value(value)]
+                changes[name] = [json_value(old), json_value(value)]
                 setattr(locked, name, value)
         for name, values in m2m.items():
             old = _m2m_value(locked, name)
@@ -158,22 +156,23 @@ def update_event(*, event: Event, by, **fields) -> Event:
         _validate_event(locked)
         if "capacity" in changes:
             set_capacity(event=locked, capacity=new_capacity, by=by)
-        if any(name in changes for name in SEQUENCE_FIELDS):
-            locked.sequence += 1
+        raise_sequence(locked, changes)
         locked.save()
         for name, values in m2m.items():
             if name in changes:
                 getattr(locked, name).set(values)
-        if was_published:
-            EventChange.objects.create(event=locked, changed_by=_actor(by), changes=changes)
-            notify_event_changed(event=locked, changes=changes)
+        record_published_change(
+            event=locked,
+            by=by,
+            changes=changes,
+            was_published=was_published,
+            notify=notify_event_changed,
+        )
         record_audit(actor=by, action="event.updated", obj=locked, fields=sorted(changes))
+        if TEAMS_FIELDS & set(changes):
+            queue_teams_sync(locked)
     _copy_state(locked, event)
     return event
-
-
-def _actor(by):
-    return by if getattr(by, "is_authenticated", False) else None
 
 
 def _copy_state(source: Event, target: Event) -> None:
@@ -195,6 +194,7 @@ def publish_event(*, event: Event, by) -> Event:
         locked.status = EventStatus.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
         record_audit(actor=by, action="event.published", obj=locked)
+        queue_teams_sync(locked)
     _copy_state(locked, event)
     return event
 
@@ -216,11 +216,12 @@ def cancel_event(*, event: Event, by, reason: str) -> Event:
         if was_published:
             EventChange.objects.create(
                 event=locked,
-                changed_by=_actor(by),
+                changed_by=actor(by),
                 changes={"status": [old_status, EventStatus.CANCELLED], "reason": ["", reason]},
             )
             notify_event_cancelled(event=locked)
         record_audit(actor=by, action="event.cancelled", obj=locked, reason=reason)
+        queue_teams_sync(locked)
     _copy_state(locked, event)
     return event
 
@@ -293,6 +294,7 @@ def create_series_sessions(
             event = _session_for(series, day, status, by)
             _validate_event(event)
             event.save()
+            queue_teams_sync(event)
             created.append(event)
         record_audit(
             actor=by,
@@ -317,11 +319,12 @@ def _session_for(series: Series, day: dt.date, status: str, by) -> Event:
         ends_at=starts_at + dt.timedelta(minutes=series.duration_minutes or 60),
         format=series.format,
         meeting_url=series.meeting_url,
+        teams_meeting_wanted=series.teams_meetings_by_default and series.format in ONLINE_FORMATS,
         place=series.place,
         capacity=series.capacity,
         registration_mode=series.registration_mode,
         status=status,
-        created_by=_actor(by),
+        created_by=actor(by),
     )
 
 

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import ability_required
 from accounts.roles import Ability
+from microsoft365.config import graph_configured
 
 from ..errors import EventsError
-from ..models import Event, EventMaterial, EventStatus, Presenter, Series, Theme
+from ..models import Event, EventMaterial, EventStatus, Presenter, Series, TeamsSyncState, Theme
 from ..registration import services as registration_services
 from . import scheduling, selectors, services
 from .forms import (
@@ -174,10 +175,14 @@ def event_create(request):
 
 def _event_form(request, form, event):
     changes = event.changes.select_related("changed_by")[:20] if event else []
+    # The Teams meeting's state: with Graph configured, or for an event that has one.
+    teams_shown = event is not None and (
+        graph_configured() or event.teams_sync_state != TeamsSyncState.NONE
+    )
     return render(
         request,
         "events/organise/event_form.html",
-        {"form": form, "event": event, "changes": changes},
+        {"form": form, "event": event, "changes": changes, "teams_shown": teams_shown},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -39,6 +39,7 @@ def test_beat_covers_every_schedule_the_product_needs():
         "refresh_all_recordings",
         "send_deadline_alerts",
         "apply_retention",
+        "fetch_due_teams_attendance",
     } <= scheduled
 
 
