@@ -11,6 +11,7 @@ from __future__ import annotations
 import ssl
 
 import pytest
+from django.utils import translation
 from pytest_httpserver import HTTPServer
 
 from microsoft365.graph import GraphClient, reset_token_cache
@@ -25,6 +26,14 @@ from .graph_stub import (
     make_tls_files,
     openid_configuration,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the English messages (the site's default language is Finnish; the
+    translations are checked by tests/accounts/test_translations.py)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")
