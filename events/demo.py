@@ -3,7 +3,9 @@
 Two years of weekly Kohtaamo sessions (59 held, 45 themes), workshops, trainings, info
 sessions, network meetings, coffee hours and a closing seminar; registrations and
 attendance in realistic numbers; feedback after past sessions (the team's NPS was about 80);
-slides on the latest past network meeting.
+slides on the latest past network meeting; Teams meetings made and attendance fetched through
+the Microsoft 365 code path from recorded Graph answers (microsoft365.replay), so the
+organiser pages show what they show with Graph configured.
 
 After accounts.demo and networks.demo in settings.DEMO_SEEDERS: the people, the organiser
 and the network for network-only events are found by query.
@@ -26,10 +28,13 @@ from accounts.demo import (
 )
 from accounts.models import User
 from kohtaamo.demo import DemoContext
+from microsoft365.replay import ReplayClient
 from networks.demo import MAIN_NETWORK_SLUG
 from networks.models import Network
 
+from .meetings import services as meeting_services
 from .models import (
+    ONLINE_FORMATS,
     AttendanceSource,
     Audience,
     Event,
@@ -127,14 +132,19 @@ FEEDBACK_COMMENTS = [
 def seed(context: DemoContext) -> dict[str, int]:
     people = demo_people()
     network = Network.objects.get(slug=MAIN_NETWORK_SLUG)
-    events = _events(context, demo_user(ORGANISER_EMAIL), network)
+    organiser = demo_user(ORGANISER_EMAIL)
+    events = _events(context, organiser, network)
+    graph = ReplayClient()
+    with_teams = _teams_meetings(context, events, graph)
     _registrations_and_attendance(context, events, people)
     answers = _feedback(context, events)
     _network_meeting_slides(context, network)
+    _teams_attendance(context, with_teams, organiser, graph)
     return {
         "events": Event.objects.count(),
         "registrations": Registration.objects.count(),
         "feedback": answers,
+        "teams meetings": Event.objects.exclude(teams_calendar_event_id="").count(),
     }
 
 
@@ -353,3 +363,71 @@ def _network_meeting_slides(context: DemoContext, network: Network) -> None:
             title="Tapaamisen diat (PDF)",
             url="https://example.fi/materiaalit/verkostotapaaminen.pdf",
         )
+
+
+def _teams_meetings(context: DemoContext, events: list[Event], graph: ReplayClient) -> list[Event]:
+    """Teams meetings, made as sync_teams_meeting makes them (here from recorded answers):
+    the latest past online event that takes registrations (its attendance is fetched in
+    _teams_attendance), the next coming Kohtaamo session, and the cancelled one, whose
+    meeting is then cancelled as cancel_event has it cancelled. Each gets its meeting while
+    still a draft (the organiser ticked "Create a Teams meeting" when planning), so nobody
+    is told of a new link; before the registrations are made. Returns the events, past first."""
+    today = context.today
+
+    def local_day(event: Event) -> dt.date:
+        return timezone.localtime(event.starts_at).date()
+
+    past = [
+        e
+        for e in events
+        if e.format in ONLINE_FORMATS
+        and e.registration_mode != RegistrationMode.DROP_IN
+        and e.status == EventStatus.PUBLISHED
+        and local_day(e) < today
+    ]
+    coming = [e for e in events if e.kind == EventKind.KOHTAAMO and local_day(e) > today]
+    chosen = [
+        *sorted(past, key=lambda e: e.starts_at)[-1:],
+        *[e for e in coming if e.status == EventStatus.PUBLISHED][:1],
+        *[e for e in coming if e.status == EventStatus.CANCELLED][:1],
+    ]
+    for event in chosen:
+        Event.objects.filter(pk=event.pk).update(
+            status=EventStatus.DRAFT, teams_meeting_wanted=True
+        )
+        meeting_services.sync_teams_meeting(event_id=event.pk, client=graph)
+        Event.objects.filter(pk=event.pk).update(status=event.status)
+        if event.status == EventStatus.CANCELLED:
+            meeting_services.sync_teams_meeting(event_id=event.pk, client=graph)
+        event.refresh_from_db()
+    return chosen
+
+
+def _teams_attendance(
+    context: DemoContext, with_teams: list[Event], organiser: User, graph: ReplayClient
+) -> None:
+    """The past event's attendance fetched from Teams and saved by its organiser after the
+    review (fetch_teams_attendance → import_report): the recorded report, with the organiser
+    and some of the people registered in it. Their registrations are marked by the report
+    rather than by a check-in."""
+    past = [
+        e
+        for e in with_teams
+        if timezone.localtime(e.ends_at).date() < context.today and e.teams_online_meeting_id
+    ]
+    if not past:
+        return
+    event = past[0]
+    registrations = list(
+        event.registrations.filter(status=RegistrationStatus.CONFIRMED).order_by("pk")
+    )
+    event.registrations.update(attended=None, attendance_source="")
+    attendees = context.rng.sample(registrations, min(7, len(registrations)))
+    graph.add_attendance(
+        event.teams_online_meeting_id,
+        organiser=(organiser.email, organiser.display_name),
+        attendees=[(r.email, r.name) for r in attendees],
+    )
+    meeting_services.fetch_teams_attendance(
+        event_id=event.pk, by=organiser, save=True, client=graph
+    )

@@ -22,8 +22,9 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -76,7 +77,10 @@ def needs_teams_sync(event: Event) -> bool:
 
 
 def meeting_subject(event: Event) -> str:
-    return event.display_title
+    """The meeting's subject in the event's own language, whoever's request made the change
+    (an event without a title is named by its kind, which is translated)."""
+    with translation.override(event.language or settings.LANGUAGE_CODE):
+        return str(event.display_title)
 
 
 def _digest(event: Event) -> str:
@@ -114,7 +118,7 @@ def _lock(event_id: int) -> Event | None:
     return Event.objects.select_for_update().select_related("theme").filter(pk=event_id).first()
 
 
-def sync_teams_meeting(*, event_id: int) -> str:
+def sync_teams_meeting(*, event_id: int, client=None) -> str:
     """Bring the event's Teams meeting in step with the event; returns what was done
     ("created", "updated", "cancelled", "removed", "unchanged", "failed", or
     "not_configured"). Safe to run twice: a second run finds nothing to send.
@@ -123,12 +127,15 @@ def sync_teams_meeting(*, event_id: int) -> str:
     lock (a slow Graph must not hold up registrations for the event), and its outcome is
     stored under the lock again. A create carries a transaction id of the event, so a
     repeated create (a retry, a second run at the same time) gives Graph the chance to
-    recognise it; a second meeting that is made anyway is cancelled at once."""
-    if not graph_configured():
+    recognise it; a second meeting that is made anyway is cancelled at once.
+
+    `client`: a Graph client for the microsoft365 functions (the demo's replay of recorded
+    answers, microsoft365.replay); by default they make their own from the configuration."""
+    if client is None and not graph_configured():
         return "not_configured"
     done: list[str] = []
     for _round in range(MAX_ROUNDS):
-        outcome = _sync_once(event_id)
+        outcome = _sync_once(event_id, _client(client))
         if outcome == "unchanged":
             break
         done.append(outcome)
@@ -142,7 +149,12 @@ def sync_teams_meeting(*, event_id: int) -> str:
 MAX_ROUNDS = 3
 
 
-def _sync_once(event_id: int) -> str:
+def _client(client) -> dict:
+    """The `client=` argument for the microsoft365 functions, only when one was given."""
+    return {} if client is None else {"client": client}
+
+
+def _sync_once(event_id: int, graph: dict) -> str:
     with transaction.atomic():
         event = _lock(event_id)
         if event is None:
@@ -163,7 +175,7 @@ def _sync_once(event_id: int) -> str:
             transaction_id=f"kohtaamo-event-{event.pk}-{event.sequence}",
         )
     try:
-        outcome = _send(plan)
+        outcome = _send(plan, graph)
     except GraphError as error:
         with transaction.atomic():
             event = _lock(event_id)
@@ -186,31 +198,36 @@ def _sync_once(event_id: int) -> str:
         event = _lock(event_id)
         if event is None:  # deleted meanwhile: the meeting is of no use
             if plan.action == CREATE:
-                _cancel_quietly(outcome.calendar_event_id)
+                _cancel_quietly(outcome.calendar_event_id, graph)
             return "unchanged"
-        return _store_outcome(event, plan, outcome)
+        return _store_outcome(event, plan, outcome, graph)
 
 
-def _send(plan: _Plan):
+def _send(plan: _Plan, graph: dict):
     if plan.action == CREATE:
         return create_meeting(
             subject=plan.subject,
             start=plan.start,
             end=plan.end,
             transaction_id=plan.transaction_id,
+            **graph,
         )
     if plan.action == UPDATE:
         update_meeting(
-            event_id=plan.calendar_event_id, subject=plan.subject, start=plan.start, end=plan.end
+            event_id=plan.calendar_event_id,
+            subject=plan.subject,
+            start=plan.start,
+            end=plan.end,
+            **graph,
         )
         return None
-    cancel_meeting(event_id=plan.calendar_event_id)
+    cancel_meeting(event_id=plan.calendar_event_id, **graph)
     return None
 
 
-def _cancel_quietly(calendar_event_id: str) -> None:
+def _cancel_quietly(calendar_event_id: str, graph: dict) -> None:
     try:
-        cancel_meeting(event_id=calendar_event_id)
+        cancel_meeting(event_id=calendar_event_id, **graph)
     except GraphError as error:
         logger.warning("Could not cancel a second Teams meeting: %r", error)
 
@@ -242,12 +259,12 @@ def _set_meeting_url(event: Event, url: str) -> dict:
     return changes
 
 
-def _store_outcome(event: Event, plan: _Plan, outcome) -> str:
+def _store_outcome(event: Event, plan: _Plan, outcome, graph: dict) -> str:
     if plan.action == CREATE:
         if event.teams_calendar_event_id and event.teams_calendar_event_id != (
             outcome.calendar_event_id
         ):
-            _cancel_quietly(outcome.calendar_event_id)  # another run made it first
+            _cancel_quietly(outcome.calendar_event_id, graph)  # another run made it first
             return "unchanged"
         event.teams_calendar_event_id = outcome.calendar_event_id
         event.teams_online_meeting_id = outcome.online_meeting_id
@@ -329,20 +346,21 @@ def _record_attendance(event_id: int, *, state: str, message: str = "") -> None:
     )
 
 
-def _fetch(event: Event):
+def _fetch(event: Event, client=None):
     """(TeamsReport, fingerprint) of the event's meeting; TeamsAttendanceError when there is
     none to be had (the reason stored on the event)."""
-    if not graph_configured():
+    graph = _client(client)
+    if client is None and not graph_configured():
         raise TeamsAttendanceError(GraphError(NOT_CONFIGURED).message, kind=NOT_CONFIGURED)
     if not (event.teams_online_meeting_id or event.teams_calendar_event_id):
         raise TeamsAttendanceError(NO_MEETING, kind="no_meeting")
     try:
         meeting_id = event.teams_online_meeting_id
         if not meeting_id:  # not found right after the create: look it up by its join URL
-            meeting_id = find_online_meeting_id(join_url=event.meeting_url)
+            meeting_id = find_online_meeting_id(join_url=event.meeting_url, **graph)
             Event.objects.filter(pk=event.pk).update(teams_online_meeting_id=meeting_id)
             event.teams_online_meeting_id = meeting_id
-        fetched = fetch_attendance(online_meeting_id=meeting_id)
+        fetched = fetch_attendance(online_meeting_id=meeting_id, **graph)
     except GraphError as error:
         state = (
             TeamsAttendanceState.NOT_READY
@@ -364,13 +382,15 @@ def fetch_teams_attendance(
     belongs_to_event: bool = False,
     reason: str = "",
     expected_fingerprint: str = "",
+    client=None,
 ) -> AttendanceImportResult:
     """Fetch the event's Teams attendance and import it as a file is imported: a preview
     (save=False), or saved (save=True) with the organiser's confirmations. With
     `expected_fingerprint` (the preview's) a save is refused when Teams now has other data
-    than the person reviewed (TeamsReportChangedError). Raises AttendanceImportError."""
+    than the person reviewed (TeamsReportChangedError). Raises AttendanceImportError.
+    `client`: as for sync_teams_meeting."""
     event = Event.objects.select_related("theme", "series").get(pk=event_id)
-    report, print_ = _fetch(event)
+    report, print_ = _fetch(event, client)
     if save and expected_fingerprint and expected_fingerprint != print_:
         raise TeamsReportChangedError
     try:

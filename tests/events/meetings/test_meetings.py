@@ -209,11 +209,14 @@ def test_a_planned_term_gets_one_meeting_per_session_and_they_follow(graph, orga
     )
     planning_services.cancel_event(event=cancelled, by=organiser, reason="Presenter ill")
     assert deliver_sync_rows() == 2
+    with translation.override(moved.language):  # the event's language, not the request's
+        subject = str(moved.display_title)
+    assert subject == "Kohtaamo"  # a session without a title: its kind, in Finnish
     assert graph.of("update") == [
         (
             "update",
             moved.teams_calendar_event_id,
-            moved.display_title,
+            subject,
             new_start,
             new_start + dt.timedelta(hours=1),
         )
