@@ -272,20 +272,7 @@ def _teams_save(request, event: Event, remembered: dict):
         else:
             remembered["fingerprint"] = preview.file_sha256
             request.session[UPLOAD_SESSION_KEY] = remembered
-            posted = request.POST.copy()
-            posted["confirm-merge"] = "1" if preview.merge else ""
-            confirm = AttendanceConfirmForm(posted, ask_reason=bool(preview.mismatches))
-            confirm.is_valid()
-            confirm.add_error(None, exc.message)
-            _log_attendance_access(request, event, "attendance.previewed", preview)
-            return _render_attendance_import(
-                request,
-                event,
-                form=AttendanceUploadForm(),
-                result=preview,
-                confirm=confirm,
-                status=400,
-            )
+            return _ask_again(request, event, preview=preview, refusal=exc)
     except services.AttendanceImportError as exc:
         messages.error(request, exc.message)
     else:
@@ -293,6 +280,20 @@ def _teams_save(request, event: Event, remembered: dict):
         messages.success(request, _saved_message(result))
     request.session.pop(UPLOAD_SESSION_KEY, None)
     return redirect("events:organise_attendance_import", pk=event.pk)
+
+
+def _ask_again(request, event: Event, *, preview, refusal):
+    """A save refused for a missing confirmation (another meeting's report, a merge): the
+    preview again, with the question the organiser must answer."""
+    posted = request.POST.copy()
+    posted["confirm-merge"] = "1" if preview.merge else ""
+    confirm = AttendanceConfirmForm(posted, ask_reason=bool(preview.mismatches))
+    confirm.is_valid()
+    confirm.add_error(None, refusal.message)
+    _log_attendance_access(request, event, "attendance.previewed", preview)
+    return _render_attendance_import(
+        request, event, form=AttendanceUploadForm(), result=preview, confirm=confirm, status=400
+    )
 
 
 def _saved_message(result) -> str:
@@ -337,20 +338,7 @@ def _attendance_save(request, event: Event):
         except services.AttendanceImportError as second:
             messages.error(request, second.message)
         else:
-            posted = request.POST.copy()
-            posted["confirm-merge"] = "1" if preview.merge else ""
-            confirm = AttendanceConfirmForm(posted, ask_reason=bool(preview.mismatches))
-            confirm.is_valid()
-            confirm.add_error(None, exc.message)
-            _log_attendance_access(request, event, "attendance.previewed", preview)
-            return _render_attendance_import(
-                request,
-                event,
-                form=AttendanceUploadForm(),
-                result=preview,
-                confirm=confirm,
-                status=400,
-            )
+            return _ask_again(request, event, preview=preview, refusal=exc)
     except services.AttendanceImportError as exc:
         messages.error(request, exc.message)
     else:
