@@ -11,6 +11,7 @@ from .models import (
     Series,
     Theme,
 )
+from .planning.services import EVENT_FIELDS
 
 
 @admin.register(Theme)
@@ -36,8 +37,17 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 class MaterialInline(admin.TabularInline):
+    """Shown, not added: a material is added on the organiser pages, where its file is checked
+    (events.planning.services.add_material: PDF by content, the size limit)."""
+
     model = EventMaterial
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Event)
@@ -69,6 +79,15 @@ class EventAdmin(admin.ModelAdmin):
         "teams_attendance_error",
         "teams_attendance_checked_at",
     ]
+
+    # What an organiser edits goes through events.planning.services (the change history,
+    # SEQUENCE, the people told, the Teams meeting): in the admin it is shown, not edited,
+    # and events are made on the organiser pages. The admin keeps the back-office fields.
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, *EVENT_FIELDS]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Registration)
