@@ -115,7 +115,12 @@ class _Plan:
 
 
 def _lock(event_id: int) -> Event | None:
-    return Event.objects.select_for_update().select_related("theme").filter(pk=event_id).first()
+    return (
+        Event.objects.select_for_update(of=("self",))
+        .select_related("theme")
+        .filter(pk=event_id)
+        .first()
+    )
 
 
 def sync_teams_meeting(*, event_id: int, client=None) -> str:
