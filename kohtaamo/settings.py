@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accessibility",
     "outbox",
     "microsoft365",
+    "youtube",
     "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
 
@@ -420,6 +421,34 @@ GRAPH_AUTHORITY_HOST = env.str(
 ).rstrip("/")
 GRAPH_SCOPE = "/".join(GRAPH_ENDPOINT.split("/")[:3]) + "/.default"  # the endpoint's origin
 GRAPH_TIMEOUT_SECONDS = env.float("GRAPH_TIMEOUT_SECONDS", default=10.0)
+
+# --- YouTube (Data API v3) ---------------------------------------------------------
+# The county's channel, connected once by an administrator (youtube/, docs/youtube.md).
+# Without YOUTUBE_CLIENT_ID the YouTube pages answer 404 and nothing calls Google.
+YOUTUBE_CLIENT_ID = env.str("YOUTUBE_CLIENT_ID", default="")
+YOUTUBE_CLIENT_SECRET = env.str("YOUTUBE_CLIENT_SECRET", default="")
+# Google's endpoints by default; a stub server can stand in for them in tests and trials.
+YOUTUBE_API_ENDPOINT = env.str("YOUTUBE_API_ENDPOINT", default="https://youtube.googleapis.com/")
+YOUTUBE_TOKEN_URI = env.str("YOUTUBE_TOKEN_URI", default="https://oauth2.googleapis.com/token")
+YOUTUBE_AUTH_URI = env.str("YOUTUBE_AUTH_URI", default="https://accounts.google.com/o/oauth2/auth")
+# The Google Cloud project's quota in units a day (reset at midnight Pacific time).
+YOUTUBE_DAILY_QUOTA = env.int("YOUTUBE_DAILY_QUOTA", default=10000)
+# The Fernet key that encrypts the stored refresh token. Production sets its own
+# (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`);
+# the default is derived from SECRET_KEY (HKDF-SHA256) so that the embedded mode works, and
+# changes with it: a new SECRET_KEY without YOUTUBE_TOKEN_KEY means connecting the channel again.
+YOUTUBE_TOKEN_KEY = env.str("YOUTUBE_TOKEN_KEY", default="")
+if not YOUTUBE_TOKEN_KEY:
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    YOUTUBE_TOKEN_KEY = base64.urlsafe_b64encode(
+        HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"kohtaamo youtube refresh token"
+        ).derive(SECRET_KEY.encode())
+    ).decode()
 
 # --- Security -------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = (

@@ -29,6 +29,7 @@ urlpatterns = [
     path("networks/", include("networks.urls")),
     path("recordings/", include("recordings.urls")),
     path("accessibility/", include("accessibility.urls")),
+    path("youtube/", include("youtube.urls")),
     path("reports/", include("events.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),

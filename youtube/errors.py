@@ -1,0 +1,89 @@
+"""The one error of the YouTube connection: ``YouTubeError(kind)``, with a message a person
+can act on (translated when shown) and details for the administrator (never a token)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from kohtaamo.errors import DomainError
+
+NOT_CONNECTED = "not_connected"
+REVOKED = "revoked"
+QUOTA_EXCEEDED = "quota_exceeded"
+NOT_FOUND = "not_found"
+FORBIDDEN = "forbidden"
+UNAVAILABLE = "unavailable"
+
+MESSAGES: dict[str, Promise] = {
+    NOT_CONNECTED: _(
+        "The YouTube channel is not connected. Ask an administrator to connect it "
+        "(see docs/youtube.md)."
+    ),
+    REVOKED: _(
+        "YouTube no longer accepts Kohtaamo's access to the channel: it was revoked or has "
+        "expired. Ask an administrator to connect the channel again."
+    ),
+    QUOTA_EXCEEDED: _(
+        "Today's YouTube quota is used up. The work continues after midnight Pacific time."
+    ),
+    NOT_FOUND: _("YouTube no longer has this video: it may have been deleted."),
+    FORBIDDEN: _(
+        "YouTube refused the request: the connected account may not manage this video. "
+        "Ask an administrator."
+    ),
+    UNAVAILABLE: _("YouTube did not answer in time. Try again later."),
+}
+KINDS = frozenset(MESSAGES)
+TRANSIENT_KINDS = frozenset({UNAVAILABLE, QUOTA_EXCEEDED})
+
+
+class YouTubeError(Exception):
+    """A YouTube call that did not succeed.
+
+    ``kind`` is one of KINDS; ``message`` is for the person (lazy, translated when shown);
+    ``status`` (HTTP), ``reason`` (Google's error reason, e.g. quotaExceeded) and ``detail``
+    (English) are for logs and the administrator.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str | Promise | None = None,
+        *,
+        status: int | None = None,
+        reason: str = "",
+        detail: str = "",
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown YouTubeError kind {kind!r}")
+        self.kind = kind
+        self.message = MESSAGES[kind] if message is None else message
+        self.status = status
+        self.reason = reason
+        self.detail = detail
+        super().__init__(kind)
+
+    @property
+    def transient(self) -> bool:
+        return self.kind in TRANSIENT_KINDS
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    def __repr__(self) -> str:
+        return f"YouTubeError({self.kind!r}, status={self.status!r}, reason={self.reason!r})"
+
+
+class QuotaExhaustedError(DomainError):
+    """Spending the units of an operation would take today's use past the daily quota."""
+
+    default_message = _(
+        "Today's YouTube quota is used up. The work continues after midnight Pacific time."
+    )
+
+    def __init__(self, message=None, *, operation: str = "", cost: int = 0, remaining: int = 0):
+        self.operation = operation
+        self.cost = cost
+        self.remaining = remaining
+        super().__init__(message)

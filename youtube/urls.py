@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "youtube"
+
+urlpatterns = [
+    path("", views.status, name="status"),
+    path("connect/", views.connect, name="connect"),
+    path("callback/", views.callback, name="callback"),
+    path("disconnect/", views.disconnect, name="disconnect"),
+]
