@@ -90,6 +90,22 @@ MESSAGES: dict[str, Any] = {
     "line_too_long": _("A line has %(count)s characters (at most %(max)s)."),
     "too_fast": _("Reading speed %(cps)s characters per second (at most %(max)s)."),
 }
+# Rule code → the rule's name, for findings grouped by rule (the recording page).
+RULE_NAMES: dict[str, Any] = {
+    "out_of_order": _("Cue order"),
+    "end_before_start": _("Cue ends before it starts"),
+    "overlap": _("Overlapping cues"),
+    "short_gap": _("Gap between cues"),
+    "empty_cue": _("Empty cue"),
+    "beyond_duration": _("Cue after the end of the video"),
+    "low_coverage": _("Coverage"),
+    "long_silence": _("Long stretch without captions"),
+    "too_short": _("Cue too short"),
+    "too_long": _("Cue too long"),
+    "too_many_lines": _("Lines per cue"),
+    "line_too_long": _("Characters per line"),
+    "too_fast": _("Reading speed"),
+}
 # Findings that mean the file itself could not be read: nothing is stored for these.
 STRUCTURAL_CODES = frozenset(
     {"encoding", "empty_file", "header", "malformed", "lost_cue", "no_cues"}
@@ -156,6 +172,51 @@ def message_for(code: str, params: dict) -> str:
     if not params:
         return str(template).replace("%%", "%")
     return str(template) % {key: _localised(key, value) for key, value in params.items()}
+
+
+def rule_name(code: str) -> str:
+    return str(RULE_NAMES.get(code, code))
+
+
+def group_findings(findings, *, examples: int = 5) -> list[dict]:
+    """Stored findings (dicts, as `Finding.as_dict`) grouped by rule, in one pass.
+
+    One item per rule code, errors first, then in the order the rule first occurs:
+    ``{"code", "severity", "count", "errors", "warnings", "examples"}``, where severity is
+    "error" when any finding of the rule is an error and examples are the first `examples`
+    findings (start_ms, time, line, severity, params). Language-neutral: messages are made
+    when shown (`message_for`), so the summary can be stored."""
+    groups: dict[str, dict] = {}
+    for finding in findings:
+        code = finding.get("code", "")
+        group = groups.get(code)
+        if group is None:
+            group = groups[code] = {
+                "code": code,
+                "severity": Severity.WARNING,
+                "count": 0,
+                "errors": 0,
+                "warnings": 0,
+                "examples": [],
+            }
+        severity = finding.get("severity")
+        group["count"] += 1
+        if severity == Severity.ERROR:
+            group["errors"] += 1
+            group["severity"] = Severity.ERROR
+        else:
+            group["warnings"] += 1
+        if len(group["examples"]) < examples:
+            group["examples"].append(
+                {
+                    "severity": severity,
+                    "start_ms": finding.get("start_ms"),
+                    "time": finding.get("time", ""),
+                    "line": finding.get("line"),
+                    "params": finding.get("params") or {},
+                }
+            )
+    return sorted(groups.values(), key=lambda g: g["severity"] != Severity.ERROR)
 
 
 @dataclass

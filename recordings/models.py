@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accessibility.checks import group_findings
+
 
 class Availability(models.TextChoices):
     UNKNOWN = "", _("Not read yet")
@@ -117,6 +119,10 @@ class CaptionTrack(models.Model):
     vtt = models.TextField(_("WebVTT content"), blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     findings = models.JSONField(_("check findings"), default=list, blank=True)
+    # The findings grouped by rule with the first few of each (`checks.group_findings`):
+    # what the recording page shows, so that it never loads a long findings list. Kept in
+    # step with `findings` by save().
+    findings_summary = models.JSONField(_("check findings by rule"), default=list, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
     coverage = models.FloatField(_("coverage"), null=True, blank=True)
@@ -156,6 +162,17 @@ class CaptionTrack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recording} [{self.language}, {self.get_kind_display()}]"
+
+    def save(self, *args, **kwargs) -> None:
+        """The summary follows the findings whenever they are saved (never when deferred)."""
+        update_fields = kwargs.get("update_fields")
+        if "findings" not in self.get_deferred_fields() and (
+            update_fields is None or "findings" in update_fields
+        ):
+            self.findings_summary = group_findings(self.findings or [])
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "findings_summary"}
+        super().save(*args, **kwargs)
 
 
 class CaptionOrder(models.Model):

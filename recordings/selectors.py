@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from .models import CaptionOrder, CaptionTrack, PublicationState, Recording, TrackKind
 
 # Track columns a list needs: never the caption text itself.
-_TRACK_LIST_FIELDS = ("vtt", "findings")
+_TRACK_LIST_FIELDS = ("vtt", "findings", "findings_summary")
 
 
 def recordings_for_dashboard() -> QuerySet[Recording]:
@@ -27,7 +27,7 @@ def recordings_for_api() -> QuerySet[Recording]:
     return (
         Recording.objects.select_related("event", "event__theme")
         .prefetch_related(
-            Prefetch("tracks", queryset=CaptionTrack.objects.defer("vtt")),
+            Prefetch("tracks", queryset=CaptionTrack.objects.defer("vtt", "findings_summary")),
             Prefetch("orders", queryset=CaptionOrder.objects.order_by("-ordered_on", "-pk")),
         )
         .order_by("-recorded_on", "-pk")
@@ -40,11 +40,24 @@ def recording_detail(pk: int) -> Recording:
         .prefetch_related(
             Prefetch(
                 "tracks",
-                queryset=CaptionTrack.objects.select_related("reviewed_by", "order").defer("vtt"),
+                # The page shows the findings grouped by rule (findings_summary): never the
+                # caption text or the full findings list, which can hold 60,000 items.
+                queryset=CaptionTrack.objects.select_related("reviewed_by", "order").defer(
+                    "vtt", "findings"
+                ),
             ),
             Prefetch("orders", queryset=CaptionOrder.objects.order_by("-ordered_on", "-pk")),
         )
         .get(pk=pk)
+    )
+
+
+def track_with_findings(*, recording_pk: int, track_pk: int) -> CaptionTrack:
+    """One human track of a recording with its full findings list (not the caption text)."""
+    return (
+        CaptionTrack.objects.select_related("recording")
+        .defer("vtt", "findings_summary", "recording__platform_info")
+        .get(pk=track_pk, recording_id=recording_pk, kind=TrackKind.HUMAN)
     )
 
 
@@ -56,7 +69,9 @@ def published_recordings() -> QuerySet[Recording]:
         .prefetch_related(
             Prefetch(
                 "tracks",
-                queryset=CaptionTrack.objects.filter(kind=TrackKind.HUMAN).defer("findings"),
+                queryset=CaptionTrack.objects.filter(kind=TrackKind.HUMAN).defer(
+                    "findings", "findings_summary"
+                ),
             )
         )
         .order_by("-recorded_on", "-pk")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/captions/", views.upload, name="upload"),
     path("<int:pk>/captions/fetch/<str:language>/", views.fetch_track, name="fetch_track"),
     path("<int:pk>/captions/<int:track_pk>/review/", views.review, name="review"),
+    path("<int:pk>/captions/<int:track_pk>/findings/", views.findings, name="findings"),
     path("<int:pk>/orders/", views.order, name="order"),
     path("<int:pk>/orders/<int:order_pk>/delivery/", views.deliver, name="deliver"),
     path("<int:pk>/publish/", views.publish, name="publish"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accessibility import services as access
-from accessibility.checks import message_for
+from accessibility.checks import message_for, rule_name
 from accessibility.compliance import compliance_of
 from accessibility.models import CaptionPolicy
 from accounts.permissions import ability_required
@@ -64,8 +67,7 @@ def _detail_context(request, recording: Recording, **forms) -> dict:
     policy = CaptionPolicy.load()
     tracks = list(recording.tracks.all())
     for track in tracks:
-        for finding in track.findings:
-            finding["text"] = message_for(finding.get("code", ""), finding.get("params") or {})
+        track.finding_groups = _finding_groups(track.findings_summary)
     return {
         "recording": recording,
         "compliance": compliance_of(recording, policy=policy, today=timezone.localdate()),
@@ -80,6 +82,57 @@ def _detail_context(request, recording: Recording, **forms) -> dict:
         "may_publish": can(request.user, Ability.PUBLISH_RECORDINGS),
         "may_override": can(request.user, Ability.OVERRIDE_PUBLICATION),
     }
+
+
+def _finding_groups(summary: list[dict]) -> list[dict]:
+    """The stored summary with the rule's name and each example's message in this language."""
+    groups = []
+    for group in summary or []:
+        code = group.get("code", "")
+        examples = [
+            {**example, "text": message_for(code, example.get("params") or {})}
+            for example in group.get("examples", [])
+        ]
+        groups.append(
+            {
+                **group,
+                "name": rule_name(code),
+                "examples": examples,
+                "more": group.get("count", 0) > len(examples),
+            }
+        )
+    return groups
+
+
+FINDINGS_PER_PAGE = 100
+
+
+@ability_required(Ability.MANAGE_RECORDINGS)
+def findings(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
+    """Every finding of one track (optionally of one rule), 100 a page."""
+    try:
+        track = selectors.track_with_findings(recording_pk=pk, track_pk=track_pk)
+    except CaptionTrack.DoesNotExist as exc:
+        raise Http404 from exc
+    rule = request.GET.get("rule", "")
+    rows = [f for f in track.findings if not rule or f.get("code") == rule]
+    page = Paginator(rows, FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
+    for finding in page.object_list:
+        code = finding.get("code", "")
+        finding["name"] = rule_name(code)
+        finding["text"] = message_for(code, finding.get("params") or {})
+    return render(
+        request,
+        "recordings/findings.html",
+        {
+            "recording": track.recording,
+            "track": track,
+            "rule": rule,
+            "rule_label": rule_name(rule) if rule else "",
+            "page": page,
+            "query": urlencode({"rule": rule}) if rule else "",
+        },
+    )
 
 
 def _load(pk: int) -> Recording:
