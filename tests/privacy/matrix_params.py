@@ -33,6 +33,7 @@ def params_for(name: str, world) -> dict:
         "networks:export": {"slug": network.slug, "fmt": "csv"},
         "recordings:fetch_track": {"pk": recording.pk, "language": "fi"},
         "recordings:review": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recordings:findings": {"pk": recording.pk, "track_pk": world.track.pk},
         "recordings:deliver": {"pk": recording.pk, "order_pk": world.order.pk},
         "reports:chart": {"name": "kind"},
         "event-attendance": {"pk": world.past.pk},

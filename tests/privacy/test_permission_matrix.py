@@ -136,6 +136,13 @@ MATRIX: dict[str, tuple[str, str]] = {
     "recordings:publish": ("POST", COMMUNICATIONS_POST),
     "recordings:unpublish": ("POST", COMMUNICATIONS_POST),
     "recordings:transcript": ("GET", "404 404 404 404 404 404 404 404"),
+    "recordings:findings": ("GET", RECORDINGS),
+    # Without YOUTUBE_CLIENT_ID (as here) the channel pages do not exist for anyone; with it,
+    # only an administrator may use them (tests/youtube/test_views.py).
+    "youtube:status": ("GET", "404 404 404 404 404 404 404 404"),
+    "youtube:connect": ("POST", "404 404 404 404 404 404 404 404"),
+    "youtube:callback": ("GET", "404 404 404 404 404 404 404 404"),
+    "youtube:disconnect": ("POST", "404 404 404 404 404 404 404 404"),
     "accessibility:statement": ("GET", PUBLIC),
     "accessibility:statement_edit": ("GET", COMMUNICATIONS),
     "accessibility:policy": ("GET", COMMUNICATIONS),
