@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from kohtaamo.errors import ServiceError
+
 NOT_CONFIGURED = "not_configured"
 AUTH = "auth"
 FORBIDDEN = "forbidden"
@@ -51,13 +53,12 @@ KINDS = frozenset(MESSAGES)
 TRANSIENT_KINDS = frozenset({THROTTLED, UNAVAILABLE, NOT_READY})
 
 
-class GraphError(Exception):
-    """A Graph call that did not succeed.
+class GraphError(ServiceError):
+    """A Graph call that did not succeed; ``code`` is Graph's error code or the AADSTS code.
+    Transient kinds (throttled, unavailable, report not ready) may pass by themselves."""
 
-    ``kind`` is one of KINDS; ``message`` is for the organiser (lazy, translated when shown);
-    ``status`` (HTTP), ``code`` (Graph's error code or the AADSTS code) and ``detail``
-    (Graph's developer text, English) are for logs and the administrator.
-    """
+    messages = MESSAGES
+    transient_kinds = TRANSIENT_KINDS
 
     def __init__(
         self,
@@ -68,22 +69,8 @@ class GraphError(Exception):
         code: str = "",
         detail: str = "",
     ) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"unknown GraphError kind {kind!r}")
-        self.kind = kind
-        self.message = MESSAGES[kind] if message is None else message
-        self.status = status
         self.code = code
-        self.detail = detail
-        super().__init__(kind)
-
-    @property
-    def transient(self) -> bool:
-        """Trying again later may succeed (throttled, unavailable, report not ready)."""
-        return self.kind in TRANSIENT_KINDS
-
-    def __str__(self) -> str:
-        return str(self.message)
+        super().__init__(kind, message, status=status, detail=detail)
 
     def __repr__(self) -> str:
         return f"GraphError({self.kind!r}, status={self.status!r}, code={self.code!r})"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kohtaamo.errors import DomainError
+from kohtaamo.errors import DomainError, ServiceError
 
 NOT_CONNECTED = "not_connected"
 REVOKED = "revoked"
@@ -38,13 +38,12 @@ KINDS = frozenset(MESSAGES)
 TRANSIENT_KINDS = frozenset({UNAVAILABLE, QUOTA_EXCEEDED})
 
 
-class YouTubeError(Exception):
-    """A YouTube call that did not succeed.
+class YouTubeError(ServiceError):
+    """A YouTube call that did not succeed; ``reason`` is Google's error reason (e.g.
+    quotaExceeded)."""
 
-    ``kind`` is one of KINDS; ``message`` is for the person (lazy, translated when shown);
-    ``status`` (HTTP), ``reason`` (Google's error reason, e.g. quotaExceeded) and ``detail``
-    (English) are for logs and the administrator.
-    """
+    messages = MESSAGES
+    transient_kinds = TRANSIENT_KINDS
 
     def __init__(
         self,
@@ -55,21 +54,8 @@ class YouTubeError(Exception):
         reason: str = "",
         detail: str = "",
     ) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"unknown YouTubeError kind {kind!r}")
-        self.kind = kind
-        self.message = MESSAGES[kind] if message is None else message
-        self.status = status
         self.reason = reason
-        self.detail = detail
-        super().__init__(kind)
-
-    @property
-    def transient(self) -> bool:
-        return self.kind in TRANSIENT_KINDS
-
-    def __str__(self) -> str:
-        return str(self.message)
+        super().__init__(kind, message, status=status, detail=detail)
 
     def __repr__(self) -> str:
         return f"YouTubeError({self.kind!r}, status={self.status!r}, reason={self.reason!r})"
