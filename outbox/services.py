@@ -203,6 +203,17 @@ def run_once(*, task, args: Sequence, key: str):
     return result if ran else None
 
 
+class RetryLater(Exception):  # noqa: N818 - not an error: the work is not due yet
+    """Raised by a task: "not now, run me again at ``at``". The row goes back to pending,
+    available at ``at``, and the attempt is not counted (it never ends as failed for this).
+    For work that waits on something outside, e.g. tomorrow's YouTube quota."""
+
+    def __init__(self, at: dt.datetime, reason: str = "") -> None:
+        self.at = at
+        self.reason = reason
+        super().__init__(reason)
+
+
 def _deliver(message_id: int) -> tuple[bool, object]:
     now = timezone.now()
     with transaction.atomic():
@@ -219,6 +230,21 @@ def _deliver(message_id: int) -> tuple[bool, object]:
     token = _running.set(message.key)
     try:
         result = _task(message.task).run(*message.args)
+    except RetryLater as later:
+        claim.update(
+            status=OutboxStatus.PENDING,
+            available_at=later.at,
+            attempts=max(message.attempts - 1, 0),
+            last_error=later.reason[:200],
+        )
+        logger.info(
+            "outbox: %s (message %s) waits until %s: %s",
+            message.task,
+            message.pk,
+            later.at.isoformat(),
+            later.reason[:200],
+        )
+        return False, None
     except Exception as exc:
         failed = message.attempts >= max_attempts()
         claim.update(
