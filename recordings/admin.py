@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CaptionOrder, CaptionTrack, Recording
+from .models import CaptionOrder, CaptionTrack, CaptionTrackVersion, Recording
 
 
 class TrackInline(admin.TabularInline):
@@ -26,6 +26,34 @@ class CaptionTrackAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "source", "status", "error_count", "checked_at"]
     list_filter = ["kind", "source", "status", "language"]
     raw_id_fields = ["recording", "uploaded_by"]
+    # Versions are made by recordings.services (upload, delivery, edit, restore), not here.
+    readonly_fields = ["current_version", "approved_version", "version_count"]
+
+
+@admin.register(CaptionTrackVersion)
+class CaptionTrackVersionAdmin(admin.ModelAdmin):
+    """Read only: a version is history (who, when, why) and never changes."""
+
+    list_display = ["track", "number", "kind", "made_by", "made_at", "error_count"]
+    list_filter = ["kind"]
+    list_select_related = ["track__recording", "made_by"]
+
+    def get_queryset(self, request):
+        # Never the caption texts (a track's can be 2 MB) in the list.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("vtt", "track__vtt", "track__findings", "track__findings_summary")
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CaptionOrder)

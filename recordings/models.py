@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accessibility.checks import group_findings
@@ -147,6 +148,26 @@ class CaptionTrack(models.Model):
         blank=True,
         related_name="tracks",
     )
+    # The newest version (its text is `vtt`) and the version a person approved. Both are
+    # kept by recordings.services; `version_count` is the newest version's number, so pages
+    # can show "Versions (n)" without a query per track.
+    current_version = models.ForeignKey(
+        "CaptionTrackVersion",
+        verbose_name=_("current version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_version = models.ForeignKey(
+        "CaptionTrackVersion",
+        verbose_name=_("approved version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version_count = models.PositiveIntegerField(_("versions"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -173,6 +194,68 @@ class CaptionTrack(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "findings_summary"}
         super().save(*args, **kwargs)
+
+    @property
+    def approved_version_number(self) -> int | None:
+        """The number of the approved version while the track is approved (no query).
+
+        Any new version resets the approval, so an approved track's approved version is its
+        current one."""
+        if self.status != TrackStatus.APPROVED or self.approved_version_id is None:
+            return None
+        if self.approved_version_id != self.current_version_id:
+            return None
+        return self.version_count
+
+
+class VersionKind(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    DELIVERED = "delivered", _("Delivered by the vendor")
+    PLATFORM = "platform", _("From the platform")
+    EDITED = "edited", _("Edited")
+    RESTORED = "restored", _("Restored")
+
+
+# The version kind of a stored file, by the track's source.
+VERSION_KIND_OF_SOURCE = {
+    TrackSource.UPLOADED: VersionKind.UPLOADED,
+    TrackSource.VENDOR: VersionKind.DELIVERED,
+    TrackSource.PLATFORM: VersionKind.PLATFORM,
+}
+
+
+class CaptionTrackVersion(models.Model):
+    """One state of a human track's text: who made it, when and why. Never changed."""
+
+    track = models.ForeignKey(CaptionTrack, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(_("kind"), max_length=20, choices=VersionKind.choices)
+    note = models.CharField(_("reason"), max_length=300, blank=True)
+    vtt = models.TextField(_("WebVTT content"))
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    made_at = models.DateTimeField(_("made"), default=timezone.now)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("caption track version")
+        verbose_name_plural = _("caption track versions")
+        ordering = ["track", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "number"], name="one_version_number_per_track"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} v{self.number}"
 
 
 class CaptionOrder(models.Model):

@@ -17,16 +17,20 @@ from accessibility.models import CaptionPolicy
 from accounts.audit import record_audit
 from kohtaamo.errors import DomainError
 from kohtaamo.uploads import check_upload
+from youtube import hooks as youtube_hooks
 
 from . import platform
 from .models import (
+    VERSION_KIND_OF_SOURCE,
     CaptionOrder,
     CaptionTrack,
+    CaptionTrackVersion,
     ErrorKind,
     Recording,
     TrackKind,
     TrackSource,
     TrackStatus,
+    VersionKind,
 )
 from .signals import recording_added
 
@@ -216,6 +220,7 @@ def store_track(
     if not result.readable:
         raise CaptionFileRejectedError(result.structural_messages())
     Recording.objects.select_for_update().filter(pk=recording.pk).first()
+    # update_or_create locks the track row: the new version's number cannot be taken twice.
     track, _created = CaptionTrack.objects.update_or_create(
         recording=recording,
         language=language,
@@ -232,6 +237,8 @@ def store_track(
         },
     )
     _save_result(track, result)
+    kind = VERSION_KIND_OF_SOURCE.get(source, VersionKind.UPLOADED)
+    version = _add_version(track, kind=kind, by=by, note=file_name, result=result)
     record_audit(
         actor=by,
         action="captions.stored",
@@ -240,8 +247,28 @@ def store_track(
         source=source,
         errors=result.error_count,
         warnings=result.warning_count,
+        version=version.number,
     )
     return track
+
+
+def _add_version(
+    track: CaptionTrack, *, kind: str, by, note: str, result: checks.CheckResult
+) -> CaptionTrackVersion:
+    """Store the track's text as its next version (the caller holds the track's row lock)."""
+    version = CaptionTrackVersion.objects.create(
+        track=track,
+        number=track.version_count + 1,
+        kind=kind,
+        note=(note or "")[:300],
+        vtt=track.vtt,
+        made_by=by if getattr(by, "is_authenticated", False) else None,
+        error_count=result.error_count,
+        warning_count=result.warning_count,
+    )
+    track.current_version, track.version_count = version, version.number
+    track.save(update_fields=["current_version", "version_count"])
+    return version
 
 
 def _save_result(track: CaptionTrack, result: checks.CheckResult) -> None:
@@ -302,17 +329,143 @@ def start_review(*, track: CaptionTrack, by) -> CaptionTrack:
 
 
 @transaction.atomic
-def approve_track(*, track: CaptionTrack, by) -> CaptionTrack:
-    """A person has watched the video with these captions and accepts them."""
-    track = CaptionTrack.objects.select_for_update().get(pk=track.pk)
+def approve_track(*, track: CaptionTrack, by, expected_version: int | None = None) -> CaptionTrack:
+    """A person has watched the video with these captions and accepts them.
+
+    The current version is the one approved (and uploaded to YouTube when a channel is
+    connected). `expected_version` is the number the person saw: a different current number
+    means the captions changed meanwhile, and nothing is approved."""
+    track = _locked_track(track)
     if track.kind != TrackKind.HUMAN:
         raise RecordingError(_("Automatic captions cannot be approved; they never count."))
+    _check_expected(track, expected_version)
     if track.checked_at is None or track.error_count:
         raise RecordingError(_("Captions with errors cannot be approved. Fix the file first."))
+    if track.current_version_id is None:
+        raise RecordingError(_("These captions have no stored version to approve."))
     track.status = TrackStatus.APPROVED
     track.reviewed_by, track.reviewed_at = by, timezone.now()
-    track.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    record_audit(actor=by, action="captions.approved", obj=track.recording, language=track.language)
+    track.approved_version_id = track.current_version_id
+    track.save(update_fields=["status", "reviewed_by", "reviewed_at", "approved_version"])
+    record_audit(
+        actor=by,
+        action="captions.approved",
+        obj=track.recording,
+        language=track.language,
+        version=track.version_count,
+    )
+    youtube_hooks.caption_approved(track_id=track.pk, version_id=track.current_version_id)
+    return track
+
+
+def _locked_track(track: CaptionTrack) -> CaptionTrack:
+    """The track's row, locked until the transaction ends (without loading old versions)."""
+    return CaptionTrack.objects.select_for_update().select_related("recording").get(pk=track.pk)
+
+
+def _check_expected(track: CaptionTrack, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != track.version_count:
+        raise RecordingError(
+            _(
+                "The captions changed since you opened the page (now version %(current)s, "
+                "you saw version %(seen)s). Open the page again and check the newest version."
+            )
+            % {"current": track.version_count, "seen": expected_version}
+        )
+
+
+def _store_new_text(
+    track: CaptionTrack, *, text: str, kind: str, by, note: str
+) -> CaptionTrackVersion:
+    """New text for a locked track: re-checked, a new version, and no longer approved."""
+    result = checks.check_vtt(
+        text, duration_seconds=track.recording.duration_seconds, policy=CaptionPolicy.load()
+    )
+    if not result.readable:
+        raise CaptionFileRejectedError(result.structural_messages())
+    track.vtt = text
+    track.status = TrackStatus.RECEIVED
+    track.reviewed_by, track.reviewed_at = None, None
+    track.save(update_fields=["vtt", "status", "reviewed_by", "reviewed_at", "updated_at"])
+    _save_result(track, result)
+    return _add_version(track, kind=kind, by=by, note=note, result=result)
+
+
+@transaction.atomic
+def edit_cue(
+    *,
+    track: CaptionTrack,
+    cue_index: int,
+    text: str,
+    start_ms: int,
+    end_ms: int,
+    by,
+    note: str = "",
+    expected_version: int | None = None,
+) -> CaptionTrack:
+    """Rewrite one cue (0-based, as `checks.parse_vtt` counts) and check the whole track again.
+
+    Stores an EDITED version; the track is no longer approved (the approved version stays
+    recorded as history). Refuses empty text, an end at or before the start, a cue that does
+    not exist, a result that would not parse, and a stale `expected_version`."""
+    track = _locked_track(track)
+    if track.kind != TrackKind.HUMAN:
+        raise RecordingError(_("Automatic captions cannot be edited here."))
+    _check_expected(track, expected_version)
+    lines = [line.rstrip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        raise RecordingError(_("Write the text of the cue."))
+    if start_ms < 0 or end_ms <= start_ms:
+        raise RecordingError(_("The cue must end after it starts."))
+    if any("-->" in line for line in lines):
+        raise RecordingError(_('The text of a cue cannot contain "-->".'))
+    try:
+        new_text = checks.replace_cue(track.vtt, cue_index, start_ms, end_ms, lines)
+    except ValueError as exc:
+        raise RecordingError(
+            _("There is no cue number %(number)s in these captions.") % {"number": cue_index + 1}
+        ) from exc
+    # A cue that would not parse back (a lost line) makes the text unreadable: refused below.
+    try:
+        version = _store_new_text(track, text=new_text, kind=VersionKind.EDITED, by=by, note=note)
+    except CaptionFileRejectedError as exc:
+        raise RecordingError(
+            _("The edited cue could not be read back; nothing was saved.")
+        ) from exc
+    record_audit(
+        actor=by,
+        action="captions.cue_edited",
+        obj=track.recording,
+        language=track.language,
+        cue=cue_index + 1,
+        version=version.number,
+        errors=track.error_count,
+        warnings=track.warning_count,
+    )
+    return track
+
+
+@transaction.atomic
+def restore_version(
+    *, track: CaptionTrack, version: CaptionTrackVersion, by, note: str = ""
+) -> CaptionTrack:
+    """Make an earlier version's text current again, as a new RESTORED version."""
+    track = _locked_track(track)
+    if version.track_id != track.pk:
+        raise RecordingError(_("That version belongs to other captions."))
+    if version.pk == track.current_version_id:
+        raise RecordingError(_("That version is already the current one."))
+    text = CaptionTrackVersion.objects.values_list("vtt", flat=True).get(pk=version.pk)
+    note = note.strip() or str(_("Restored version %(number)s") % {"number": version.number})
+    new = _store_new_text(track, text=text, kind=VersionKind.RESTORED, by=by, note=note)
+    record_audit(
+        actor=by,
+        action="captions.version_restored",
+        obj=track.recording,
+        language=track.language,
+        restored=version.number,
+        version=new.number,
+    )
     return track
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.roles import Role, grant_role
 from events.models import EventMaterial, Feedback, RegistrationStatus
 from networks.models import Membership, MembershipStatus, Visibility
-from recordings.models import CaptionOrder, TrackKind
+from recordings.models import CaptionOrder, CaptionTrackVersion, TrackKind
 from tests.factories import (
     CaptionTrackFactory,
     EventFactory,
@@ -95,6 +95,7 @@ def build_world() -> World:
     material = EventMaterial.objects.create(event=event, title="Kalvot", url="https://x.fi/a")
     recording = RecordingFactory(event=past)
     track = CaptionTrackFactory(recording=recording, kind=TrackKind.HUMAN, vtt="WEBVTT\n")
+    CaptionTrackVersion.objects.create(track=track, number=1, kind="uploaded", vtt=track.vtt)
     order = CaptionOrder.objects.create(
         recording=recording, vendor="V", ordered_on=timezone.localdate(), minutes=10
     )

@@ -1,12 +1,11 @@
 """Parallel registrations on PostgreSQL: the event row lock never lets the event overbook."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from events.models import Registration, RegistrationMode, RegistrationStatus
 from events.registration import services as registration_services
+from tests.concurrency import run_in_threads
 from tests.factories import EventFactory, UserFactory
 
 pytestmark = [
@@ -16,28 +15,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks need PostgreSQL (runs in make test)"
     ),
 ]
-
-
-def run_in_threads(function, arguments):
-    """Start all threads at once (a barrier), each with its own database connection."""
-    barrier = threading.Barrier(len(arguments))
-    results, errors = [], []
-
-    def worker(argument):
-        try:
-            barrier.wait(timeout=30)
-            results.append(function(argument))
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(a,)) for a in arguments]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results, errors
 
 
 def test_twenty_people_five_seats():
