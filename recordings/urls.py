@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import versions, views, workbench
 
 app_name = "recordings"
 urlpatterns = [
@@ -12,6 +12,24 @@ urlpatterns = [
     path("<int:pk>/captions/fetch/<str:language>/", views.fetch_track, name="fetch_track"),
     path("<int:pk>/captions/<int:track_pk>/review/", views.review, name="review"),
     path("<int:pk>/captions/<int:track_pk>/findings/", views.findings, name="findings"),
+    path("<int:pk>/captions/<int:track_pk>/workbench/", workbench.workbench, name="workbench"),
+    path(
+        "<int:pk>/captions/<int:track_pk>/workbench/cues/<int:index>/",
+        workbench.workbench_cue_edit,
+        name="workbench_cue_edit",
+    ),
+    path("<int:pk>/captions/<int:track_pk>/versions/", versions.version_list, name="versions"),
+    path("<int:pk>/captions/<int:track_pk>/versions/compare/", versions.compare, name="compare"),
+    path(
+        "<int:pk>/captions/<int:track_pk>/versions/restore/",
+        versions.restore,
+        name="restore_version",
+    ),
+    path(
+        "<int:pk>/captions/<int:track_pk>/versions/<int:number>/<str:fmt>/",
+        versions.version_download,
+        name="version_download",
+    ),
     path("<int:pk>/orders/", views.order, name="order"),
     path("<int:pk>/orders/<int:order_pk>/delivery/", views.deliver, name="deliver"),
     path("<int:pk>/publish/", views.publish, name="publish"),

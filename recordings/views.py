@@ -24,6 +24,7 @@ from .dashboard import FILTERS, build_dashboard
 from .forms import CaptionUploadForm, DeliveryForm, OrderForm, PublishForm, RecordingForm
 from .models import CaptionOrder, CaptionTrack, Recording, TrackKind
 from .tasks import sync_recording
+from .transcripts import transcript_of
 
 
 @ability_required(Ability.MANAGE_RECORDINGS)
@@ -239,7 +240,9 @@ def review(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
     track = get_object_or_404(CaptionTrack, pk=track_pk, recording_id=pk)
     try:
         if request.POST.get("action") == "approve":
-            services.approve_track(track=track, by=request.user)
+            shown = request.POST.get("expected_version", "")  # the version the page showed
+            expected = int(shown) if shown.isdigit() else None
+            services.approve_track(track=track, by=request.user, expected_version=expected)
             messages.success(request, _("The captions were approved."))
         else:
             services.start_review(track=track, by=request.user)
@@ -326,6 +329,11 @@ def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def transcript(request: HttpRequest, pk: int) -> HttpResponse:
-    """The captions of a published recording as text (public)."""
+    """The captions of a published recording as text (public); parsed once per track
+    version (recordings.transcripts, cached)."""
     recording = get_object_or_404(selectors.published_recordings(), pk=pk)
-    return render(request, "recordings/transcript.html", {"recording": recording})
+    return render(
+        request,
+        "recordings/transcript.html",
+        {"recording": recording, "transcript": transcript_of(recording)},
+    )
