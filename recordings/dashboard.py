@@ -13,8 +13,9 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from accessibility.compliance import Compliance, DeadlineState, Status, compliance_of
+from youtube.selectors import ChannelSummary, channel_summary
 
-from .models import PublicationState, Recording, TrackKind
+from .models import Availability, PublicationState, Recording, TrackKind
 
 FILTERS = {
     "overdue": _("Overdue"),
@@ -22,6 +23,7 @@ FILTERS = {
     "waiting_for_vendor": _("Waiting for vendor"),
     "ready": _("Ready to publish"),
     "published": _("Published"),
+    "public_without_captions": _("Public on YouTube without compliant captions"),
 }
 
 
@@ -48,6 +50,13 @@ class Row:
     def published(self) -> bool:
         return self.recording.publication_state == PublicationState.PUBLISHED
 
+    @property
+    def public_without_captions(self) -> bool:
+        """Anyone can watch it on the platform, yet its captions do not comply."""
+        return (
+            self.recording.availability == Availability.PUBLIC and not self.compliance.is_compliant
+        )
+
     def matches(self, name: str) -> bool:
         c = self.compliance
         if name == "overdue":
@@ -61,6 +70,8 @@ class Row:
             return c.is_compliant and not self.published
         if name == "published":
             return self.published
+        if name == "public_without_captions":
+            return self.public_without_captions
         return True
 
 
@@ -71,6 +82,9 @@ class Totals:
     minutes_ordered: Decimal
     euros: Decimal
     views: int
+    public_without_captions: int = 0
+    # The channel connection (None without YOUTUBE_CLIENT_ID): quota left, pending work.
+    youtube: ChannelSummary | None = None
 
     @property
     def euros_per_view(self) -> Decimal | None:
@@ -107,5 +121,7 @@ def build_dashboard(recordings, *, policy, today: dt.date, filter_name: str = ""
         ),
         euros=sum((row.cost for row in rows), Decimal("0.00")),
         views=sum(row.views for row in rows),
+        public_without_captions=sum(1 for row in rows if row.public_without_captions),
+        youtube=channel_summary(),
     )
     return rows, totals

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from kohtaamo.celery import TransientError
+from youtube import hooks, sync
 
 from . import selectors, services
 from .models import Recording
@@ -25,11 +26,19 @@ def sync_recording(recording_id: int) -> str:
     recording = Recording.objects.filter(pk=recording_id).first()
     if recording is None:
         return "gone"
-    outcome = services.sync_from_platform(recording=recording)
+    outcome = _sync(recording)
     # Embedded mode (tasks run in the request): the error is stored and shown, no retry loop.
     if outcome.retry and not settings.CELERY_TASK_ALWAYS_EAGER:
         raise TransientError(outcome.message[:200])
     return "ok" if outcome.ok else f"error: {outcome.message[:200]}"
+
+
+def _sync(recording: Recording) -> services.SyncOutcome:
+    """A connected channel reads its own videos (private ones too: youtube.sync); otherwise,
+    or for other platforms, yt-dlp reads the public page."""
+    if hooks.channel_connected() and sync.channel_video_ids([recording]):
+        return sync.sync_from_channel(recording=recording)
+    return services.sync_from_platform(recording=recording)
 
 
 @receiver(recording_added)

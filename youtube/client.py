@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httplib2
 from django.utils import timezone
@@ -26,7 +27,7 @@ from google.oauth2.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
-from googleapiclient.http import build_http
+from googleapiclient.http import MediaInMemoryUpload, build_http
 
 from . import crypto, quota
 from .config import SCOPE, youtube_configured, youtube_settings
@@ -47,10 +48,15 @@ __all__ = [
     "VideoInfo",
     "YouTubeError",
     "caption_tracks",
+    "delete_caption",
+    "insert_caption",
     "mine_channel",
     "parse_duration",
     "read_video",
     "read_videos",
+    "set_privacy",
+    "update_caption",
+    "video_status",
     "youtube_service",
 ]
 
@@ -70,6 +76,14 @@ class VideoInfo:
     privacy_status: str  # public, unlisted, private
     duration_seconds: int | None
     view_count: int | None
+
+
+@dataclass(frozen=True)
+class VideoStatus:
+    """A video's whole ``status`` part as videos.list returned it (for videos.update)."""
+
+    id: str
+    status: dict
 
 
 @dataclass(frozen=True)
@@ -126,20 +140,41 @@ def stored_credentials() -> Credentials:
     )
 
 
+class _EndpointHttp(AuthorizedHttp):
+    """AuthorizedHttp that keeps every request on YOUTUBE_API_ENDPOINT's scheme.
+
+    googleapiclient moves an upload URL (captions.insert/update) to the overridden
+    endpoint's host but keeps the discovery document's https; a stub server on plain http
+    (tests, trials) would never receive the upload. Google itself is https: unchanged."""
+
+    def __init__(self, credentials: Credentials, *, http: Any, endpoint: str) -> None:
+        super().__init__(credentials, http=http)
+        parts = urlsplit(endpoint)
+        self._plain_prefix = f"https://{parts.netloc}/" if parts.scheme == "http" else ""
+
+    def request(self, uri: str, *args: Any, **kwargs: Any) -> Any:
+        if self._plain_prefix and uri.startswith(self._plain_prefix):
+            uri = "http://" + uri.removeprefix("https://")
+        return super().request(uri, *args, **kwargs)
+
+
 def youtube_service(*, http: Any = None, credentials: Credentials | None = None) -> Any:
     """A ``youtube`` v3 client on YOUTUBE_API_ENDPOINT. ``credentials`` default to the stored
     channel's; ``http`` (an httplib2.Http or a test's HttpMockSequence) carries both the token
     refresh and the API calls."""
     if credentials is None:
         credentials = stored_credentials()
-    authorized = AuthorizedHttp(credentials, http=http if http is not None else build_http())
+    endpoint = youtube_settings().api_endpoint
+    authorized = _EndpointHttp(
+        credentials, http=http if http is not None else build_http(), endpoint=endpoint
+    )
     return build(
         "youtube",
         "v3",
         http=authorized,
         static_discovery=True,
         cache_discovery=False,
-        client_options={"api_endpoint": youtube_settings().api_endpoint},
+        client_options={"api_endpoint": endpoint},
     )
 
 
@@ -275,3 +310,69 @@ def mine_channel(*, service: Any = None) -> tuple[str, str]:
     if not items:
         raise YouTubeError(FORBIDDEN, reason="noChannel", detail="the account has no channel")
     return items[0]["id"], (items[0].get("snippet") or {}).get("title", "")
+
+
+# --- writes (only youtube.tasks calls these: tests/youtube/test_gate.py checks it) ---------
+
+VTT_MIMETYPE = "text/vtt"  # captions.insert/update accept */* (and text/xml, octet-stream)
+
+
+def _vtt_media(vtt_text: str) -> MediaInMemoryUpload:
+    return MediaInMemoryUpload(vtt_text.encode("utf-8"), mimetype=VTT_MIMETYPE, resumable=False)
+
+
+def insert_caption(
+    video_id: str, language: str, name: str, vtt_text: str, *, service: Any = None
+) -> str:
+    """Add a caption track (WebVTT) to the video; its YouTube caption id (400 units)."""
+    service = service or youtube_service()
+    body = {"snippet": {"videoId": video_id, "language": language, "name": name}}
+    request = service.captions().insert(part="snippet", body=body, media_body=_vtt_media(vtt_text))
+    return _execute(request, "captions.insert")["id"]
+
+
+def update_caption(caption_id: str, vtt_text: str, *, service: Any = None) -> str:
+    """Replace the text of an uploaded caption track (450 units)."""
+    service = service or youtube_service()
+    request = service.captions().update(
+        part="snippet", body={"id": caption_id}, media_body=_vtt_media(vtt_text)
+    )
+    return _execute(request, "captions.update").get("id", caption_id)
+
+
+def delete_caption(caption_id: str, *, service: Any = None) -> None:
+    """Remove a caption track from YouTube (50 units)."""
+    service = service or youtube_service()
+    _execute(service.captions().delete(id=caption_id), "captions.delete")
+
+
+def video_status(video_id: str, *, service: Any = None) -> VideoStatus:
+    """The video's status part as it is now (videos.list part=status, 1 unit)."""
+    service = service or youtube_service()
+    answer = _execute(service.videos().list(part="status", id=video_id), "videos.list")
+    for item in answer.get("items") or []:
+        if item.get("id") == video_id:
+            return VideoStatus(id=video_id, status=dict(item.get("status") or {}))
+    raise YouTubeError(NOT_FOUND, status=200, detail=f"videos.list: no item for {video_id}")
+
+
+# Read-only fields of the status part: YouTube ignores or refuses them in an update.
+_READ_ONLY_STATUS = frozenset({"uploadStatus", "failureReason", "rejectionReason"})
+
+
+def set_privacy(video_id: str, privacy: str, *, current: VideoStatus, service: Any = None) -> dict:
+    """Set the video's privacyStatus (videos.update part=status, 50 units).
+
+    videos.update REPLACES the whole status part: a field left out is reset to its default
+    (embeddable, license, publicStatsViewable, selfDeclaredMadeForKids, publishAt ...). So the
+    body is the status just read by ``video_status`` with only privacyStatus changed.
+    """
+    if privacy not in {"public", "unlisted", "private"}:
+        raise ValueError(f"unknown privacy status {privacy!r}")
+    status = {k: v for k, v in current.status.items() if k not in _READ_ONLY_STATUS}
+    status["privacyStatus"] = privacy
+    if privacy != "private":
+        status.pop("publishAt", None)  # a scheduled publication is only for private videos
+    service = service or youtube_service()
+    request = service.videos().update(part="status", body={"id": video_id, "status": status})
+    return _execute(request, "videos.update")

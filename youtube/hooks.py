@@ -15,7 +15,7 @@ from __future__ import annotations
 from outbox.services import enqueue
 
 from .config import youtube_configured
-from .models import ChannelConnection
+from .models import ChannelConnection, ChannelVideo
 
 UPLOAD_CAPTION_TASK = "youtube.upload_caption"
 SET_PRIVACY_TASK = "youtube.set_privacy"
@@ -27,6 +27,14 @@ def channel_connected() -> bool:
         return False
     connection = ChannelConnection.current()
     return connection is not None and connection.is_active
+
+
+def video_on_channel(*, recording_id: int) -> bool:
+    """The channel is connected and this recording is one of its videos, still there: then
+    publishing may make a private or unlisted video public (the gate decides)."""
+    if not channel_connected():
+        return False
+    return ChannelVideo.objects.filter(recording_id=recording_id, gone_at__isnull=True).exists()
 
 
 def caption_approved(*, track_id: int, version_id: int) -> bool:

@@ -83,3 +83,85 @@ class QuotaUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.units}"
+
+
+class ChannelVideo(models.Model):
+    """A recording's video as the channel connection last read it (videos.list).
+
+    YouTube-side state only: what Kohtaamo shows and decides from stays on the recording
+    (availability, duration, views are copied there by youtube.sync). ``privacy_before_
+    publication`` is what the video was before Kohtaamo published it, so unpublishing can take
+    it back; ``gone_at`` is set when YouTube no longer returns the video (deleted).
+    """
+
+    recording = models.OneToOneField(
+        "recordings.Recording",
+        verbose_name=_("recording"),
+        on_delete=models.CASCADE,
+        related_name="channel_video",
+    )
+    video_id = models.CharField(_("video id"), max_length=64, db_index=True)
+    privacy_status = models.CharField(_("privacy on YouTube"), max_length=20, blank=True)
+    privacy_before_publication = models.CharField(
+        _("privacy before publication"), max_length=20, blank=True
+    )
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    gone_at = models.DateTimeField(_("no longer on YouTube"), null=True, blank=True)
+    # {"fi": "standard", "sv": "asr"}: the best kind of track YouTube has per language
+    # (captions.list; read on demand or after an upload).
+    caption_kinds = models.JSONField(_("caption tracks on YouTube"), default=dict, blank=True)
+    captions_read_at = models.DateTimeField(_("caption tracks read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("video on the channel")
+        verbose_name_plural = _("videos on the channel")
+
+    def __str__(self) -> str:
+        return self.video_id
+
+
+class UploadedCaption(models.Model):
+    """The caption track Kohtaamo put on a video, per language: the next approved version of
+    that language replaces its text (captions.update) instead of adding a track."""
+
+    recording = models.ForeignKey(
+        "recordings.Recording",
+        verbose_name=_("recording"),
+        on_delete=models.CASCADE,
+        related_name="uploaded_captions",
+    )
+    language = models.CharField(_("language"), max_length=15)
+    caption_id = models.CharField(_("caption id on YouTube"), max_length=100)
+    track = models.ForeignKey(
+        "recordings.CaptionTrack",
+        verbose_name=_("caption track"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.ForeignKey(
+        "recordings.CaptionTrackVersion",
+        verbose_name=_("version uploaded"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version_number = models.PositiveIntegerField(_("version number"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        verbose_name = _("caption uploaded to YouTube")
+        verbose_name_plural = _("captions uploaded to YouTube")
+        ordering = ["recording", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recording", "language"], name="youtube_one_uploaded_caption_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recording_id} {self.language} v{self.version_number}"

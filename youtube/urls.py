@@ -9,4 +9,5 @@ urlpatterns = [
     path("connect/", views.connect, name="connect"),
     path("callback/", views.callback, name="callback"),
     path("disconnect/", views.disconnect, name="disconnect"),
+    path("recordings/<int:pk>/captions/", views.read_captions, name="read_captions"),
 ]

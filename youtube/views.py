@@ -11,12 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import quota, services
+from accounts.permissions import ability_required
+from accounts.roles import Ability
+from recordings.models import Recording
+
+from . import quota, services, sync
 from .config import youtube_configured, youtube_settings
 from .errors import YouTubeError
 from .models import ChannelConnection
@@ -108,3 +112,34 @@ def disconnect(request):
     services.disconnect(user=request.user)
     messages.success(request, _("The channel was disconnected."))
     return redirect("youtube:status")
+
+
+def configured_only(view):
+    """404 without YOUTUBE_CLIENT_ID, before anything else."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not youtube_configured():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_POST
+@configured_only
+@ability_required(Ability.MANAGE_RECORDINGS)
+def read_captions(request, pk: int):
+    """Staff: read which caption tracks the video has on YouTube now (captions.list)."""
+    recording = get_object_or_404(Recording, pk=pk)
+    try:
+        kinds = sync.read_caption_kinds(recording=recording)
+    except YouTubeError as error:
+        logger.warning("reading caption tracks of recording %s failed: %r", pk, error)
+        messages.error(request, error.message)
+    else:
+        if kinds:
+            messages.success(request, _("The caption tracks on YouTube were read."))
+        else:
+            messages.success(request, _("The video has no caption tracks on YouTube."))
+    return redirect("recordings:detail", pk=pk)
