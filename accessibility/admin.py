@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.db import models
+from modeltranslation.admin import TranslationAdmin
 
 from . import services
-from .models import AccessibilityStatement, CaptionPolicy
+from .models import AccessibilityFeedback, AccessibilityStatement, CaptionPolicy
 
 
 @admin.register(CaptionPolicy)
@@ -17,7 +19,9 @@ class CaptionPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessibilityStatement)
-class AccessibilityStatementAdmin(admin.ModelAdmin):
+class AccessibilityStatementAdmin(TranslationAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_add_permission(self, request):
         return not AccessibilityStatement.objects.exists()
 
@@ -25,3 +29,11 @@ class AccessibilityStatementAdmin(admin.ModelAdmin):
         services.update_statement(
             by=request.user, **{name: getattr(obj, name) for name in services.STATEMENT_FIELDS}
         )
+
+
+@admin.register(AccessibilityFeedback)
+class AccessibilityFeedbackAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ("received_on", "channel", "answered_on", "handled_by")
+    list_filter = ("channel", "answered_on")
+    date_hierarchy = "received_on"

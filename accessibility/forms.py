@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessibilityStatement, CaptionPolicy
+from .models import AccessibilityFeedback, AccessibilityStatement, CaptionPolicy, FeedbackChannel
 from .services import POLICY_FIELDS, STATEMENT_FIELDS
+from .translation import TRANSLATED_STATEMENT_FIELDS
 
 POLICY_LABELS = {
     "max_chars_per_line_warning": _("Characters per line: warning above"),
@@ -59,11 +63,99 @@ class CaptionPolicyForm(forms.ModelForm):
         return data
 
 
+def _language_labels() -> dict:
+    """'Feedback channel (Swedish)' for feedback_contact_sv, and so on."""
+    labels = {}
+    for name in TRANSLATED_STATEMENT_FIELDS:
+        base = AccessibilityStatement._meta.get_field(name).verbose_name
+        for code, language in settings.LANGUAGES:
+            labels[f"{name}_{code}"] = format_lazy("{} ({})", base, language)
+    return labels
+
+
+# A browser's date field needs ISO dates, whatever the language's date format.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+AUTHORITY_CONTACT_HELP = _(
+    "Fill in from the supervisory authority's own website "
+    "(saavutettavuusvaatimukset.fi); left out of the statement while empty."
+)
+
+
+def _https_urls(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class StatementForm(forms.ModelForm):
     class Meta:
         model = AccessibilityStatement
+        formfield_callback = _https_urls
         fields = list(STATEMENT_FIELDS)
-        widgets = {
-            "prepared_on": forms.DateInput(attrs={"type": "date"}),
-            "reviewed_on": forms.DateInput(attrs={"type": "date"}),
+        labels = _language_labels()
+        help_texts = {
+            "authority_email": AUTHORITY_CONTACT_HELP,
+            "authority_phone": AUTHORITY_CONTACT_HELP,
+            **{
+                f"authority_address_{code}": AUTHORITY_CONTACT_HELP
+                for code, _language in settings.LANGUAGES
+            },
         }
+        widgets = {
+            "prepared_on": DATE_WIDGET,
+            "reviewed_on": DATE_WIDGET,
+            **{
+                f"{name}_{code}": forms.Textarea(attrs={"rows": 3})
+                for name in ("assessment_method", "authority_name")
+                for code, _language in settings.LANGUAGES
+            },
+        }
+
+
+class PublicFeedbackForm(forms.Form):
+    """The statement page's own feedback form: anyone may send it."""
+
+    message = forms.CharField(
+        label=_("Your feedback"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Tell us what was hard to use and where."),
+    )
+    about_url = forms.URLField(
+        label=_("Address of the page or recording (optional)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+    contact = forms.CharField(
+        label=_("Your e-mail address or telephone number (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("Only if you want an answer. Only our staff see it."),
+    )
+
+
+class FeedbackRecordForm(forms.ModelForm):
+    """Staff record feedback that arrived by e-mail or telephone."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[c for c in FeedbackChannel.choices if c[0] != FeedbackChannel.FORM],
+    )
+
+    class Meta:
+        model = AccessibilityFeedback
+        formfield_callback = _https_urls
+        fields = ["received_on", "channel", "message", "contact", "about_url"]
+        widgets = {
+            "received_on": DATE_WIDGET,
+            "message": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class FeedbackAnswerForm(forms.Form):
+    answered_on = forms.DateField(label=_("Answered on"), widget=DATE_WIDGET)
+    answer_summary = forms.CharField(
+        label=_("Summary of the answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +91,25 @@ class AccessibilityStatement(SingletonModel):
         _("how accessibility was assessed"), max_length=200, blank=True
     )
     feedback_contact = models.TextField(_("feedback channel"), blank=True)
+    feedback_email = models.EmailField(_("feedback e-mail address"), blank=True)
+    feedback_form_enabled = models.BooleanField(
+        _("feedback form on the statement page"), default=True
+    )
+    feedback_answer_days = models.PositiveSmallIntegerField(
+        _("days to answer feedback"),
+        default=14,
+        help_text=_(
+            "The Act on the Provision of Digital Services (306/2019) gives the organisation "
+            "14 days to answer feedback on accessibility."
+        ),
+    )
+    authority_name = models.CharField(_("supervisory authority"), max_length=200, blank=True)
+    authority_url = models.URLField(_("supervisory authority's website"), blank=True)
+    authority_email = models.EmailField(_("supervisory authority's e-mail address"), blank=True)
+    authority_phone = models.CharField(
+        _("supervisory authority's telephone number"), max_length=50, blank=True
+    )
+    authority_address = models.TextField(_("supervisory authority's postal address"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -96,3 +118,68 @@ class AccessibilityStatement(SingletonModel):
 
     def __str__(self) -> str:
         return str(_("Accessibility statement"))
+
+    @classmethod
+    def load(cls):
+        obj, _created = cls.objects.get_or_create(pk=1, defaults=dict(AUTHORITY_SEED))
+        return obj
+
+
+# The authority in charge of accessibility supervision since 1.1.2026, when Lupa- ja
+# valvontavirasto took over the work of Etelä-Suomen aluehallintovirasto. Seeded into empty
+# fields only (migration 0003 and a new statement row); staff edit it. E-mail, telephone and
+# address are left for staff to fill from the authority's own site.
+AUTHORITY_SEED = (
+    ("authority_name_fi", "Lupa- ja valvontavirasto"),
+    ("authority_name_sv", "Tillstånds- och tillsynsverket"),
+    ("authority_name_en", "Finnish Permit and Supervisory Agency"),
+    ("authority_url", "https://www.saavutettavuusvaatimukset.fi"),
+)
+
+
+class FeedbackChannel(models.TextChoices):
+    FORM = "form", _("Form on the statement page")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Telephone")
+    OTHER = "other", _("Other")
+
+
+class AccessibilityFeedback(models.Model):
+    """Feedback on accessibility, answered within the statement's feedback_answer_days.
+
+    ``contact`` is personal data: only staff see it (docs/privacy.md)."""
+
+    received_on = models.DateField(_("received"))
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=FeedbackChannel.choices, default=FeedbackChannel.FORM
+    )
+    message = models.TextField(_("feedback"))
+    contact = models.CharField(
+        _("contact details"),
+        max_length=200,
+        blank=True,
+        help_text=_("E-mail address or telephone number, if the sender wants an answer."),
+    )
+    about_url = models.URLField(_("page the feedback is about"), max_length=500, blank=True)
+    answered_on = models.DateField(_("answered"), null=True, blank=True)
+    answer_summary = models.TextField(_("summary of the answer"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("accessibility feedback")
+        verbose_name_plural = _("accessibility feedback")
+
+    def __str__(self) -> str:
+        return f"{self.received_on:%Y-%m-%d} {self.get_channel_display()}"
+
+    def due_on(self, answer_days: int) -> dt.date:
+        return self.received_on + dt.timedelta(days=answer_days)

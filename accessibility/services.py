@@ -16,9 +16,11 @@ from kohtaamo.mail import send_templated_mail
 from recordings.models import Availability, PublicationState, Recording
 from recordings.selectors import recordings_for_dashboard
 from recordings.services import recheck_tracks
+from youtube import hooks as youtube
 
 from .compliance import Compliance, compliance_of
-from .models import AccessibilityStatement, CaptionPolicy
+from .models import AccessibilityFeedback, AccessibilityStatement, CaptionPolicy, FeedbackChannel
+from .translation import TRANSLATED_STATEMENT_FIELDS
 
 
 class PublicationBlockedError(Exception):
@@ -51,7 +53,7 @@ def publish(*, recording: Recording, by, override_reason: str | None = None) -> 
     recording = Recording.objects.select_for_update().get(pk=recording.pk)
     if recording.publication_state == PublicationState.PUBLISHED:
         return recording
-    if recording.availability in (Availability.PRIVATE, Availability.UNAVAILABLE):
+    if _hidden_on_platform(recording):
         raise PublicationBlockedError(
             [_("The video is private or not available on the platform, so it cannot be shown.")]
         )
@@ -83,7 +85,21 @@ def publish(*, recording: Recording, by, override_reason: str | None = None) -> 
             reason=reason,
             status=status.status,
         )
+    # The video becomes public on YouTube after this commits (a connected channel only).
+    youtube.publication_changed(
+        recording_id=recording.pk, public=True, change_id=recording.published_at.isoformat()
+    )
     return recording
+
+
+def _hidden_on_platform(recording: Recording) -> bool:
+    """Gone from the platform, or private there and not a video of the connected channel
+    (whose privacy publishing changes to public)."""
+    if recording.availability == Availability.UNAVAILABLE:
+        return True
+    if recording.availability == Availability.PRIVATE:
+        return not youtube.video_on_channel(recording_id=recording.pk)
+    return False
 
 
 @transaction.atomic
@@ -100,7 +116,10 @@ def unpublish(*, recording: Recording, by) -> Recording:
     recording.save(
         update_fields=["publication_state", "published_at", "published_by", "override_reason"]
     )
-    record_audit(actor=by, action="recording.unpublished", obj=recording)
+    entry = record_audit(actor=by, action="recording.unpublished", obj=recording)
+    youtube.publication_changed(
+        recording_id=recording.pk, public=False, change_id=f"unpublished-{entry.pk}"
+    )
     return recording
 
 
@@ -139,7 +158,18 @@ def update_policy(*, by, **values) -> CaptionPolicy:
     return policy
 
 
-STATEMENT_FIELDS = (
+def _in_every_language(*names: str) -> tuple[str, ...]:
+    """'x' → ('x_fi', 'x_sv', 'x_en') for each translated field (settings.LANGUAGES)."""
+    out: list[str] = []
+    for name in names:
+        if name in TRANSLATED_STATEMENT_FIELDS:
+            out += [f"{name}_{code}" for code, _label in settings.LANGUAGES]
+        else:
+            out.append(name)
+    return tuple(out)
+
+
+STATEMENT_FIELDS = _in_every_language(
     "compliance_status",
     "non_accessible_content",
     "disproportionate_burden",
@@ -148,6 +178,14 @@ STATEMENT_FIELDS = (
     "reviewed_on",
     "assessment_method",
     "feedback_contact",
+    "feedback_email",
+    "feedback_form_enabled",
+    "feedback_answer_days",
+    "authority_name",
+    "authority_url",
+    "authority_email",
+    "authority_phone",
+    "authority_address",
 )
 
 
@@ -162,6 +200,68 @@ def update_statement(*, by, **values) -> AccessibilityStatement:
     statement.save()
     record_audit(actor=by, action="accessibility_statement.changed", obj=statement)
     return statement
+
+
+# --- accessibility feedback (the statement's feedback channel) ---------------------------------
+
+
+def submit_feedback(
+    *, message: str, contact: str = "", about_url: str = "", today: dt.date | None = None
+) -> AccessibilityFeedback:
+    """Feedback sent by anyone through the form on the statement page, received today."""
+    feedback = AccessibilityFeedback.objects.create(
+        received_on=today or timezone.localdate(),
+        channel=FeedbackChannel.FORM,
+        message=message.strip(),
+        contact=contact.strip(),
+        about_url=about_url.strip(),
+    )
+    record_audit(actor=None, action="accessibility_feedback.received", obj=feedback)
+    return feedback
+
+
+def record_feedback(
+    *,
+    by,
+    received_on: dt.date,
+    channel: str,
+    message: str,
+    contact: str = "",
+    about_url: str = "",
+) -> AccessibilityFeedback:
+    """Staff record feedback that arrived by e-mail, telephone or otherwise."""
+    if not can(by, Ability.EDIT_ACCESSIBILITY_STATEMENT):
+        raise NotAllowedError([_("You may not handle accessibility feedback.")])
+    feedback = AccessibilityFeedback.objects.create(
+        received_on=received_on,
+        channel=channel,
+        message=message.strip(),
+        contact=contact.strip(),
+        about_url=about_url.strip(),
+    )
+    record_audit(actor=by, action="accessibility_feedback.recorded", obj=feedback, channel=channel)
+    return feedback
+
+
+@transaction.atomic
+def answer_feedback(
+    *, feedback: AccessibilityFeedback, by, answered_on: dt.date, answer_summary: str
+) -> AccessibilityFeedback:
+    """Mark feedback answered: the date and a summary of the answer, and who handled it."""
+    if not can(by, Ability.EDIT_ACCESSIBILITY_STATEMENT):
+        raise NotAllowedError([_("You may not handle accessibility feedback.")])
+    feedback = AccessibilityFeedback.objects.select_for_update().get(pk=feedback.pk)
+    feedback.answered_on = answered_on
+    feedback.answer_summary = answer_summary.strip()
+    feedback.handled_by = by
+    feedback.save(update_fields=["answered_on", "answer_summary", "handled_by"])
+    record_audit(
+        actor=by,
+        action="accessibility_feedback.answered",
+        obj=feedback,
+        answered_on=answered_on.isoformat(),
+    )
+    return feedback
 
 
 # --- deadline alerts --------------------------------------------------------------------------

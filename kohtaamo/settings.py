@@ -29,6 +29,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before admin: translated fields in the admin
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -337,6 +338,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.fetch_due_teams_attendance",
         "schedule": crontab(minute="*/15"),
     },
+    # The channel's videos: privacy, duration, views (a connected YouTube channel only;
+    # 1 quota unit per 50 videos): docs/youtube.md.
+    "youtube-videos": {
+        "task": "youtube.read_videos",
+        "schedule": crontab(hour="*/6", minute=40),
+    },
     # Hands over outbox rows still pending (broker was down, worker died): docs/deploy.md.
     "outbox-dispatch": {
         "task": "outbox.dispatch_pending",
@@ -465,10 +472,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "accounts.sessions"  # database sessions; malformed cookies are ignored
+# script-src: the caption workbench loads the YouTube IFrame Player API, which loads its
+# widget script from https://www.youtube.com/s/player/… (same origin); nothing else.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data: https://i.ytimg.com; "
+    "default-src 'self'; script-src 'self' https://www.youtube.com; "
+    "img-src 'self' data: https://i.ytimg.com; "
     "frame-src https://www.youtube-nocookie.com; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
+)
+# The YouTube IFrame Player API the caption workbench loads (a stub on 127.0.0.1 in tests).
+YOUTUBE_IFRAME_API_URL = env.str(
+    "YOUTUBE_IFRAME_API_URL", default="https://www.youtube.com/iframe_api"
 )
 
 # --- Logging --------------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_statement_lists_uncaptioned_and_override(client, admin_user):
     assert "Uncaptioned public" in page and "Private draft" not in page
     assert "Kohtuuton rasite, selvitetty" in page
     assert "saavutettavuusvaatimukset.fi" in page
-    assert "Regional State Administrative Agency for Southern Finland" in page
+    assert "Finnish Permit and Supervisory Agency" in page  # the authority since 1.1.2026
 
 
 def test_statement_edit_by_communications_only(client, communications, organiser):
@@ -65,13 +65,15 @@ def test_statement_edit_by_communications_only(client, communications, organiser
         url,
         {
             "compliance_status": "partial",
-            "non_accessible_content": "Osa tallenteista",
-            "disproportionate_burden": "",
-            "accessible_alternatives": "Tekstivastine",
+            "non_accessible_content_fi": "Osa tallenteista",
+            "disproportionate_burden_fi": "",
+            "accessible_alternatives_fi": "Tekstivastine",
             "prepared_on": "2026-11-01",
             "reviewed_on": "2026-11-20",
-            "assessment_method": "Itsearviointi",
-            "feedback_contact": "saavutettavuus@example.fi",
+            "assessment_method_fi": "Itsearviointi",
+            "feedback_contact_fi": "saavutettavuus@example.fi",
+            "feedback_answer_days": "14",
+            "authority_name_fi": "Lupa- ja valvontavirasto",
         },
     )
     assert response.status_code == 302

@@ -105,6 +105,7 @@ PAGES = {
         reverse("recordings:detail", args=[w.published.pk]),
         reverse("accessibility:policy"),
         reverse("accessibility:statement_edit"),
+        reverse("accessibility:feedback"),
     ],
     "reporting": lambda _w: [
         reverse("home"),
