@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accessibility import services as access
-from accessibility.checks import message_for
+from accessibility.checks import message_for, rule_name
 from accessibility.compliance import compliance_of
 from accessibility.models import CaptionPolicy
 from accounts.permissions import HasAbility
@@ -32,12 +35,37 @@ class FindingSerializer(serializers.Serializer):
     line = serializers.IntegerField(allow_null=True)
 
 
+def _finding(f: dict) -> dict:
+    return {
+        "severity": f.get("severity", ""),
+        "code": f.get("code", ""),
+        "message": message_for(f.get("code", ""), f.get("params") or {}),
+        "time": f.get("time", ""),
+        "line": f.get("line"),
+    }
+
+
+class FindingGroupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    severity = serializers.CharField()
+    count = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+    examples = FindingSerializer(many=True)
+
+
 class TrackSerializer(serializers.ModelSerializer):
-    findings = serializers.SerializerMethodField()
+    """A track with counts and its findings grouped by rule (the stored summary, a few
+    examples each); every finding is behind `findings_url`, 100 a page."""
+
+    findings_summary = serializers.SerializerMethodField()
+    findings_url = serializers.SerializerMethodField()
 
     class Meta:
         model = CaptionTrack
         fields = [
+            "id",
             "language",
             "kind",
             "source",
@@ -47,21 +75,43 @@ class TrackSerializer(serializers.ModelSerializer):
             "coverage",
             "checked_at",
             "reviewed_at",
-            "findings",
+            "findings_summary",
+            "findings_url",
         ]
 
-    @extend_schema(responses=FindingSerializer(many=True))
-    def get_findings(self, track) -> list[dict]:
+    @extend_schema(responses=FindingGroupSerializer(many=True))
+    def get_findings_summary(self, track) -> list[dict]:
         return [
             {
-                "severity": f.get("severity", ""),
-                "code": f.get("code", ""),
-                "message": message_for(f.get("code", ""), f.get("params") or {}),
-                "time": f.get("time", ""),
-                "line": f.get("line"),
+                "code": group.get("code", ""),
+                "name": str(rule_name(group.get("code", ""))),
+                "severity": group.get("severity", ""),
+                "count": group.get("count", 0),
+                "errors": group.get("errors", 0),
+                "warnings": group.get("warnings", 0),
+                "examples": [
+                    _finding({**example, "code": group.get("code", "")})
+                    for example in group.get("examples", [])
+                ],
             }
-            for f in track.findings
+            for group in track.findings_summary or []
         ]
+
+    def get_findings_url(self, track) -> str:
+        path = reverse("recording-findings", args=[track.recording_id, track.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class FindingsPagination(PageNumberPagination):
+    page_size = 100
+
+
+class FindingsPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FindingSerializer(many=True)
 
 
 class ComplianceSerializer(serializers.Serializer):
@@ -163,6 +213,32 @@ class RecordingViewSet(viewsets.ReadOnlyModelViewSet):
             )
         recording = self.get_queryset().get(pk=recording.pk)
         return Response(self.get_serializer(recording).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("track_pk", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter("rule", OpenApiTypes.STR, description="Only this rule's findings"),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses=FindingsPageSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"tracks/(?P<track_pk>[0-9]+)/findings",
+        url_name="findings",
+    )
+    def findings(self, request, pk=None, track_pk=None):
+        """Every finding of one track, 100 a page; `?rule=<code>` for one rule."""
+        try:
+            track = selectors.track_with_findings(recording_pk=int(pk), track_pk=int(track_pk))
+        except (CaptionTrack.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+        rule = request.query_params.get("rule", "")
+        rows = [f for f in track.findings or [] if not rule or f.get("code") == rule]
+        paginator = FindingsPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response([_finding(f) for f in page])
 
 
 class PublishedRecordingSerializer(serializers.ModelSerializer):

@@ -23,11 +23,13 @@ def recordings_for_dashboard() -> QuerySet[Recording]:
 
 
 def recordings_for_api() -> QuerySet[Recording]:
-    """Like the dashboard, with the findings of each track (still without the text)."""
+    """Like the dashboard, with each track's counts and findings grouped by rule: never its
+    text nor its full findings list (a 63,000-cue track can have thousands; the API pages
+    them through ``track_with_findings``)."""
     return (
         Recording.objects.select_related("event", "event__theme")
         .prefetch_related(
-            Prefetch("tracks", queryset=CaptionTrack.objects.defer("vtt", "findings_summary")),
+            Prefetch("tracks", queryset=CaptionTrack.objects.defer("vtt", "findings")),
             Prefetch("orders", queryset=CaptionOrder.objects.order_by("-ordered_on", "-pk")),
         )
         .order_by("-recorded_on", "-pk")

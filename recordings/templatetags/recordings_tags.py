@@ -6,9 +6,7 @@ from urllib.parse import urlencode
 
 from django import template
 
-from accessibility.checks import transcript_paragraphs
-from recordings import selectors
-from recordings.models import TrackKind, TrackStatus
+from recordings import selectors, transcripts
 
 register = template.Library()
 
@@ -35,16 +33,8 @@ def embed_url(recording) -> str:
 
 @register.simple_tag
 def transcript_of(recording) -> dict:
-    """The approved human captions as text: Finnish first, else the first approved track."""
-    tracks = [
-        t
-        for t in recording.tracks.all()
-        if t.kind == TrackKind.HUMAN and t.status == TrackStatus.APPROVED and t.vtt
-    ]
-    tracks.sort(key=lambda t: (t.language != "fi", t.language))
-    if not tracks:
-        return {"language": "", "paragraphs": []}
-    return {"language": tracks[0].language, "paragraphs": transcript_paragraphs(tracks[0].vtt)}
+    """The approved human captions as text (recordings.transcripts: parsed once per version)."""
+    return transcripts.transcript_of(recording)
 
 
 @register.filter

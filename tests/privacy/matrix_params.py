@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from accessibility.models import AccessibilityFeedback
+
 
 def params_for(name: str, world) -> dict:
     event, network, recording = world.event, world.network, world.recording
@@ -32,8 +34,25 @@ def params_for(name: str, world) -> dict:
         "networks:decide": {"pk": world.pending.pk},
         "networks:export": {"slug": network.slug, "fmt": "csv"},
         "recordings:fetch_track": {"pk": recording.pk, "language": "fi"},
+        "youtube:read_captions": {"pk": recording.pk},
         "recordings:review": {"pk": recording.pk, "track_pk": world.track.pk},
         "recordings:findings": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recording-findings": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recordings:workbench": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recordings:workbench_cue_edit": {
+            "pk": recording.pk,
+            "track_pk": world.track.pk,
+            "index": 0,
+        },
+        "recordings:versions": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recordings:compare": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recordings:restore_version": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recordings:version_download": {
+            "pk": recording.pk,
+            "track_pk": world.track.pk,
+            "number": 1,
+            "fmt": "srt",
+        },
         "recordings:deliver": {"pk": recording.pk, "order_pk": world.order.pk},
         "reports:chart": {"name": "kind"},
         "event-attendance": {"pk": world.past.pk},
@@ -50,6 +69,8 @@ def params_for(name: str, world) -> dict:
         "mfa_remove_webauthn": {"pk": world.authenticator.pk},
         "mfa_edit_webauthn": {"pk": world.authenticator.pk},
     }
+    if name == "accessibility:feedback_answer":
+        return {"pk": _accessibility_feedback().pk}
     if name in table:
         return table[name]
     if name.startswith("networks:") and name != "networks:list":
@@ -68,3 +89,10 @@ def params_for(name: str, world) -> dict:
                "recording-publish": recording}.get(name, event)  # fmt: skip
         return {"pk": obj.pk}
     return {}
+
+
+def _accessibility_feedback():
+    """One unanswered feedback item (made on demand: the world has none)."""
+    return AccessibilityFeedback.objects.filter(answered_on__isnull=True).first() or (
+        AccessibilityFeedback.objects.create(received_on="2026-12-01", message="Matrix")
+    )
