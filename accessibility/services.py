@@ -298,3 +298,11 @@ def send_deadline_alert(*, recording_id: int, person_id: int, day: dt.date) -> b
         language=getattr(person, "language", None) or None,
     )
     return True
+
+
+def clear_old_feedback_contacts(*, before: dt.date, dry_run: bool = False) -> int:
+    """Clear the sender's contact details of feedback received before ``before`` (the
+    nightly retention run, accounts.services.apply_retention). The feedback itself and its
+    dates stay: the record of what was asked and when it was answered."""
+    due = AccessibilityFeedback.objects.filter(received_on__lt=before).exclude(contact="")
+    return due.count() if dry_run else due.update(contact="")

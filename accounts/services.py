@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accessibility.services import clear_old_feedback_contacts
 from events.registration.services import anonymise_old_registrations
 from events.registration.services import erase_person as erase_from_events
 from networks.services import erase_person as erase_from_networks
@@ -85,6 +86,7 @@ class RetentionResult:
     registrations: int
     dry_run: bool
     access_entries: int = 0  # access log lines removed (or, dry run, due)
+    feedback_contacts: int = 0  # accessibility feedback senders' contacts cleared (or due)
 
 
 def _access_entries_due(*, now: dt.datetime):
@@ -94,32 +96,43 @@ def _access_entries_due(*, now: dt.datetime):
 
 
 def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) -> RetentionResult:
-    """Anonymise guests' and past events' personal data older than RETENTION_MONTHS, and
+    """Anonymise guests' and past events' personal data older than RETENTION_MONTHS, clear
+    the contact details of accessibility feedback received before the same cut-off, and
     remove access log lines older than ACCESS_LOG_RETENTION_DAYS.
 
     Idempotent: rows already anonymised are left alone, so a second run changes nothing.
     """
     now = now or timezone.now()
     cutoff = retention_cutoff(now=now)
+    feedback_cutoff = timezone.localdate(cutoff)
     if dry_run:
         return RetentionResult(
             cutoff=cutoff,
             registrations=anonymise_old_registrations(cutoff=cutoff, now=now, dry_run=True),
             dry_run=True,
             access_entries=_access_entries_due(now=now).count(),
+            feedback_contacts=clear_old_feedback_contacts(before=feedback_cutoff, dry_run=True),
         )
     with transaction.atomic():
         done = anonymise_old_registrations(cutoff=cutoff, now=now)
         pruned, _by_model = _access_entries_due(now=now).delete()
-        if done or pruned:
+        contacts = clear_old_feedback_contacts(before=feedback_cutoff)
+        if done or pruned or contacts:
             record_audit(
                 actor=None,
                 action="retention.applied",
                 label=f"{cutoff:%Y-%m-%d}",
                 registrations=done,
                 access_entries=pruned,
+                feedback_contacts=contacts,
             )
-    return RetentionResult(cutoff=cutoff, registrations=done, dry_run=False, access_entries=pruned)
+    return RetentionResult(
+        cutoff=cutoff,
+        registrations=done,
+        dry_run=False,
+        access_entries=pruned,
+        feedback_contacts=contacts,
+    )
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ def apply_retention() -> dict[str, object]:
         "cutoff": result.cutoff.isoformat(),
         "registrations": result.registrations,
         "access_entries": result.access_entries,
+        "feedback_contacts": result.feedback_contacts,
     }
 
 

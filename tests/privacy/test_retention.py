@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accessibility.models import AccessibilityFeedback, FeedbackChannel
 from accounts.services import apply_retention, retention_cutoff
 from accounts.tasks import apply_retention as retention_task
 from events.attendance import teams
@@ -160,3 +161,37 @@ def test_teams_per_person_data_of_old_events_is_anonymised(settings, organiser):
     assert len(row.summary["people"]) == 6  # everyone but the note-taker bot, still there
     assert (row.counted, row.matched, row.unmatched, row.too_short) == counts
     assert Event.objects.get(pk=event.pk).anonymous_attendees == anonymous
+
+
+@pytest.mark.date_sensitive
+def test_old_accessibility_feedback_loses_its_contact_and_keeps_its_record(settings):
+    settings.RETENTION_MONTHS = 24
+    today = timezone.localdate()
+    old = AccessibilityFeedback.objects.create(
+        received_on=today - dt.timedelta(days=800),
+        channel=FeedbackChannel.FORM,
+        message="Videolta puuttuu tekstitys.",
+        contact="lahettaja@example.fi",
+        answered_on=today - dt.timedelta(days=790),
+        answer_summary="Tekstitys lisätty.",
+    )
+    recent = AccessibilityFeedback.objects.create(
+        received_on=today - dt.timedelta(days=30),
+        channel=FeedbackChannel.EMAIL,
+        message="Lomakkeen kenttä ilman nimeä.",
+        contact="toinen@example.fi",
+    )
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "1 contact details would be cleared" in out.getvalue()
+    assert AccessibilityFeedback.objects.get(pk=old.pk).contact == "lahettaja@example.fi"
+
+    assert apply_retention().feedback_contacts == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.contact == ""
+    assert old.message == "Videolta puuttuu tekstitys."
+    assert old.answer_summary == "Tekstitys lisätty."
+    assert recent.contact == "toinen@example.fi"
+    assert apply_retention().feedback_contacts == 0

@@ -28,3 +28,8 @@ class Command(BaseCommand):
             f"Access log {settings.ACCESS_LOG_RETENTION_DAYS} days: "
             f"{result.access_entries} entries {removed}."
         )
+        cleared = "would be cleared" if dry_run else "cleared"
+        self.stdout.write(
+            f"Accessibility feedback before {result.cutoff:%Y-%m-%d}: "
+            f"{result.feedback_contacts} contact details {cleared}."
+        )
