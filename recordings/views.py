@@ -249,6 +249,8 @@ def review(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
             messages.success(request, _("The captions are in review."))
     except services.RecordingError as exc:
         messages.error(request, str(exc.message))
+    if request.POST.get("back") == "workbench":  # approved from the workbench: stay there
+        return redirect("recordings:workbench", pk=pk, track_pk=track_pk)
     return redirect("recordings:detail", pk=pk)
 
 

@@ -194,6 +194,21 @@ def test_approve_form_carries_the_version_it_shows(en_client, communications):
     assert f"Approve version {track.version_count}" in form.group(0)
 
 
+def test_approving_from_the_workbench_comes_back_to_it(en_client, communications):
+    track = _store(SMALL_VTT.replace(FAST, "Liian nopea."), duration_seconds=14)
+    en_client.force_login(communications)
+    review = reverse("recordings:review", args=[track.recording_id, track.pk])
+
+    response = en_client.post(
+        review, {"action": "approve", "expected_version": track.version_count, "back": "workbench"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == url_of(track)
+    track.refresh_from_db()
+    assert track.status == "approved"
+
+
 # --- editing a cue -------------------------------------------------------------------------
 
 
