@@ -472,11 +472,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "accounts.sessions"  # database sessions; malformed cookies are ignored
-# script-src: the caption workbench loads the YouTube IFrame Player API, which loads its
-# widget script from https://www.youtube.com/s/player/… (same origin); nothing else.
+# The caption workbench adds script-src for the YouTube IFrame Player API on its own page
+# (recordings.workbench.player_policy); every other page runs only the site's scripts.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' https://www.youtube.com; "
-    "img-src 'self' data: https://i.ytimg.com; "
+    "default-src 'self'; img-src 'self' data: https://i.ytimg.com; "
     "frame-src https://www.youtube-nocookie.com; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

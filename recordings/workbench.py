@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.conf import settings
@@ -262,7 +262,17 @@ def _render(
         "iframe_api_url": settings.YOUTUBE_IFRAME_API_URL,
         "may_approve": track.status != TrackStatus.APPROVED and not track.error_count,
     }
-    return render(request, "recordings/workbench.html", context, status=status)
+    response = render(request, "recordings/workbench.html", context, status=status)
+    response["Content-Security-Policy"] = player_policy()
+    return response
+
+
+def player_policy() -> str:
+    """The site's Content-Security-Policy plus scripts from the IFrame Player API's origin:
+    only this page loads the player API (it loads its widget from the same origin), so no
+    other page lets YouTube's scripts run."""
+    api = urlsplit(settings.YOUTUBE_IFRAME_API_URL)
+    return f"{settings.CONTENT_SECURITY_POLICY}; script-src 'self' {api.scheme}://{api.netloc}"
 
 
 @ability_required(Ability.MANAGE_RECORDINGS)

@@ -367,3 +367,16 @@ def test_the_approve_form_of_an_older_page_approves_nothing(en_client, communica
     en_client.post(review, {"action": "approve", "expected_version": shown})
     track.refresh_from_db()
     assert track.status != TrackStatus.APPROVED and track.approved_version is None
+
+
+def test_only_the_workbench_lets_the_player_api_script_run(en_client, communications, settings):
+    settings.YOUTUBE_IFRAME_API_URL = "https://www.youtube.com/iframe_api"
+    track = _store(SMALL_VTT, duration_seconds=14)
+    en_client.force_login(communications)
+
+    bench = en_client.get(url_of(track))
+    detail = en_client.get(reverse("recordings:detail", args=[track.recording_id]))
+
+    assert "script-src 'self' https://www.youtube.com" in bench["Content-Security-Policy"]
+    assert "https://www.youtube.com" not in detail["Content-Security-Policy"]
+    assert "default-src 'self'" in detail["Content-Security-Policy"]
