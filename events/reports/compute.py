@@ -110,6 +110,9 @@ class Report:
     tables: dict[str, list[dict]]
     timelines: dict[str, dict]
     comparisons: list[dict] = field(default_factory=list)
+    # The period's per-event frame (one row per event held, every per-event figure as a
+    # column): what the final report's per-event lines read (events.reports.final).
+    events: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def figure_labels(self) -> list[tuple[str, str]]:
         return [(key, str(label)) for key, label in FIGURES]
@@ -183,6 +186,7 @@ def attendance_report(
             _comparison(key, other, totals, data.period(index))
             for index, (key, other) in enumerate(others, start=1)
         ],
+        events=mine.events,
     )
 
 
