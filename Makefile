@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/kohtaamo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format messages bench browser redis-server clean
+.PHONY: run test test-sqlite test-postgres lint format messages bench browser pdf-libs redis-server clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ gettext:
 	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; } \
 	  || { echo "msgfmt (GNU gettext) is missing: install the gettext package" >&2; exit 1; }
 
-run: $(VENV)/.installed gettext
+run: $(VENV)/.installed gettext pdf-libs
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py collectstatic --noinput -v0
@@ -38,10 +38,13 @@ run: $(VENV)/.installed gettext
 browser:
 	@bash scripts/ensure_chromium.sh
 
+pdf-libs:
+	@bash scripts/ensure_pdf_libs.sh
+
 redis-server:
 	@bash scripts/ensure_redis_server.sh
 
-test: $(VENV)/.dev-installed gettext browser redis-server
+test: $(VENV)/.dev-installed gettext browser pdf-libs redis-server
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py compilemessages --ignore=.venv -v0

@@ -9,15 +9,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import ability_required
 from accounts.roles import Ability
-from kohtaamo.exports import csv_response, xlsx_response
+from kohtaamo.exports import XLSX_MIME, csv_response, xlsx_response
 
 from .charts import timeline_svg
 from .compute import BREAKDOWN_LABELS, FIGURE_KEYS, Report, export_sheets
+from .documents import chart_info, funder_report_pdf, funder_report_xlsx
+from .final import FinalTables, final_report_tables, final_sheets
 from .forms import ReportForm
 from .periods import ReportInputError
 
@@ -25,6 +28,10 @@ CHARTS = ("kind", "theme")
 EURO_FIGURES = frozenset({"caption_cost"})  # shown with two decimals: 195,20
 CENT = Decimal("0.01")
 TEMPLATE = "events/reports/attendance.html"
+FUNDER_DOCUMENTS = {
+    "pdf": (funder_report_pdf, "application/pdf"),
+    "xlsx": (funder_report_xlsx, XLSX_MIME),
+}
 
 
 def _report(form: ReportForm, *, compare: bool = True) -> Report | None:
@@ -38,7 +45,31 @@ def _report(form: ReportForm, *, compare: bool = True) -> Report | None:
 
 
 def _page(request: HttpRequest, form: ReportForm, report: Report | None) -> HttpResponse:
-    return render(request, TEMPLATE, {"form": form, **page_context(request, report)})
+    context = {"form": form, **page_context(request, report), **final_context(request, report)}
+    return render(request, TEMPLATE, context)
+
+
+def _final_tables(request: HttpRequest, report: Report | None) -> FinalTables | None:
+    """The final report's tables, asked for with `final=1` (they take their own read)."""
+    if report is None or request.GET.get("final") != "1":
+        return None
+    period = report.period
+    return final_report_tables(
+        start=period.start, end=period.end, as_of=report.generated_at, label=period.label
+    )
+
+
+def final_context(request: HttpRequest, report: Report | None) -> dict:
+    tables = _final_tables(request, report)
+    if tables is None:
+        return {"final": None, "final_query": _with_final(request)}
+    return {"final": tables}
+
+
+def _with_final(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["final"] = "1"
+    return query.urlencode()
 
 
 @require_GET
@@ -56,6 +87,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if report is None:
         return _page(request, form, None)
     sheets = export_sheets(report)
+    final = _final_tables(request, report)
+    if final is not None:
+        sheets += final_sheets(final)
     name = f"attendance-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}"
     if fmt == "xlsx":
         return xlsx_response(filename=f"{name}.xlsx", sheets=sheets)
@@ -85,26 +119,20 @@ def chart(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
-def chart_info(report: Report, name: str) -> dict:
-    """Title and text alternative of a chart, from the same numbers as its data table."""
-    timeline = report.timelines[name]
-    per = _("per kind of event") if name == "kind" else _("per theme (five largest)")
-    title = _("Attendance per month %(per)s, %(period)s") % {
-        "per": per,
-        "period": report.period.label,
-    }
-    totals = [
-        (column, sum(row[i + 1] for row in timeline["rows"]))
-        for i, column in enumerate(timeline["columns"])
-    ]
-    if not totals:
-        description = _("No attendance in this period.")
-    else:
-        description = "; ".join(
-            _("%(series)s: %(total)s in total") % {"series": column, "total": total}
-            for column, total in totals
-        )
-    return {"title": title, "description": description}
+@require_GET
+@ability_required(Ability.VIEW_REPORTS)
+def funder_document(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The funder's report as a PDF or an XLSX file, in the user's language."""
+    form = ReportForm(request.GET)
+    report = _report(form)
+    if report is None:
+        return _page(request, form, None)
+    build, content_type = FUNDER_DOCUMENTS[fmt]
+    document = build(report, language=get_language(), final=_final_tables(request, report))
+    response = HttpResponse(document, content_type=content_type)
+    name = f"funder-report-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def page_context(request: HttpRequest, report: Report | None) -> dict:
