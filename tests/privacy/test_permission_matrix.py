@@ -161,6 +161,8 @@ MATRIX: dict[str, tuple[str, str]] = {
     "reports:export_csv": ("GET", REPORTS),
     "reports:export_xlsx": ("GET", REPORTS),
     "reports:chart": ("GET", REPORTS),
+    "reports:funder_pdf": ("GET", REPORTS),
+    "reports:funder_xlsx": ("GET", REPORTS),
     "api-reports-attendance": ("GET", "403 403 403 403 200 403 200 200"),
     "event-list": ("GET", PUBLIC),
     "event-detail": ("GET", PUBLIC),
