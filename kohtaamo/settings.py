@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "outbox",
     "microsoft365",
     "youtube",
+    "reach",
     "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "kohtaamo.middleware.DatabaseUnavailableMiddleware",
+    "reach.middleware.VisitCountingMiddleware",  # cache only, after the page is made
 ]
 
 ROOT_URLCONF = "kohtaamo.urls"
@@ -308,6 +310,8 @@ OUTBOX_DISPATCH_SECONDS = env.float("OUTBOX_DISPATCH_SECONDS", default=20.0)
 OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=90)
 OUTBOX_STALE_SECONDS = env.float("OUTBOX_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 CELERY_BEAT_SCHEDULE = {
+    # Reach counts gathered in the cache, written to the database in one batch (reach/services).
+    "reach-counts": {"task": "reach.flush_counts", "schedule": crontab(minute="*/5")},
     "event-reminders": {"task": "events.tasks.send_due_reminders", "schedule": crontab(minute=0)},
     "feedback-requests": {
         "task": "events.tasks.send_due_feedback_requests",
@@ -505,5 +509,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports each step of every PDF at INFO (the funder's report).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -31,6 +31,7 @@ urlpatterns = [
     path("accessibility/", include("accessibility.urls")),
     path("youtube/", include("youtube.urls")),
     path("reports/", include("events.reports.urls")),
+    path("", include("reach.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -55,6 +55,8 @@ def params_for(name: str, world) -> dict:
         },
         "recordings:deliver": {"pk": recording.pk, "order_pk": world.order.pk},
         "reports:chart": {"name": "kind"},
+        "reach:meeting": {"pk": event.pk},
+        "reach:material": {"pk": world.material.pk},
         "event-attendance": {"pk": world.past.pk},
         "event-participants": {"pk": event.pk},
         "registration-detail": {"pk": world.registration.pk},

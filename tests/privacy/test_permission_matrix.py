@@ -163,6 +163,11 @@ MATRIX: dict[str, tuple[str, str]] = {
     "reports:chart": ("GET", REPORTS),
     "reports:funder_pdf": ("GET", REPORTS),
     "reports:funder_xlsx": ("GET", REPORTS),
+    "reach:report": ("GET", REPORTS),
+    # Counting redirects: to the link for those the rule lets see it, else to the event page
+    # (tests/reach/test_redirects.py); a material to anyone who may see its event.
+    "reach:meeting": ("GET", "ok ok ok ok ok ok ok ok"),
+    "reach:material": ("GET", "ok ok ok ok ok ok ok ok"),
     "api-reports-attendance": ("GET", "403 403 403 403 200 403 200 200"),
     "event-list": ("GET", PUBLIC),
     "event-detail": ("GET", PUBLIC),
