@@ -1,6 +1,5 @@
 """Each caption check on hand-made cue lists and on files."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -109,16 +108,14 @@ def test_policy_changes_thresholds():
     assert codes(check_cues([cue(0, 6, "x" * 15)], policy=strict)) == ["line_too_long"]
 
 
-def test_three_thousand_cues_well_under_a_second():
+def test_a_three_hour_file_of_three_thousand_cues_passes_whole():
+    # Its speed is measured in `make bench` (benchmarks/run.py caption_checks), not here.
     body = "WEBVTT\n\n" + "".join(
         f"{format_ms(i * 3600)} --> {format_ms(i * 3600 + 3000)}\nRivi {i} tekstiä\ntoinen\n\n"
         for i in range(3000)
     )
-    started = time.process_time()  # CPU time: not disturbed by other processes
     result = check_vtt(body, duration_seconds=3 * 3600)
-    elapsed = time.process_time() - started
     assert len(result.cues) == 3000 and result.ok
-    assert elapsed < 0.5
 
 
 # --- files ------------------------------------------------------------------------------------
