@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.reports.periods import ReportInputError, check_dates
+
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
 
@@ -28,8 +30,10 @@ class ReachPeriodForm(forms.Form):
         data = super().clean()
         end = data.get("end") or timezone.localdate()
         start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
-        if start > end:
-            raise forms.ValidationError(_("The start date must not be after the end date."))
+        try:
+            check_dates(start, end)  # the reports' one rule for a period's dates
+        except ReportInputError as error:
+            raise forms.ValidationError(str(error.message)) from error
         if (end - start).days >= MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most two years."))
         data["start"], data["end"] = start, end
