@@ -1,3 +1,4 @@
+import functools
 import json
 from pathlib import Path
 
@@ -5,6 +6,7 @@ import pytest
 from yt_dlp.networking.exceptions import TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
+from accessibility.checks import format_ms
 from recordings import platform
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -16,6 +18,25 @@ def load_info(name: str) -> dict:
 
 def vtt_bytes(name: str) -> bytes:
     return (FIXTURES / "vtt" / name).read_bytes()
+
+
+@functools.cache
+def long_track_vtt(cues: int) -> bytes:
+    """`cues` cues a second apart, as a long live session's track: every 150th too short
+    (an error), every 200th too fast (an error), every 300th (from the 10th) fast (a
+    warning)."""
+    lines = ["WEBVTT", ""]
+    for i in range(cues):
+        start = i * 1000
+        end = start + (500 if i % 150 == 75 else 900)
+        if i % 200 == 100:
+            text = "Liian nopea repliikki"  # 21 characters in 0.9 s: 23.3 cps (error)
+        elif i % 300 == 10:
+            text = "Melko nopea ja"  # 14 characters in 0.9 s: 15.6 cps (warning)
+        else:
+            text = "a"
+        lines += [f"{format_ms(start)} --> {format_ms(end)}", text, ""]
+    return "\n".join(lines).encode()
 
 
 def _error_from(saved: dict) -> DownloadError:

@@ -9,7 +9,6 @@ Speed is measured by `make bench`, not here.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 
@@ -21,6 +20,8 @@ from recordings.models import CaptionTrack
 from recordings.services import store_track
 from tests.factories import RecordingFactory
 
+from .conftest import long_track_vtt
+
 pytestmark = pytest.mark.django_db
 
 LARGE = 63_000
@@ -30,33 +31,10 @@ PAGE_LIMIT = 300_000  # bytes of HTML
 DETAIL_QUERIES = 7
 
 
-def _stamp(ms: int) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
-@functools.cache
-def make_vtt(cues: int) -> bytes:
-    lines = ["WEBVTT", ""]
-    for i in range(cues):
-        start = i * 1000
-        end = start + (500 if i % 150 == 75 else 900)  # every 150th: too short (error)
-        if i % 200 == 100:
-            text = "Liian nopea repliikki"  # 21 characters in 0.9 s: 23.3 cps (error)
-        elif i % 300 == 10:
-            text = "Melko nopea ja"  # 14 characters in 0.9 s: 15.6 cps (warning)
-        else:
-            text = "a"
-        lines += [f"{_stamp(start)} --> {_stamp(end)}", text, ""]
-    return "\n".join(lines).encode()
-
-
 def _store(cues: int) -> CaptionTrack:
     recording = RecordingFactory(duration_seconds=cues + 1)
     return store_track(
-        recording=recording, language="fi", content=make_vtt(cues), file_name=f"{cues}.vtt"
+        recording=recording, language="fi", content=long_track_vtt(cues), file_name=f"{cues}.vtt"
     )
 
 
@@ -65,7 +43,7 @@ def _page(client, track: CaptionTrack):
 
 
 def test_the_large_file_is_a_real_accepted_upload():
-    content = make_vtt(LARGE)
+    content = long_track_vtt(LARGE)
     assert 1_900_000 < len(content) <= settings.UPLOAD_LIMITS["captions"]
     assert content.count(b"-->") == LARGE
 

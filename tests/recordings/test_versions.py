@@ -6,10 +6,9 @@ import importlib
 
 import pytest
 import time_machine
-from cryptography.fernet import Fernet
 from django.apps import apps
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from outbox.models import OutboxMessage
 from recordings import services
@@ -21,8 +20,7 @@ from recordings.models import (
     VersionKind,
 )
 from tests.factories import CaptionTrackFactory, RecordingFactory
-from youtube.config import SCOPE
-from youtube.models import ChannelConnection
+from tests.youtube_channel import configure_youtube, connect_channel
 
 from .conftest import vtt_bytes
 
@@ -231,20 +229,8 @@ def test_a_user_without_the_recordings_ability_is_refused(client, reporting):
 
 @pytest.fixture
 def connected_channel(settings):
-    settings.YOUTUBE_CLIENT_ID = "1234-test.apps.googleusercontent.com"
-    settings.YOUTUBE_CLIENT_SECRET = "test-client-secret"
-    settings.YOUTUBE_API_ENDPOINT = "http://127.0.0.1:9/"
-    settings.YOUTUBE_TOKEN_URI = "http://127.0.0.1:9/token"
-    settings.YOUTUBE_TOKEN_KEY = Fernet.generate_key().decode()
-    connection = ChannelConnection(
-        channel_id="UC_county_channel_0000001",
-        channel_title="County",
-        scopes=[SCOPE],
-        connected_at=timezone.now(),
-    )
-    connection.set_refresh_token("1//04-refresh-token-for-the-tests")
-    connection.save()
-    return connection
+    configure_youtube(settings)
+    return connect_channel()
 
 
 def test_approval_with_a_connected_channel_queues_the_upload_of_that_version(

@@ -3,7 +3,6 @@ of cues at a time, each cue edited in place through `services.edit_cue` (real da
 
 from __future__ import annotations
 
-import functools
 import re
 
 import pytest
@@ -13,6 +12,8 @@ from recordings.models import CaptionTrack, TrackKind, TrackStatus
 from recordings.services import store_track
 from recordings.workbench import CUES_PER_PAGE, CueTimeError, parse_time
 from tests.factories import CaptionTrackFactory, RecordingFactory
+
+from .conftest import long_track_vtt
 
 pytestmark = pytest.mark.django_db
 
@@ -32,23 +33,6 @@ Tänään puhutaan työkyvystä.
 00:00:11.000 --> 00:00:13.000
 Kiitos.
 """
-
-
-def _stamp(ms: int) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
-@functools.cache
-def many_cues(count: int) -> bytes:
-    """`count` cues a second apart; every 200th too fast (an error)."""
-    lines = ["WEBVTT", ""]
-    for i in range(count):
-        text = "Liian nopea repliikki" if i % 200 == 100 else "a"
-        lines += [f"{_stamp(i * 1000)} --> {_stamp(i * 1000 + 900)}", text, ""]
-    return "\n".join(lines).encode()
 
 
 def _store(content: str | bytes, **recording) -> CaptionTrack:
@@ -166,7 +150,7 @@ def test_a_video_elsewhere_is_a_link_not_an_embed(en_client, communications):
 
 
 def test_a_cue_opens_the_page_that_holds_it(en_client, communications):
-    track = _store(many_cues(120), duration_seconds=121)
+    track = _store(long_track_vtt(120), duration_seconds=121)
     en_client.force_login(communications)
     first = en_client.get(url_of(track))
     assert [r.index for r in first.context["rows"]] == list(range(CUES_PER_PAGE))
@@ -322,7 +306,7 @@ def test_editing_an_approved_track_needs_a_new_approval(en_client, communication
 def test_the_page_s_queries_and_size_stay_fixed(
     en_client, communications, django_assert_num_queries, cues
 ):
-    track = _store(many_cues(cues), duration_seconds=cues + 1)
+    track = _store(long_track_vtt(cues), duration_seconds=cues + 1)
     en_client.force_login(communications)
     en_client.get(url_of(track))  # warm the session and the role caches
     with django_assert_num_queries(4):  # session, user, roles, the track with its recording

@@ -10,15 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
-from django.utils import timezone, translation
+from django.utils import translation
 from googleapiclient.http import HttpMockSequence
 
-from youtube.config import SCOPE
-from youtube.models import ChannelConnection
+from tests.youtube_channel import configure_youtube, connect_channel
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REFRESH_TOKEN = "1//04-stored-refresh-token-for-the-tests"
 JSON = {"status": "200", "content-type": "application/json; charset=UTF-8"}
 
 
@@ -60,24 +57,10 @@ def _english():
 
 @pytest.fixture
 def youtube_settings(settings):
-    settings.YOUTUBE_CLIENT_ID = "1234-test.apps.googleusercontent.com"
-    settings.YOUTUBE_CLIENT_SECRET = "test-client-secret"
-    settings.YOUTUBE_API_ENDPOINT = "http://127.0.0.1:9/"
-    settings.YOUTUBE_TOKEN_URI = "http://127.0.0.1:9/token"
-    settings.YOUTUBE_AUTH_URI = "http://127.0.0.1:9/o/oauth2/auth"
-    settings.YOUTUBE_DAILY_QUOTA = 10000
-    settings.YOUTUBE_TOKEN_KEY = Fernet.generate_key().decode()
+    configure_youtube(settings)
     return settings
 
 
 @pytest.fixture
 def connected(db, youtube_settings):
-    connection = ChannelConnection(
-        channel_id="UC_county_channel_0000001",
-        channel_title="County",
-        scopes=[SCOPE],
-        connected_at=timezone.now(),
-    )
-    connection.set_refresh_token(REFRESH_TOKEN)
-    connection.save()
-    return connection
+    return connect_channel()

@@ -5,11 +5,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.youtube_channel import REFRESH_TOKEN
 from youtube import client, quota
 from youtube.errors import NOT_CONNECTED, NOT_FOUND, QUOTA_EXCEEDED, REVOKED, YouTubeError
 from youtube.models import ChannelConnection, QuotaUse
 
-from .conftest import REFRESH_TOKEN, answer, replay, token_answer, videos_answer
+from .conftest import answer, replay, token_answer, videos_answer
 
 pytestmark = pytest.mark.django_db
 
