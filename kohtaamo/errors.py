@@ -20,9 +20,9 @@ class ServiceError(Exception):
     """A call to an outside service (Microsoft Graph, YouTube) that did not succeed.
 
     ``kind`` is one of the subclass's ``messages``; ``message`` is for the person (lazy,
-    translated when shown); ``status`` (HTTP) and ``detail`` (the service's English text,
-    never a secret or a token) are for logs and the administrator. Subclasses name the
-    service's own error code (Graph's ``code``, Google's ``reason``).
+    translated when shown); ``status`` (HTTP), ``code`` (the service's own error code) and
+    ``detail`` (the service's English text, never a secret or a token) are for logs and the
+    administrator.
     """
 
     messages: ClassVar[Mapping[str, Promise]] = {}
@@ -34,6 +34,7 @@ class ServiceError(Exception):
         message: str | Promise | None = None,
         *,
         status: int | None = None,
+        code: str = "",
         detail: str = "",
     ) -> None:
         if kind not in self.messages:
@@ -41,6 +42,7 @@ class ServiceError(Exception):
         self.kind = kind
         self.message = self.messages[kind] if message is None else message
         self.status = status
+        self.code = code
         self.detail = detail
         super().__init__(kind)
 
@@ -51,3 +53,6 @@ class ServiceError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.kind!r}, status={self.status!r}, code={self.code!r})"

@@ -59,18 +59,3 @@ class GraphError(ServiceError):
 
     messages = MESSAGES
     transient_kinds = TRANSIENT_KINDS
-
-    def __init__(
-        self,
-        kind: str,
-        message: str | Promise | None = None,
-        *,
-        status: int | None = None,
-        code: str = "",
-        detail: str = "",
-    ) -> None:
-        self.code = code
-        super().__init__(kind, message, status=status, detail=detail)
-
-    def __repr__(self) -> str:
-        return f"GraphError({self.kind!r}, status={self.status!r}, code={self.code!r})"

@@ -207,14 +207,14 @@ def _translate(exc: Exception, operation: str) -> YouTubeError:
             # consent screen's seven days), or the account's password changed.
             _mark_revoked("invalid_grant")
             logger.warning("YouTube refresh token refused (invalid_grant); reconnect the channel")
-            return YouTubeError(REVOKED, reason="invalid_grant", detail=text[:300])
+            return YouTubeError(REVOKED, code="invalid_grant", detail=text[:300])
         if getattr(exc, "retryable", False):
             return YouTubeError(UNAVAILABLE, detail=text[:300])
-        return YouTubeError(FORBIDDEN, reason="token", detail=text[:300])
+        return YouTubeError(FORBIDDEN, code="token", detail=text[:300])
     if isinstance(exc, HttpError):
         status = exc.resp.status
         reason, message = _google_reason(exc)
-        common = {"status": status, "reason": reason, "detail": f"{operation}: {message}"[:300]}
+        common = {"status": status, "code": reason, "detail": f"{operation}: {message}"[:300]}
         if status == 403 and reason in QUOTA_REASONS:
             quota.mark_exhausted()
             return YouTubeError(QUOTA_EXCEEDED, **common)
@@ -308,7 +308,7 @@ def mine_channel(*, service: Any = None) -> tuple[str, str]:
     answer = _execute(service.channels().list(part="snippet", mine=True), "channels.list")
     items = answer.get("items") or []
     if not items:
-        raise YouTubeError(FORBIDDEN, reason="noChannel", detail="the account has no channel")
+        raise YouTubeError(FORBIDDEN, code="noChannel", detail="the account has no channel")
     return items[0]["id"], (items[0].get("snippet") or {}).get("title", "")
 
 

@@ -39,26 +39,16 @@ TRANSIENT_KINDS = frozenset({UNAVAILABLE, QUOTA_EXCEEDED})
 
 
 class YouTubeError(ServiceError):
-    """A YouTube call that did not succeed; ``reason`` is Google's error reason (e.g.
-    quotaExceeded)."""
+    """A YouTube call that did not succeed; ``code`` (also ``reason``) is Google's error
+    reason, e.g. quotaExceeded."""
 
     messages = MESSAGES
     transient_kinds = TRANSIENT_KINDS
 
-    def __init__(
-        self,
-        kind: str,
-        message: str | Promise | None = None,
-        *,
-        status: int | None = None,
-        reason: str = "",
-        detail: str = "",
-    ) -> None:
-        self.reason = reason
-        super().__init__(kind, message, status=status, detail=detail)
-
-    def __repr__(self) -> str:
-        return f"YouTubeError({self.kind!r}, status={self.status!r}, reason={self.reason!r})"
+    @property
+    def reason(self) -> str:
+        """Google's name for its error code."""
+        return self.code
 
 
 class QuotaExhaustedError(DomainError):

@@ -75,13 +75,13 @@ def complete_consent(
     try:
         flow.fetch_token(code=code)
     except OAuth2Error as exc:
-        raise YouTubeError(FORBIDDEN, reason=exc.error or "oauth", detail=exc.error) from exc
+        raise YouTubeError(FORBIDDEN, code=exc.error or "oauth", detail=exc.error) from exc
     except requests.RequestException as exc:
         raise YouTubeError(UNAVAILABLE, detail=f"token endpoint: {type(exc).__name__}") from exc
     credentials = flow.credentials
     if not credentials.refresh_token:
         raise YouTubeError(
-            FORBIDDEN, reason="no_refresh_token", detail="Google sent no refresh token"
+            FORBIDDEN, code="no_refresh_token", detail="Google sent no refresh token"
         )
     channel_id, title = mine_channel(service=youtube_service(credentials=credentials, http=http))
     with transaction.atomic():
