@@ -1,4 +1,4 @@
-"""The attendance report: pandas over the flat rows of `events.reports.selectors`.
+"""The attendance report: pandas over the per-event rows and counts of `events.reports.selectors`.
 
 `attendance_report(*, start, end, breakdowns)` is the one computation behind the page, the
 CSV/XLSX exports, the charts and the API, so they can never disagree. It returns counts only:
@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -21,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from networks.models import Sector
 
 from ..feedback.selectors import net_promoter_score  # the one NPS formula, shared with event pages
-from ..models import EventFormat, EventKind, RegistrationStatus, Theme
+from ..models import EventFormat, EventKind, Theme
+from .counts import plain_key
 from .periods import (
     Period,
     ReportInputError,
@@ -31,14 +31,10 @@ from .periods import (
     year_earlier,
 )
 from .selectors import (
-    ATTENDED,
     ATTENDEE_KEYS,
     BREAKDOWNS,
     EVENT_KEYS,
     LINK_KEYS,
-    NO_ORGANISATION,
-    NOT_RECORDED,
-    STATUS_CODES,
     ReportRows,
     attendance_rows,
     period_column,
@@ -171,28 +167,34 @@ def attendance_report(
         breakdowns=breakdowns,
         as_of=as_of,
     )
-    data = ReportData.from_rows(rows)
-    mine = data.period(0)
-    totals = _period_totals(mine)
+    events = event_frame(rows.events)
+    mine = _held(events, 0)
+    totals = _period_totals(mine, rows.counts.unique[0])
     return Report(
         period=period,
         generated_at=as_of,
         breakdowns=breakdowns,
         totals=totals,
-        summary_lines=_summary_lines(mine.events),
-        tables={name: _table(name, mine, data, rows) for name in breakdowns},
-        timelines=_timelines(mine.events, start, end),
+        summary_lines=_summary_lines(mine),
+        tables={name: _table(name, mine, rows) for name in breakdowns},
+        timelines=_timelines(mine, start, end),
         comparisons=[
-            _comparison(key, other, totals, data.period(index))
+            _comparison(key, other, totals, _held(events, index), rows.counts.unique[index])
             for index, (key, other) in enumerate(others, start=1)
         ],
-        events=mine.events,
+        events=mine,
     )
 
 
-def _period_totals(period: PeriodData) -> dict:
-    totals = _group_figures(period.events)
-    totals["unique_participants"] = len(pd.unique(period.attended["person"].to_numpy()))
+def _held(events: pd.DataFrame, index: int) -> pd.DataFrame:
+    """The events held in `periods[index]`."""
+    held = events[period_column(index)].to_numpy(dtype=bool)
+    return events if held.all() else events[held]
+
+
+def _period_totals(events: pd.DataFrame, unique: int) -> dict:
+    totals = _group_figures(events)
+    totals["unique_participants"] = int(unique)
     return totals
 
 
@@ -200,8 +202,8 @@ def _group_figures(frame: pd.DataFrame) -> dict:
     return _figures(_sums(frame), events=frame["id"].nunique(), themes=frame["theme_id"].nunique())
 
 
-def _comparison(key: str, other: Period, totals: dict, data: PeriodData) -> dict:
-    theirs = _period_totals(data)
+def _comparison(key: str, other: Period, totals: dict, events: pd.DataFrame, unique: int) -> dict:
+    theirs = _period_totals(events, unique)
     changes = {}
     for figure in FIGURE_KEYS:
         mine, old = totals[figure], theirs[figure]
@@ -223,86 +225,15 @@ def _comparison(key: str, other: Period, totals: dict, data: PeriodData) -> dict
 
 # --- pandas steps ---------------------------------------------------------------------------
 
-_CONFIRMED = STATUS_CODES[RegistrationStatus.CONFIRMED]
-_WAITLISTED = STATUS_CODES[RegistrationStatus.WAITLISTED]
-_CANCELLED = STATUS_CODES[RegistrationStatus.CANCELLED]
-
-
-@dataclass
-class PeriodData:
-    """One period's slice of `ReportData`: its events (index = position in
-    `ReportData.events`), their registration rows and the attended ones among them."""
-
-    events: pd.DataFrame
-    registrations: pd.DataFrame
-    attended: pd.DataFrame
-
-
-@dataclass
-class ReportData:
-    """The rows of all the report's periods, with the per-event figures counted once.
-    Registration rows carry `event`, the position of their event in `events`."""
-
-    events: pd.DataFrame
-    registrations: pd.DataFrame
-    attended: pd.DataFrame
-
-    @classmethod
-    def from_rows(cls, rows: ReportRows) -> ReportData:
-        registrations = rows.registrations
-        positions = pd.Index(rows.events["id"])
-        registrations["event"] = positions.get_indexer(registrations["event_id"])
-        for links in rows.links.values():
-            links["event"] = positions.get_indexer(links["event_id"])
-        attended = registrations["attended"].to_numpy() == ATTENDED
-        return cls(
-            event_frame(rows.events, registrations),
-            registrations,
-            registrations.loc[attended, ["event", "person"]],
-        )
-
-    def period(self, index: int) -> PeriodData:
-        held = self.events[period_column(index)].to_numpy(dtype=bool)
-        return PeriodData(
-            _where(self.events, held),
-            _where(self.registrations, held[self.registrations["event"].to_numpy()]),
-            _where(self.attended, held[self.attended["event"].to_numpy()]),
-        )
-
-
-def _where(frame: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    return frame if mask.all() else frame[mask]
-
-
-def _registration_figures(registrations: pd.DataFrame, n_events: int) -> dict[str, np.ndarray]:
-    """Per event: registrations (not cancelled), confirmed, waitlisted, identified attendees,
-    rows with attendance recorded (attended not null), confirmed rows not attended."""
-    status = registrations["status"].to_numpy()
-    attended = registrations["attended"].to_numpy()
-    confirmed = status == _CONFIRMED
-    flags = {
-        "registrations": status != _CANCELLED,
-        "confirmed": confirmed,
-        "waitlisted": status == _WAITLISTED,
-        "identified": attended == ATTENDED,
-        "recorded": attended != NOT_RECORDED,
-        "no_shows": confirmed & (attended != ATTENDED),
-    }
-    event = registrations["event"].to_numpy()
-    return {
-        name: np.bincount(event, weights=flag, minlength=n_events) for name, flag in flags.items()
-    }
-
-
 _NUMERIC = [
     "headcount", "anonymous_attendees", "answers", "usefulness_sum", "promoters", "detractors",
     "recording_views", "caption_cost",
 ]  # fmt: skip
 
 
-def event_frame(events: pd.DataFrame, registrations: pd.DataFrame) -> pd.DataFrame:
+def event_frame(events: pd.DataFrame) -> pd.DataFrame:
     """One row per event held, with every per-event figure as a column."""
-    events = events.assign(**_registration_figures(registrations, len(events)))
+    events = events.copy()
     events["caption_cost"] = events["caption_cost"].map(_to_float, na_action="ignore")
     events[_NUMERIC] = events[_NUMERIC].astype("float64").fillna(0)
     recorded = events["recorded"] > 0
@@ -313,35 +244,6 @@ def event_frame(events: pd.DataFrame, registrations: pd.DataFrame) -> pd.DataFra
         events["identified"] + events["headcount"] + events["anonymous_attendees"]
     )
     return events
-
-
-def _distinct_counts(codes: np.ndarray, n_keys: int, values: np.ndarray) -> np.ndarray:
-    """Per key code (0 … n_keys-1), how many distinct `values` (integers ≥ 0: event
-    positions, theme codes, person keys) its rows have. Each (key, value) pair is packed
-    into one int64 and the array sorted in place: numpy's sort takes milliseconds for a
-    million integers, where groupby-nunique took a tenth of a second and a hash table of
-    tens of MB."""
-    span = int(values.max()) + 1 if len(values) else 1
-    pairs = codes.astype(np.int64) * span
-    pairs += values
-    pairs.sort()
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:] != pairs[:-1]
-    return np.bincount(pairs[first] // span, minlength=n_keys)
-
-
-def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(code per value, sorted distinct values) for integers, by sorting: pd.factorize would
-    build a hash table the size of the million-row input."""
-    ordered = np.sort(values)
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    uniques = ordered[first]
-    return np.searchsorted(uniques, values), uniques
-
-
-def _by_key(keys, counts: np.ndarray) -> dict:
-    return {_plain_key(key): int(count) for key, count in zip(keys, counts, strict=True)}
 
 
 def _to_float(value) -> float:
@@ -455,109 +357,39 @@ def _label(name: str, key, rows: ReportRows) -> str:
     return str(rows.labels.get(name, {}).get(int(key), key))
 
 
-def _table(name: str, period: PeriodData, data: ReportData, rows: ReportRows) -> list[dict]:
+def _table(name: str, frame: pd.DataFrame, rows: ReportRows) -> list[dict]:
     if name in ATTENDEE_KEYS:
-        return _attendee_table(name, period, data, rows)
-    frame = period.events
+        return _attendee_table(name, frame, rows)
     if name in LINK_KEYS:
         links = rows.links[name]
         grouped = frame.merge(links[["event_id", "key"]], how="left", left_on="id",
                               right_on="event_id")  # fmt: skip
-        unique = _unique_by_link(period.attended, links)
     else:
         grouped = frame.assign(key=frame[EVENT_KEYS[name]])
-        unique = _unique_by_event_key(period.attended, data.events[EVENT_KEYS[name]])
+    unique = rows.counts.unique_by[name]
     grouped["key"] = grouped["key"].astype("object").where(grouped["key"].notna(), "")
-    sums = grouped.groupby("key", sort=False).agg(
-        **{column: (column, "sum") for column in _SUMS},
-        events=("id", "nunique"),
-        themes=("theme_id", "nunique"),
-    )
+    # One grouped sum over all the columns (pandas' fast path), not one aggregation each.
+    by_key = grouped.groupby("key", sort=False)
+    sums = by_key[_SUMS].sum()
+    sums["events"] = by_key["id"].nunique()
+    sums["themes"] = by_key["theme_id"].nunique()
     table = []
     for raw_key, group in sums.to_dict("index").items():
-        key = None if raw_key == "" else _plain_key(raw_key)
+        key = None if raw_key == "" else plain_key(raw_key)
         figures = _figures(group, events=group["events"], themes=group["themes"])
         figures["unique_participants"] = int(unique.get(key) or 0)
         table.append({"key": key, "label": _label(name, key, rows), **figures})
     return sorted(table, key=lambda row: (-row["attendance"], row["label"]))
 
 
-def _plain_key(key):
-    if key is None or (isinstance(key, float) and pd.isna(key)):
-        return None
-    if isinstance(key, np.generic):
-        key = key.item()
-    if isinstance(key, float) and key.is_integer():
-        return int(key)
-    return key
-
-
-def _unique_by_event_key(attended: pd.DataFrame, event_keys: pd.Series) -> dict:
-    """Distinct participants per value of an event's attribute (all events' values)."""
-    codes, keys = pd.factorize(event_keys, use_na_sentinel=False)
-    rows = codes[attended["event"].to_numpy()]
-    return _by_key(keys, _distinct_counts(rows, len(keys), attended["person"].to_numpy()))
-
-
-def _unique_by_link(attended: pd.DataFrame, links: pd.DataFrame) -> dict:
-    """Distinct participants per linked network or presenter (events without one: None)."""
-    pairs = attended.merge(links[["event", "key"]], how="left", on="event")
-    codes, keys = pd.factorize(pairs["key"], use_na_sentinel=False)
-    return _by_key(keys, _distinct_counts(codes, len(keys), pairs["person"].to_numpy()))
-
-
-def _attendee_groups(
-    name: str, period: PeriodData, data: ReportData, rows: ReportRows
-) -> list[dict]:
-    """Per organisation (or sector) of the registrations: every key given on a registration
-    of the period, whatever its status, with its counts."""
-    registrations = period.registrations
-    org_codes, organisations = _int_codes(registrations["organisation_id"].to_numpy())
-    keys = pd.Series(organisations)
-    if name == "sector":
-        keys = keys.map(rows.sectors)
-    keys = keys.where(pd.Series(organisations) != NO_ORGANISATION)
-    key_codes, keys = pd.factorize(keys, use_na_sentinel=False)
-    codes, n_keys = key_codes[org_codes], len(keys)
-    event = registrations["event"].to_numpy()
-    status = registrations["status"].to_numpy()
-    attended = registrations["attended"].to_numpy() == ATTENDED
-    live, confirmed = status != _CANCELLED, status == _CONFIRMED
-    recorded = (data.events["recorded"].to_numpy() > 0)[event]
-    themes = pd.factorize(data.events["theme_id"])[0][event]  # -1: no theme
-    with_theme = live & (themes >= 0)
-    flags = {
-        "registrations": live,
-        "confirmed": confirmed,
-        "waitlisted": status == _WAITLISTED,
-        "identified": attended,
-        "confirmed_recorded": confirmed & recorded,
-        "confirmed_attended": confirmed & attended,
-    }
-    figures = {
-        column: np.bincount(codes, weights=flag, minlength=n_keys) for column, flag in flags.items()
-    }
-    figures["events"] = _distinct_counts(codes[live], n_keys, event[live])
-    figures["themes"] = _distinct_counts(codes[with_theme], n_keys, themes[with_theme])
-    persons = registrations["person"].to_numpy()[attended]
-    figures["unique"] = _distinct_counts(codes[attended], n_keys, persons)
-    return [
-        {
-            "key": _plain_key(key),
-            **{column: int(values[index]) for column, values in figures.items()},
-        }
-        for index, key in enumerate(keys)
-    ]
-
-
-def _attendee_table(
-    name: str, period: PeriodData, data: ReportData, rows: ReportRows
-) -> list[dict]:
+def _attendee_table(name: str, frame: pd.DataFrame, rows: ReportRows) -> list[dict]:
+    """Per organisation (or sector) given on the period's registrations; headcounts and
+    anonymous attendees under "not known". Groups come in key order from either counting
+    path, so equal rows sort the same way."""
     table = []
-    frame = period.events
     headcount = float(frame["headcount"].sum())
     anonymous = float(frame["anonymous_attendees"].sum())
-    groups = _attendee_groups(name, period, data, rows)
+    groups = sorted(rows.counts.groups[name], key=_group_order)
     if (headcount or anonymous) and not any(group["key"] is None for group in groups):
         groups.append({"key": None})
     for group in groups:
@@ -580,6 +412,10 @@ def _attendee_table(
         figures["unique_participants"] = int(group.get("unique", 0))
         table.append({"key": group["key"], "label": _label(name, group["key"], rows), **figures})
     return sorted(table, key=lambda row: (-row["attendance"], row["label"]))
+
+
+def _group_order(group: dict) -> tuple:
+    return (group["key"] is not None, str(group["key"]))
 
 
 def _timelines(frame: pd.DataFrame, start: dt.date, end: dt.date) -> dict:

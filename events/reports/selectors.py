@@ -5,11 +5,11 @@ model instances. It reads the events of every period the report needs (the perio
 it is compared with) at once, so each table is scanned once, not once per period:
 
 * one row per event, with feedback, recording and caption figures summed per event in SQL;
-* one compact row of five integers per registration of those events (event, organisation,
-  status, attendance, participant key), streamed in chunks into a numpy array; pandas then
-  counts everything per event, per period and per breakdown from it. Distinct counts over a
-  million rows were the slow part in SQL (one sort per COUNT(DISTINCT …), repeated for every
-  breakdown and period); `nunique` over integers in pandas is a hash pass;
+* the registrations of those events counted into one `Counts` (events.reports.counts):
+  per-event registration figures, distinct participants per period and per breakdown key,
+  and the attendee tables' counts, from one row of five integers per registration in numpy
+  (`counts_numpy`: packed into one binary value per column on PostgreSQL, streamed in chunks
+  on SQLite). Both ways give the same report byte for byte;
 * the event–network and event–presenter links, and the labels.
 
 Definitions (kept here, next to the SQL that implements them):
@@ -22,7 +22,8 @@ Definitions (kept here, next to the SQL that implements them):
   ``r:<registration id>``. Deleting a user (user set NULL, e-mail kept) keeps the count; a
   fully anonymised registration (no user, no e-mail) counts as one participant of its own,
   which keeps the count for anyone who attended once in the period (see docs/reports.md).
-  The key leaves the database as an integer (`PERSON_SQL`): no e-mail reaches Python;
+  No e-mail reaches Python: the key leaves the database as an integer
+  (`counts_numpy.PERSON_SQL`, `counts_numpy.PACKED_SQL`);
 * the event's *network* is the network it was organised for (`audience_networks`), so a
   member leaving a network or deleting their account never moves past totals.
 """
@@ -34,9 +35,7 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
-import numpy as np
 import pandas as pd
-from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -60,11 +59,11 @@ from ..models import (
     EventStatus,
     Feedback,
     Presenter,
-    Registration,
-    RegistrationStatus,
     Series,
     Theme,
 )
+from .counts import Counts
+from .counts_numpy import counted_in_numpy
 
 # breakdown name -> (kind of key, field on Event or Registration)
 EVENT_KEYS = {
@@ -77,24 +76,6 @@ LINK_KEYS = {"network": "audience_networks", "presenter": "presenters"}
 ATTENDEE_KEYS = {"organisation": "organisation_id", "sector": "sector"}
 BREAKDOWNS = (*EVENT_KEYS, "network", "presenter", *ATTENDEE_KEYS)
 
-# Codes of the registration rows (`REGISTRATION_COLUMNS`): small integers, no strings.
-NO_ORGANISATION = 0
-STATUS_CODES = {
-    RegistrationStatus.PENDING: 0,
-    RegistrationStatus.CONFIRMED: 1,
-    RegistrationStatus.WAITLISTED: 2,
-    RegistrationStatus.CANCELLED: 3,
-}
-ATTENDED, NOT_ATTENDED, NOT_RECORDED = 1, 0, -1
-REGISTRATION_COLUMNS = {
-    "event_id": np.int64,
-    "organisation_id": np.int64,
-    "status": np.int8,
-    "attended": np.int8,
-    "person": np.int64,
-}
-CHUNK = 20_000
-
 
 def period_column(index: int) -> str:
     """The events frame's column saying whether an event was held in `periods[index]`."""
@@ -104,11 +85,11 @@ def period_column(index: int) -> str:
 @dataclass
 class ReportRows:
     """Everything the pandas step needs, for every period of the report at once: one row per
-    event (with `period_column(i)` flags and the Helsinki month as year·100 + month) and one
-    row of integer codes per registration of those events."""
+    event (with `period_column(i)` flags, the Helsinki month as year·100 + month and the
+    registration figures of `counts.EVENT_FIGURES`) and the distinct counts (`Counts`)."""
 
     events: pd.DataFrame
-    registrations: pd.DataFrame
+    counts: Counts
     links: dict[str, pd.DataFrame] = field(default_factory=dict)
     sectors: dict[int, str] = field(default_factory=dict)
     labels: dict[str, dict] = field(default_factory=dict)
@@ -206,72 +187,6 @@ def _caption_costs(scope: Q) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=["event_id", "caption_cost"])
 
 
-# The person key as one integer, disjoint by construction: 3·user id, 3·n+1 for the n-th
-# distinct e-mail of registrations without a user, 3·registration id+2 for neither. The
-# e-mails are numbered in the database (one hash pass), so none of them leaves it.
-PERSON_SQL = """
-SELECT r.event_id,
-       COALESCE(r.organisation_id, {no_organisation}),
-       CASE r.status WHEN %s THEN %s WHEN %s THEN %s WHEN %s THEN %s ELSE %s END,
-       CASE WHEN r.attended IS NULL THEN {not_recorded} WHEN r.attended THEN {attended}
-            ELSE {not_attended} END,
-       CASE WHEN r.attended THEN COALESCE(3 * r.user_id, 3 * m.n + 1, 3 * r.id + 2) ELSE 0 END
-  FROM ({registrations}) r
-  LEFT JOIN (SELECT d.email, ROW_NUMBER() OVER () AS n FROM ({emails}) d) m
-    ON m.email = CASE WHEN r.attended AND r.user_id IS NULL THEN r.email END
-"""
-
-
-def _registration_sql(reg_scope: Q) -> tuple[str, list]:
-    in_scope = Registration.objects.filter(reg_scope).order_by()
-    registrations, params = in_scope.values(
-        "id", "event_id", "organisation_id", "user_id", "email", "status", "attended"
-    ).query.sql_with_params()
-    emails, email_params = (
-        in_scope.filter(attended=True, user_id__isnull=True)
-        .exclude(email="")
-        .values("email")
-        .distinct()
-        .query.sql_with_params()
-    )
-    sql = PERSON_SQL.format(
-        no_organisation=NO_ORGANISATION,
-        not_recorded=NOT_RECORDED,
-        attended=ATTENDED,
-        not_attended=NOT_ATTENDED,
-        registrations=registrations,
-        emails=emails,
-    )
-    codes = []
-    for status in (
-        RegistrationStatus.CONFIRMED,
-        RegistrationStatus.WAITLISTED,
-        RegistrationStatus.CANCELLED,
-    ):
-        codes += [status.value, STATUS_CODES[status]]
-    return sql, [*codes, STATUS_CODES[RegistrationStatus.PENDING], *params, *email_params]
-
-
-def _registrations(reg_scope: Q) -> pd.DataFrame:
-    """One row of integer codes per registration, streamed in chunks (a server-side cursor
-    on PostgreSQL) into compact numpy columns, never a million Python tuples at once."""
-    sql, params = _registration_sql(reg_scope)
-    parts: dict[str, list] = {name: [] for name in REGISTRATION_COLUMNS}
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(CHUNK):
-            array = np.array(chunk, dtype=np.int64)
-            for index, (name, dtype) in enumerate(REGISTRATION_COLUMNS.items()):
-                parts[name].append(array[:, index].astype(dtype))
-    return pd.DataFrame(
-        {
-            name: np.concatenate(parts[name]) if parts[name] else np.empty(0, dtype)
-            for name, dtype in REGISTRATION_COLUMNS.items()
-        },
-        copy=False,
-    )
-
-
 def _links(reg_scope: Q, name: str) -> pd.DataFrame:
     through = getattr(Event, LINK_KEYS[name]).through
     target = "network_id" if name == "network" else "presenter_id"
@@ -290,7 +205,7 @@ _LABEL_SOURCES = {
 
 def _labels(name: str, ids) -> dict:
     model, attr = _LABEL_SOURCES[name]
-    ids = {int(i) for i in ids if pd.notna(i) and i != NO_ORGANISATION}
+    ids = {int(i) for i in ids if pd.notna(i)}
     return dict(model.objects.filter(pk__in=ids).order_by().values_list("pk", attr))
 
 
@@ -308,25 +223,38 @@ def attendance_rows(
     ):
         events = events.merge(part, how="left", left_on="id", right_on="event_id")
         events = events.drop(columns="event_id")
-    rows = ReportRows(events=events, registrations=_registrations(reg_scope))
-    organisations = set(rows.registrations["organisation_id"].unique().tolist())
+    links = {name: _links(reg_scope, name) for name in breakdowns if name in LINK_KEYS}
+    sectors: dict[int, str] = {}
+
+    def sectors_of(organisations: set) -> dict:
+        sectors.update(
+            Organisation.objects.filter(pk__in=organisations).order_by().values_list("pk", "sector")
+        )
+        return sectors
+
+    event_keys = [name for name in breakdowns if name in EVENT_KEYS]
+    attendee_keys = [name for name in breakdowns if name in ATTENDEE_KEYS]
+    counts = counted_in_numpy(
+        events=events,
+        reg_scope=reg_scope,
+        n_periods=len(periods),
+        event_keys={name: EVENT_KEYS[name] for name in event_keys},
+        links=links,
+        attendee_keys=attendee_keys,
+        sectors_of=sectors_of,
+        period_column=period_column,
+    )
+    events = events.assign(**counts.figures)
+    rows = ReportRows(events=events, counts=counts, links=links, sectors=sectors)
     for name in breakdowns:
-        if name in LINK_KEYS:
-            rows.links[name] = _links(reg_scope, name)
-        if name == "sector":
-            rows.sectors = dict(
-                Organisation.objects.filter(pk__in=organisations - {NO_ORGANISATION})
-                .order_by()
-                .values_list("pk", "sector")
-            )
         if name in _LABEL_SOURCES:
-            rows.labels[name] = _labels(name, _label_ids(rows, name, organisations))
+            rows.labels[name] = _labels(name, _label_ids(rows, name))
     return rows
 
 
-def _label_ids(rows: ReportRows, name: str, organisations: set) -> set:
+def _label_ids(rows: ReportRows, name: str) -> set:
     if name in EVENT_KEYS:
         return set(rows.events[EVENT_KEYS[name]].dropna().unique().tolist())
     if name in LINK_KEYS:
         return set(rows.links[name]["key"].unique().tolist())
-    return organisations
+    return {group["key"] for group in rows.counts.groups[name]} - {None}

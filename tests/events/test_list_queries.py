@@ -420,9 +420,9 @@ def test_participants_api(api, organiser, django_assert_num_queries, n):
 
 # session, user, roles, then the report's reads, the same as the page's
 # (tests/events/reports/test_views.py): the events, feedback, recordings, caption orders,
-# the reach per event (raw SQL in a savepoint: 3), the themes, organisations, networks of
+# the registrations (one raw SQL read), the themes, organisations, networks of
 # the breakdowns (4) and the theme names of the comparison
-REPORT_API_QUERIES = 15
+REPORT_API_QUERIES = 13
 
 
 @pytest.mark.parametrize("n", SIZES)

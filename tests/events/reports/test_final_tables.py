@@ -319,7 +319,7 @@ def test_a_fixed_number_of_queries(final_report, django_assert_num_queries, n):
         final_report_tables(start=START, end=END, as_of=AS_OF)
 
 
-QUERIES = 13
+QUERIES = 11
 
 
 @pytest.fixture

@@ -275,6 +275,6 @@ def _many_events(n: int) -> None:
 def test_fixed_query_count(staff_client, django_assert_num_queries, n):
     _many_events(n)
     staff_client.get(URL, QUERY)  # warm up the session and role caches
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = staff_client.get(URL, QUERY)
     assert response.context["report"].totals["events"] == n
