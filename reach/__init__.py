@@ -1,2 +1,3 @@
-"""Reach: visits, meeting-link clicks and slide downloads counted by Kohtaamo itself,
-server-side, without cookies or third-party trackers (docs/privacy.md, "Reach")."""
+"""Reach: visits, meeting-link clicks, slide downloads and recording plays counted by
+Kohtaamo itself, server-side, without cookies or third-party trackers (docs/privacy.md,
+"Reach")."""

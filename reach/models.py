@@ -11,6 +11,7 @@ class CountKind(models.TextChoices):
     UNIQUE_VISITOR = "unique_visitor", _("Unique visitors")
     MEETING_LINK = "meeting_link", _("Meeting link clicks")
     SLIDES = "slides", _("Material downloads")
+    RECORDING_PLAY = "recording_play", _("Recording plays")
 
 
 class TargetType(models.TextChoices):

@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Ability, can
 from events.models import Event, EventMaterial, Theme
+from events.reports.periods import previous_period, range_period
 from events.selectors import visible_events
+from recordings.models import Recording
+from recordings.selectors import published_recordings
 
 from .models import CountKind, DailyCount, TargetType
 
@@ -29,6 +32,18 @@ def visible_material(*, user, pk: int) -> EventMaterial:
     return EventMaterial.objects.get(pk=pk, event__in=_events_for(user).values("pk"))
 
 
+def visible_recording(*, user, pk: int) -> Recording:
+    """A recording this person may play: published (the recordings' one rule for the public)
+    and, if it belongs to an event, of an event this person may see (raises
+    Recording.DoesNotExist)."""
+    return (
+        published_recordings()
+        .prefetch_related(None)  # the caption tracks are not needed to forward
+        .filter(Q(event__isnull=True) | Q(event__in=_events_for(user).values("pk")))
+        .get(pk=pk)
+    )
+
+
 @dataclass
 class ReachRow:
     label: str
@@ -38,6 +53,7 @@ class ReachRow:
     unique_visitors: int = 0
     meeting_link: int = 0
     slides: int = 0
+    recording_plays: int = 0
     previous_visits: int = 0
 
     @property
@@ -50,8 +66,13 @@ class ReachRow:
         return round(100 * self.slides / self.visits, 1) if self.visits else None
 
     @property
+    def plays_share(self) -> float | None:
+        """Recording plays per visit, in per cent (None: no visits)."""
+        return round(100 * self.recording_plays / self.visits, 1) if self.visits else None
+
+    @property
     def change(self) -> int:
-        """Visits compared with the previous period of the same length."""
+        """Visits compared with the previous period (see `reach_report`)."""
         return self.visits - self.previous_visits
 
 
@@ -63,6 +84,7 @@ class ReachReport:
     previous_end: dt.date
     rows: list[ReachRow] = field(default_factory=list)
     total: ReachRow | None = None
+    label: str = ""
 
 
 _FIELDS = {
@@ -70,6 +92,7 @@ _FIELDS = {
     CountKind.UNIQUE_VISITOR: "unique_visitors",
     CountKind.MEETING_LINK: "meeting_link",
     CountKind.SLIDES: "slides",
+    CountKind.RECORDING_PLAY: "recording_plays",
 }
 
 
@@ -84,13 +107,14 @@ def _labels(keys) -> dict[tuple[str, int], str]:
     return labels
 
 
-def reach_report(start: dt.date, end: dt.date) -> ReachReport:
-    """Per page: visits, unique visitors, meeting-link clicks and material downloads from
-    `start` to `end` (both included), with the visits of the period of the same length just
-    before. Pages without visits or clicks in either period are left out. Three queries."""
-    length = (end - start).days + 1
-    previous_start = start - dt.timedelta(days=length)
-    report = ReachReport(start, end, previous_start, start - dt.timedelta(days=1))
+def reach_report(start: dt.date, end: dt.date, *, label: str = "") -> ReachReport:
+    """Per page: visits, unique visitors, meeting-link clicks, material downloads and
+    recording plays from `start` to `end` (both included), with the visits of the period
+    just before (the reports' rule: the two months or the year before, else as many days).
+    Pages without visits or clicks in either period are left out. Three queries."""
+    previous = previous_period(range_period(start=start, end=end))
+    previous_start = previous.start
+    report = ReachReport(start, end, previous_start, previous.end, label=label)
     sums = (
         DailyCount.objects.filter(day__range=(previous_start, end))
         .values("target_type", "target_id", "kind")

@@ -113,11 +113,20 @@ def count_visit(request: HttpRequest, *, target_type: str, ident: int | str) -> 
 
 
 def count_click(request: HttpRequest, *, kind: str, event_pk: int) -> bool:
-    """Count a click on an event's meeting link or a material. True if it was counted."""
+    """Count a click on an event's meeting link, a material or a recording's play button.
+    True if it was counted."""
     if not is_countable(request):
         return False
     day = timezone.localdate().isoformat()
     return _increment(day, kind, _ref(TargetType.EVENT, event_pk))
+
+
+def count_play(request: HttpRequest, *, recording) -> bool:
+    """Count a play of a recording (a click on its click-to-load placeholder) for its
+    event's page. A recording without an event has no page of its own: not counted."""
+    if recording.event_id is None:
+        return False
+    return count_click(request, kind=CountKind.RECORDING_PLAY, event_pk=recording.event_id)
 
 
 # --- The flush (beat task) ---------------------------------------------------------------

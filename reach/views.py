@@ -12,6 +12,7 @@ from accounts.roles import Ability
 from events.models import Event, EventMaterial
 from events.registration.rules import meeting_link
 from events.registration.selectors import registration_of
+from recordings.models import Recording
 
 from . import selectors, services
 from .forms import ReachPeriodForm
@@ -47,10 +48,27 @@ def material(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@never_cache
+def play(request: HttpRequest, pk: int) -> HttpResponse:
+    """A play of a recording from its click-to-load placeholder: counted, then forwarded to
+    the video's own address. The placeholder's script asks with `?embedded=1` (answered 204)
+    and shows the embedded player instead. Unpublished or hidden recordings: 404."""
+    try:
+        recording = selectors.visible_recording(user=request.user, pk=pk)
+    except Recording.DoesNotExist as exc:
+        raise Http404 from exc
+    services.count_play(request, recording=recording)
+    if request.GET.get("embedded"):
+        return HttpResponse(status=204)
+    return HttpResponseRedirect(recording.url)
+
+
+@require_GET
 @ability_required(Ability.VIEW_REPORTS)
 def report(request: HttpRequest) -> HttpResponse:
     form = ReachPeriodForm(request.GET)
     result = None
     if form.is_valid():
-        result = selectors.reach_report(form.cleaned_data["start"], form.cleaned_data["end"])
+        period = form.cleaned_data["resolved_period"]
+        result = selectors.reach_report(period.start, period.end, label=period.label)
     return render(request, "reach/report.html", {"form": form, "report": result})

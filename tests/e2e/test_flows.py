@@ -69,8 +69,11 @@ def test_communications_uploads_captions_approves_and_publishes(world, page, sig
     recording.refresh_from_db()
     assert recording.publication_state == "published"
 
-    # The public event page embeds it with captions on and links to the transcript.
+    # The public event page embeds it with captions on (loaded when asked: click to load)
+    # and links to the transcript.
     page.goto(world.past.get_absolute_url())
+    page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body=""))
+    page.locator(f"a[href='{reverse('reach:play', args=[recording.pk])}']").click()
     frame = page.locator(f"iframe[src*='{recording.video_id}']")
     assert "cc_load_policy=1" in frame.get_attribute("src")
     assert frame.get_attribute("title")

@@ -121,3 +121,88 @@ def test_the_privacy_notice_says_what_is_counted():
     with translation.override("en"):
         body = client.get(reverse("privacy"))
     assert "without cookies or third-party trackers" in body.content.decode()
+
+
+def test_the_report_shows_recording_plays_and_their_share_of_visits(monday, reporting):
+    event = EventFactory(title="Palautuminen työpäivästä")
+    event._reach_type = TargetType.EVENT
+    _count(DAY, CountKind.PAGE_VIEW, event, 40)
+    _count(DAY, CountKind.RECORDING_PLAY, event, 10)
+    row = reach_report(DAY, DAY).rows[0]
+    assert (row.recording_plays, row.plays_share) == (10, 25.0)
+
+    client = Client()
+    client.force_login(reporting)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        body = client.get(reverse("reach:report")).content.decode()
+    assert '<th scope="col">Played a recording</th>' in body
+    assert "<td>25.0 % (10)</td>" in body
+
+
+def test_a_two_month_period_is_one_choice_compared_with_the_two_months_before(monday, reporting):
+    client = Client()
+    client.force_login(reporting)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        response = client.get(
+            reverse("reach:report"), {"period": "two_months", "two_months": "5", "year": "2026"}
+        )
+    report = response.context["report"]
+    assert (report.start, report.end) == (dt.date(2026, 9, 1), dt.date(2026, 10, 31))
+    assert (report.previous_start, report.previous_end) == (
+        dt.date(2026, 7, 1),
+        dt.date(2026, 8, 31),
+    )
+    body = response.content.decode()
+    assert "<h1>Reach of the event pages: September–October 2026</h1>" in body
+    assert '<option value="5" selected>September–October</option>' in body
+
+
+def test_without_a_period_the_report_covers_the_last_30_days(monday, reporting):
+    client = Client()
+    client.force_login(reporting)
+    report = client.get(reverse("reach:report")).context["report"]
+    assert (report.start, report.end) == (DAY - dt.timedelta(days=29), DAY)
+    assert report.previous_end == DAY - dt.timedelta(days=30)
+
+
+def test_the_attendance_report_links_the_reach_of_the_same_period(monday, reporting):
+    client = Client()
+    client.force_login(reporting)
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        body = client.get(
+            reverse("reports:attendance"),
+            {"period": "two_months", "two_months": "5", "year": "2026"},
+        ).content.decode()
+    link = f"{reverse('reach:report')}?period=two_months&amp;two_months=5&amp;year=2026"
+    assert f'<a href="{link}">Reach of the event pages in the same period</a>' in body
+
+    with translation.override("en"):
+        body = client.get(
+            reverse("reports:attendance"),
+            {"period": "range", "start": "2026-10-05", "end": "2026-11-16"},
+        ).content.decode()
+    assert f"{reverse('reach:report')}?period=range&amp;start=2026-10-05&amp;end=2026-11-16" in body
+    following = client.get(
+        reverse("reach:report"), {"period": "range", "start": "2026-10-05", "end": "2026-11-16"}
+    )
+    assert following.context["report"].start == dt.date(2026, 10, 5)
+
+
+def test_a_year_of_the_attendance_report_is_the_same_year_here(monday, reporting):
+    client = Client()
+    client.force_login(reporting)
+    body = client.get(
+        reverse("reports:attendance"), {"period": "year", "year": "2025"}
+    ).content.decode()
+    assert f"{reverse('reach:report')}?period=year&amp;year=2025" in body
+    report = client.get(reverse("reach:report"), {"period": "year", "year": "2025"}).context[
+        "report"
+    ]
+    assert (report.start, report.end) == (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    assert (report.previous_start, report.previous_end) == (
+        dt.date(2024, 1, 1),
+        dt.date(2024, 12, 31),
+    )
