@@ -1,10 +1,12 @@
 """The programme's final report tables, for any period.
 
-`final_report_tables(*, start, end, as_of)` gathers what the final report (and the funder's
-reports) print as tables. Figures the attendance report already has are taken from one
-`attendance_report` (per kind: events, themes, participants, feedback and NPS; and its
-per-event frame `Report.events`: the participants of each event), so they are counted with
-the same definitions; only what the report lacks is read here, in a fixed number of queries:
+`final_report_tables(report)` (or `final_report_tables(start=…, end=…)`) gathers what the final
+report (and the funder's reports) print as tables. Figures the attendance report already has
+are taken from one `attendance_report` — the page's own `Report` when it is passed, so a page,
+PDF or XLSX computes the report once — (per kind: events, themes, participants, feedback and
+NPS; and its per-event frame `Report.events`: the participants of each event), so they are
+counted with the same definitions; only what the report lacks is read here, in a fixed
+number of queries:
 
 * per-event lines of trainings, workshops and seminars (one query for their titles);
 * multi-meeting trainings: training events of one series with the same audience (the same
@@ -44,7 +46,8 @@ from django.utils.translation import gettext_lazy as _
 from recordings.models import Availability, CaptionOrder, Recording
 
 from ..models import Event, EventKind, Registration, RegistrationStatus
-from .compute import KIND_PLURALS, attendance_report, summary_text
+from .compute import KIND_PLURALS, Report, attendance_report, summary_text
+from .compute import _group_figures as group_figures
 from .periods import Period, check_dates
 
 LINE_KINDS = (EventKind.TRAINING, EventKind.WORKSHOP, EventKind.SEMINAR)
@@ -81,20 +84,42 @@ class FinalTables:
 
 
 def final_report_tables(
-    *, start: dt.date, end: dt.date, as_of: dt.datetime | None = None, label: str | None = None
+    report: Report | None = None,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    as_of: dt.datetime | None = None,
+    label: str | None = None,
 ) -> FinalTables:
-    """The final report's tables for the events held from `start` to `end` (Helsinki dates)."""
-    check_dates(start, end)
-    as_of = as_of or timezone.now()
-    report = attendance_report(
-        start=start, end=end, breakdowns=["kind"], label=label, as_of=as_of, compare=False
-    )
-    by_kind = {row["key"]: row for row in report.tables["kind"]}
-    lines = _event_lines(report.events)
+    """The final report's tables for the events held from `start` to `end` (Helsinki dates).
+
+    Given `report` (an `attendance_report` of the period, such as the page's), its figures are
+    used as they are and the attendance report is not computed again; `start` and `end`, if
+    given too, must be its period's. Without it, the report is computed here (kind only)."""
+    if report is None:
+        if start is None or end is None:
+            raise TypeError("final_report_tables() needs a report, or start and end.")
+        check_dates(start, end)
+        report = attendance_report(
+            start=start,
+            end=end,
+            breakdowns=["kind"],
+            label=label,
+            as_of=as_of or timezone.now(),
+            compare=False,
+        )
+    elif (start or report.period.start, end or report.period.end) != (
+        report.period.start,
+        report.period.end,
+    ):
+        raise ValueError("The report given is of another period.")
+    start, end = report.period.start, report.period.end
+    by_kind = _kind_figures(report)
+    lines = event_lines(report)
     recordings, views = _recordings(start, end)
     return FinalTables(
         period=report.period,
-        generated_at=as_of,
+        generated_at=report.generated_at,
         kinds=[_kind_row(kind, by_kind.get(kind.value)) for kind in EventKind],
         event_lines=lines,
         multi_meeting=_multi_meeting(lines),
@@ -102,6 +127,15 @@ def final_report_tables(
         captions=_captions(start, end, views),
         feedback=[_feedback_row(kind, by_kind.get(kind.value)) for kind in EventKind],
     )
+
+
+def _kind_figures(report: Report) -> dict[str, dict]:
+    """The report's figures per kind of event: its kind table when it has one, else the same
+    figures (the report's own per-group formula) over its per-event frame, kind by kind."""
+    if "kind" in report.breakdowns:
+        return {row["key"]: row for row in report.tables["kind"]}
+    frame = report.events
+    return {kind: group_figures(part) for kind, part in frame.groupby("kind", sort=False)}
 
 
 def _kind_row(kind: EventKind, row: dict | None) -> dict:
@@ -132,8 +166,12 @@ def _feedback_row(kind: EventKind, row: dict | None) -> dict:
 # --- per-event lines and multi-meeting trainings ---------------------------------------------
 
 
-def _event_lines(frame) -> list[dict]:
-    """From the report's own per-event frame (participants = its `attendance` column)."""
+def event_lines(report: Report) -> list[dict]:
+    """The per-event lines of the trainings, workshops and seminars of `report`, from its own
+    per-event frame (participants = its `attendance` column); one query for the titles."""
+    frame = report.events
+    if frame is None:
+        return []
     frame = frame[frame["kind"].isin([kind.value for kind in LINE_KINDS])]
     participants = dict(zip(frame["id"].tolist(), frame["attendance"].tolist(), strict=True))
     if not participants:
@@ -368,13 +406,7 @@ def final_sheets(tables: FinalTables) -> list[tuple[str, list, list, list]]:
              for r in tables.kinds],
             preamble,
         ),
-        (
-            gettext("Per event"),
-            [kind, gettext("Event"), gettext("Date"), participants, gettext("Text")],
-            [[r["kind_label"], r["title"], r["date"], r["participants"], r["text"]]
-             for r in tables.event_lines],
-            preamble,
-        ),
+        (*event_lines_sheet(tables.event_lines), preamble),
         (
             gettext("Multi-meeting trainings"),
             [gettext("Series"), gettext("Meetings"), gettext("Registered"),
@@ -400,6 +432,15 @@ def final_sheets(tables: FinalTables) -> list[tuple[str, list, list, list]]:
             preamble,
         ),
     ]  # fmt: skip
+
+
+def event_lines_sheet(lines: list[dict]) -> tuple[str, list, list]:
+    """The per-event lines as a (title, header, rows) sheet: the final report's and the
+    funder's workbook both use it."""
+    header = [gettext("Kind of event"), gettext("Event"), gettext("Date"), gettext("Participants"),
+              gettext("Text")]  # fmt: skip
+    rows = [[r["kind_label"], r["title"], r["date"], r["participants"], r["text"]] for r in lines]
+    return gettext("Per event"), header, rows
 
 
 def caption_rows(tables: FinalTables) -> list[list]:

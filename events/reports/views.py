@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -18,15 +17,19 @@ from accounts.roles import Ability
 from kohtaamo.exports import XLSX_MIME, csv_response, xlsx_response
 
 from .charts import timeline_svg
-from .compute import BREAKDOWN_LABELS, FIGURE_KEYS, Report, export_sheets
-from .documents import chart_info, funder_report_pdf, funder_report_xlsx
+from .compute import Report, export_sheets
+from .documents import (
+    breakdown_tables,
+    chart_info,
+    funder_report_pdf,
+    funder_report_xlsx,
+    report_charts,
+    totals_rows,
+)
 from .final import FinalTables, final_report_tables, final_sheets
 from .forms import ReportForm
 from .periods import ReportInputError
 
-CHARTS = ("kind", "theme")
-EURO_FIGURES = frozenset({"caption_cost"})  # shown with two decimals: 195,20
-CENT = Decimal("0.01")
 TEMPLATE = "events/reports/attendance.html"
 FUNDER_DOCUMENTS = {
     "pdf": (funder_report_pdf, "application/pdf"),
@@ -50,13 +53,11 @@ def _page(request: HttpRequest, form: ReportForm, report: Report | None) -> Http
 
 
 def _final_tables(request: HttpRequest, report: Report | None) -> FinalTables | None:
-    """The final report's tables, asked for with `final=1` (they take their own read)."""
+    """The final report's tables, asked for with `final=1`, made from the request's one
+    report (the attendance report is not computed again)."""
     if report is None or request.GET.get("final") != "1":
         return None
-    period = report.period
-    return final_report_tables(
-        start=period.start, end=period.end, as_of=report.generated_at, label=period.label
-    )
+    return final_report_tables(report)
 
 
 def final_context(request: HttpRequest, report: Report | None) -> dict:
@@ -136,53 +137,21 @@ def funder_document(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def page_context(request: HttpRequest, report: Report | None) -> dict:
+    """The page's tables, arranged as the funder's documents arrange them (the same partials)."""
     if report is None:
         return {"report": None}
     query = request.GET.urlencode()
+    charts = report_charts(report)
+    for chart in charts:
+        chart["src"] = f"{reverse('reports:chart', args=[chart['name']])}?{query}"
     return {
         "report": report,
         "query": query,
         "figures": report.figure_labels(),
-        "totals_rows": _totals_rows(report),
-        "tables": [
-            {
-                "name": name,
-                "label": BREAKDOWN_LABELS[name],
-                "rows": [
-                    {"label": row["label"], "values": [_cell(key, row[key]) for key in FIGURE_KEYS]}
-                    for row in report.tables[name]
-                ],
-            }
-            for name in report.breakdowns
-        ],
-        "charts": [
-            {"name": name, **chart_info(report, name), "timeline": report.timelines[name]}
-            for name in CHARTS
-        ],
+        "totals_rows": totals_rows(report),
+        "tables": breakdown_tables(report),
+        "charts": charts,
         "generated_at": date_format(
             timezone.localtime(report.generated_at), "SHORT_DATETIME_FORMAT"
         ),
     }
-
-
-def _totals_rows(report: Report) -> list[dict]:
-    rows = []
-    for key, label in report.figure_labels():
-        cells = [_cell(key, report.totals[key])]
-        for comparison in report.comparisons:
-            change = comparison["changes"][key]
-            cells += [
-                _cell(key, comparison["totals"][key]),
-                _cell(key, change["change"]),
-                change["percent"],
-            ]
-        rows.append({"label": label, "cells": cells})
-    return rows
-
-
-def _cell(key: str, value):
-    """A figure as the page shows it. Euros become a two-decimal Decimal, which the
-    template localises to "195,20" while it still equals the exported number."""
-    if key in EURO_FIGURES and value is not None:
-        return Decimal(str(value)).quantize(CENT)
-    return value

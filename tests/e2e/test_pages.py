@@ -111,6 +111,8 @@ PAGES = {
         reverse("home"),
         reverse("reports:attendance"),  # with charts
         reverse("reports:attendance") + "?period=range&start=2020-01-01&end=2030-12-31",
+        # with the final report's tables (the partials the funder's PDF shares)
+        reverse("reports:attendance") + "?period=range&start=2020-01-01&end=2030-12-31&final=1",
     ],
     "admin": lambda _w: [
         reverse("home"),

@@ -14,7 +14,10 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from events.models import EventKind
+from events.models import Event, EventKind
+from events.reports import final, forms
+from events.reports.compute import attendance_report
+from reach.models import CountKind, DailyCount, TargetType
 from tests.factories import HELSINKI, EventFactory, RegistrationFactory, ThemeFactory
 
 from .conftest import at
@@ -133,7 +136,7 @@ def test_xlsx_has_the_pages_numbers_and_a_chart_with_its_data(client, reporting,
     response = client.get(XLSX, AUTUMN)
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames[:2] == ["Period", "Per kind of event"]
+    assert workbook.sheetnames[:3] == ["Period", "Per kind of event", "Per event"]
     for sheet in workbook.worksheets:
         assert sheet["A1"].value == "Funder's report: September–October 2026"
         assert sheet["A2"].value == "Made 2.11.2026 09:30"
@@ -158,7 +161,10 @@ def test_xlsx_has_the_pages_numbers_and_a_chart_with_its_data(client, reporting,
         "'By month and kind'!$B$6:$B$7",
         "'By month and kind'!$C$6:$C$7",
     ]
-    assert not any("Esihenkilön työpaja" in str(cell) for cell in _cells(workbook))
+    # the per-event lines are a section of their own, with or without the final report's tables
+    lines = list(workbook["Per event"].iter_rows(min_row=5, values_only=True))
+    text = "Esihenkilön työpaja workshop, 58 participants"
+    assert lines == [("Workshop", "Esihenkilön työpaja", "2026-10-14", 58, text)]
 
 
 def test_xlsx_adds_the_final_report_tables_when_asked(client, reporting, autumn):
@@ -217,3 +223,121 @@ def test_xlsx_query_count_does_not_grow_with_the_events(client, reporting, autum
     kinds = load_workbook(io.BytesIO(response.content))["Per kind of event"]
     assert kinds["A6"].value == "Workshops" and kinds["B6"].value == 21
     assert len(many) == len(few)
+
+
+# --- communications reach, and the report computed once -------------------------------------
+
+
+@pytest.fixture
+def reach(autumn):
+    """Page counts of September–October 2026 and of July–August, the period before."""
+    workshop = Event.objects.get(title="Esihenkilön työpaja")
+    counts = {  # kind: (this period, the period before)
+        CountKind.PAGE_VIEW: (120, 80),
+        CountKind.UNIQUE_VISITOR: (90, 60),
+        CountKind.MEETING_LINK: (30, 8),
+        CountKind.SLIDES: (12, 0),
+    }
+    for kind, (now, before) in counts.items():
+        for day, count in ((dt.date(2026, 10, 1), now), (dt.date(2026, 7, 15), before)):
+            DailyCount.objects.create(day=day, kind=kind, target_type=TargetType.EVENT,
+                                      target_id=workshop.pk, count=count)  # fmt: skip
+    DailyCount.objects.create(day=dt.date(2026, 9, 30), kind=CountKind.PAGE_VIEW,
+                              target_type=TargetType.UPCOMING, target_id=0, count=40)  # fmt: skip
+    DailyCount.objects.create(day=dt.date(2026, 11, 1), kind=CountKind.PAGE_VIEW,
+                              target_type=TargetType.UPCOMING, target_id=0, count=999)  # fmt: skip
+    return workshop
+
+
+def test_pdf_has_the_communications_reach_compared_with_the_period_before(client, reporting, reach):
+    response = _signed_in(client, reporting, "en").get(PDF, AUTUMN)
+    reader, pages = _pages(response.content)
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and bool(root["/MarkInfo"]["/Marked"])
+    assert {"/Table", "/Caption", "/TH", "/TD"} <= _structure_tags(root["/StructTreeRoot"])
+    text = "\n".join(pages)
+    assert "Communications reach" in text
+    assert "compared with 7/1/2026–8/31/2026" in text or "compared with 1.7.2026" in text
+    # the totals: this period, the period before, the change and the change in per cent
+    assert "Visits 160 80 80 100.0" in text  # the workshop's 120 and the upcoming list's 40
+    assert "Unique visitors 90 60 30 50.0" in text
+    assert "Meeting link clicks 30 8 22 275.0" in text
+    assert "Went on to the meeting link (%) 18.8 10.0 8.8 –" in text
+    assert "Material downloads 12 0 12 –" in text
+    # per page, the total last; November's visits are not counted
+    assert "Esihenkilön työpaja 120 90 25.0 % (30) 10.0 % (12)" in text
+    assert "Upcoming events 40 0 0.0 % (0) 0.0 % (0)" in text
+    assert "All pages 160 90 18.8 % (30) 7.5 % (12)" in text
+    assert "999" not in text and "1159" not in text
+    assert text.index("Communications reach") < text.index("Comparison with the previous period")
+
+
+def test_xlsx_has_the_reach_sheets(client, reporting, reach):
+    response = _signed_in(client, reporting, "en").get(XLSX, AUTUMN)
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook["Communications reach"]
+    assert sheet["A1"].value == "Funder's report: September–October 2026"
+    assert sheet["A2"].value == "Made 2.11.2026 09:30"
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=5, values_only=True)}
+    assert rows["Visits"] == (160, 80, 80, 100.0)
+    assert rows["Went on to the meeting link (%)"] == (18.8, 10.0, 8.8, None)
+    assert rows["Material downloads"] == (12, 0, 12, None)
+    header = next(sheet.iter_rows(min_row=4, max_row=4, values_only=True))
+    assert header[1] == "This period (September–October 2026)"
+    assert header[2].startswith("Previous period (")
+    pages = workbook["Reach per page"]
+    header = next(pages.iter_rows(min_row=4, max_row=4, values_only=True))
+    assert header[:6] == ("Page", "Visits", "Unique visitors", "Meeting link clicks",
+                          "Went on to the meeting link (%)", "Material downloads")  # fmt: skip
+    rows = {row[0]: row for row in pages.iter_rows(min_row=5, values_only=True)}
+    assert rows["Esihenkilön työpaja"][1:7] == (120, 90, 30, 25.0, 12, 10.0)
+    assert rows["Esihenkilön työpaja"][-2:] == (80, 40)  # the visits before, and the change
+    assert rows["All pages"][1:3] == (160, 90)
+    assert pages["E5"].number_format == "#,##0.0"
+
+
+def test_documents_without_any_reach_say_so(client, reporting, autumn):
+    response = _signed_in(client, reporting, "en").get(PDF, AUTUMN)
+    text = "\n".join(_pages(response.content)[1])
+    assert "No visits were counted in this period or the previous one." in text
+    assert "Visits 0 0 0 –" in text
+
+
+@pytest.fixture
+def report_runs(monkeypatch):
+    """How many times a request computes the attendance report."""
+    calls = []
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return attendance_report(**kwargs)
+
+    monkeypatch.setattr(forms, "attendance_report", counted)
+    monkeypatch.setattr(final, "attendance_report", counted)
+    return calls
+
+
+@pytest.mark.parametrize("url", [URL, PDF, XLSX, URL + "export.xlsx"])
+def test_the_report_is_computed_once_with_the_final_tables(client, reporting, autumn, url,
+                                                           report_runs):  # fmt: skip
+    response = _signed_in(client, reporting, "en").get(url, {**AUTUMN, "final": "1"})
+    assert response.status_code == 200
+    assert len(report_runs) == 1
+
+
+def test_final_tables_from_the_pages_report_are_the_same_as_their_own(autumn):
+    for breakdowns in (["kind", "theme"], ["theme"], []):
+        report = attendance_report(start=dt.date(2026, 9, 1), end=dt.date(2026, 10, 31),
+                                   breakdowns=breakdowns, as_of=MADE)  # fmt: skip
+        own = final.final_report_tables(start=report.period.start, end=report.period.end,
+                                        as_of=MADE, label=report.period.label)  # fmt: skip
+        assert final.final_report_tables(report).as_dict() == own.as_dict(), breakdowns
+    with pytest.raises(ValueError, match="another period"):
+        final.final_report_tables(report, start=dt.date(2026, 9, 2))
+
+
+def test_final_tables_from_a_report_read_only_what_it_lacks(autumn, django_assert_num_queries):
+    report = attendance_report(start=dt.date(2026, 9, 1), end=dt.date(2026, 10, 31),
+                               breakdowns=["kind"], as_of=MADE)  # fmt: skip
+    with django_assert_num_queries(3):  # the titles, the recordings, the caption orders
+        final.final_report_tables(report)
