@@ -39,6 +39,8 @@ class Ability(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_NETWORKS = "manage_networks"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # The programme's archive holds every table (personal data too, when kept): admins only.
+    EXPORT_ARCHIVE = "export_archive"
 
 
 # Which role grants which abilities. Superusers may do everything.
@@ -63,7 +65,9 @@ ROLE_ABILITIES: dict[Role, frozenset[Ability]] = {
     ),
     Role.REPORTING: frozenset({Ability.VIEW_REPORTS}),
 }
-SUPERUSER_ONLY = frozenset({Ability.OVERRIDE_PUBLICATION, Ability.VIEW_AUDIT_LOG})
+SUPERUSER_ONLY = frozenset(
+    {Ability.OVERRIDE_PUBLICATION, Ability.VIEW_AUDIT_LOG, Ability.EXPORT_ARCHIVE}
+)
 
 
 def roles_of(user) -> frozenset[Role]:

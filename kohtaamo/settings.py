@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "microsoft365",
     "youtube",
     "reach",
+    "archive",
     "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
 
@@ -408,6 +409,16 @@ RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="tietosuoja@kohtaamo.example")
 CAPTION_DEADLINE_DAYS = env.int("CAPTION_DEADLINE_DAYS", default=14)
+
+# --- Programme archive (archive/, docs/archive.md) ----------------------------------
+# Whether the archive ZIP keeps personal data as it is (the archive rules say so) or
+# pseudonymises it; the pseudonyms' HMAC key (default: derived from SECRET_KEY); the
+# language of its dictionary, README and PDF; where finished archives are kept (private:
+# never under MEDIA_ROOT, downloaded only through a permission-checked view).
+ARCHIVE_KEEP_PERSONAL_DATA = env.bool("ARCHIVE_KEEP_PERSONAL_DATA", default=False)
+ARCHIVE_PSEUDONYM_KEY = env.str("ARCHIVE_PSEUDONYM_KEY", default="")
+ARCHIVE_LANGUAGE = env.str("ARCHIVE_LANGUAGE", default="fi")
+ARCHIVE_ROOT = env.path("ARCHIVE_ROOT", default=BASE_DIR / "private" / "archives")
 
 # --- Microsoft 365 (Graph) ---------------------------------------------------------
 # Teams meetings in the organiser's calendar and their attendance reports, app-only

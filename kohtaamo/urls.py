@@ -30,6 +30,7 @@ urlpatterns = [
     path("recordings/", include("recordings.urls")),
     path("accessibility/", include("accessibility.urls")),
     path("youtube/", include("youtube.urls")),
+    path("reports/archive/", include("archive.urls")),
     path("reports/", include("events.reports.urls")),
     path("", include("reach.urls")),
     path("admin/", admin.site.urls),

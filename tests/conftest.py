@@ -85,6 +85,7 @@ def suite_date(request):
 def _isolate(settings, tmp_path):
     """Every test: fresh cache (rate limits), files under a temporary media root."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ARCHIVE_ROOT = tmp_path / "archives"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
