@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
+
 from accessibility.models import AccessibilityFeedback
+from archive.models import ArchiveRequest, ArchiveStatus
+from archive.services import archive_storage
 
 
 def params_for(name: str, world) -> dict:
@@ -57,6 +61,7 @@ def params_for(name: str, world) -> dict:
         "reports:chart": {"name": "kind"},
         "reach:meeting": {"pk": event.pk},
         "reach:material": {"pk": world.material.pk},
+        "reach:play": {"pk": recording.pk},
         "event-attendance": {"pk": world.past.pk},
         "event-participants": {"pk": event.pk},
         "registration-detail": {"pk": world.registration.pk},
@@ -73,6 +78,8 @@ def params_for(name: str, world) -> dict:
     }
     if name == "accessibility:feedback_answer":
         return {"pk": _accessibility_feedback().pk}
+    if name == "archive:download":
+        return {"pk": _archive().pk}
     if name in table:
         return table[name]
     if name.startswith("networks:") and name != "networks:list":
@@ -98,3 +105,12 @@ def _accessibility_feedback():
     return AccessibilityFeedback.objects.filter(answered_on__isnull=True).first() or (
         AccessibilityFeedback.objects.create(received_on="2026-12-01", message="Matrix")
     )
+
+
+def _archive():
+    """One finished programme archive with its (tiny) file in private storage."""
+    done = ArchiveRequest.objects.filter(status=ArchiveStatus.DONE).first()
+    if done is None:
+        stored = archive_storage().save("matrix.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+        done = ArchiveRequest.objects.create(status=ArchiveStatus.DONE, file_name=stored, size=22)
+    return done

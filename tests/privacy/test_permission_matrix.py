@@ -163,11 +163,18 @@ MATRIX: dict[str, tuple[str, str]] = {
     "reports:chart": ("GET", REPORTS),
     "reports:funder_pdf": ("GET", REPORTS),
     "reports:funder_xlsx": ("GET", REPORTS),
+    # The programme archive holds whole tables (personal data too, when kept): admins only.
+    "archive:list": ("GET", ADMIN_ONLY),
+    "archive:request": ("POST", "L L 403 403 403 403 403 ok"),
+    "archive:download": ("GET", ADMIN_ONLY),
     "reach:report": ("GET", REPORTS),
     # Counting redirects: to the link for those the rule lets see it, else to the event page
     # (tests/reach/test_redirects.py); a material to anyone who may see its event.
     "reach:meeting": ("GET", "ok ok ok ok ok ok ok ok"),
     "reach:material": ("GET", "ok ok ok ok ok ok ok ok"),
+    # A recording's play: published recordings only (the world's is not): 404 for everyone
+    # here; the forward for those who may see it is in tests/reach/test_plays.py.
+    "reach:play": ("GET", "404 404 404 404 404 404 404 404"),
     "api-reports-attendance": ("GET", "403 403 403 403 200 403 200 200"),
     "event-list": ("GET", PUBLIC),
     "event-detail": ("GET", PUBLIC),
