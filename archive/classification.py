@@ -19,19 +19,6 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-ARCHIVED_APPS = (
-    "accounts",
-    "events",
-    "networks",
-    "recordings",
-    "accessibility",
-    "outbox",
-    "microsoft365",
-    "youtube",
-    "reach",
-    "archive",
-)
-
 
 class Treatment(StrEnum):
     KEEP = "keep"

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record_audit
 
-from .classification import ARCHIVED_APPS, FIELDS, NOT_ARCHIVED, Treatment
+from .classification import FIELDS, NOT_ARCHIVED, Treatment
 from .models import ArchiveRequest, ArchiveStatus
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ DICTIONARY_HEADER = [
 def archived_models() -> list[type[models.Model]]:
     """The project's own models whose rows go into the archive, in a stable order."""
     found = []
-    for label in ARCHIVED_APPS:
+    for label in settings.PROJECT_APPS:
         try:
             config = apps.get_app_config(label)
         except LookupError:

@@ -28,6 +28,19 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The project's own apps: the archive holds every table of these (archive/classification.py).
+PROJECT_APPS = [
+    "accounts",
+    "events",
+    "networks",
+    "recordings",
+    "accessibility",
+    "outbox",
+    "microsoft365",
+    "youtube",
+    "reach",
+    "archive",
+]
 INSTALLED_APPS = [
     "modeltranslation",  # before admin: translated fields in the admin
     "django.contrib.admin",
@@ -48,16 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
-    "accounts",
-    "events",
-    "networks",
-    "recordings",
-    "accessibility",
-    "outbox",
-    "microsoft365",
-    "youtube",
-    "reach",
-    "archive",
+    *PROJECT_APPS,
     "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
 

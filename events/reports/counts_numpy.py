@@ -46,6 +46,13 @@ REGISTRATION_COLUMNS = {
     "person": np.int64,
 }
 CHUNK = 20_000
+# The codes written into the SQL of both reads.
+_CODES = {
+    "no_organisation": NO_ORGANISATION,
+    "not_recorded": NOT_RECORDED,
+    "attended": ATTENDED,
+    "not_attended": NOT_ATTENDED,
+}
 
 # The person key as one integer, disjoint by construction: 3·user id, 3·n+1 for the n-th
 # distinct e-mail of registrations without a user, 3·registration id+2 for neither. The
@@ -93,14 +100,7 @@ def _registration_sql(reg_scope: Q) -> tuple[str, list]:
         .distinct()
         .query.sql_with_params()
     )
-    sql = PERSON_SQL.format(
-        no_organisation=NO_ORGANISATION,
-        not_recorded=NOT_RECORDED,
-        attended=ATTENDED,
-        not_attended=NOT_ATTENDED,
-        registrations=registrations,
-        emails=emails,
-    )
+    sql = PERSON_SQL.format(**_CODES, registrations=registrations, emails=emails)
     return sql, [*_status_codes(), *params, *email_params]
 
 
@@ -149,14 +149,7 @@ _PACKED_RECORD = np.dtype(
 
 def _packed_rows(reg_scope: Q) -> pd.DataFrame:
     registrations, params = _scope_sql(reg_scope)
-    sql = PACKED_SQL.format(
-        no_organisation=NO_ORGANISATION,
-        not_recorded=NOT_RECORDED,
-        attended=ATTENDED,
-        not_attended=NOT_ATTENDED,
-        person=PACKED_PERSON,
-        registrations=registrations,
-    )
+    sql = PACKED_SQL.format(**_CODES, person=PACKED_PERSON, registrations=registrations)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*_status_codes(), *params])
         (packed,) = cursor.fetchone()

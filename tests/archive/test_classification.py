@@ -5,14 +5,14 @@ import re
 from django.apps import apps
 from django.conf import settings
 
-from archive.classification import ARCHIVED_APPS, FIELDS, NOT_ARCHIVED, Treatment
+from archive.classification import FIELDS, NOT_ARCHIVED, Treatment
 
 LOOKS_PERSONAL = re.compile(r"(^|_)(e?mail|phone|display_name|contact|invited_name|comment)($|_)")
 LOOKS_SECRET = re.compile(r"token|password|secret|session_key")
 
 
 def _project_models():
-    for label in ARCHIVED_APPS:
+    for label in settings.PROJECT_APPS:
         yield from apps.get_app_config(label).get_models()
 
 
