@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from accessibility.translation import TRANSLATED_STATEMENT_FIELDS
+
 
 class Treatment(StrEnum):
     KEEP = "keep"
@@ -341,15 +343,7 @@ FIELDS: dict[str, dict[str, Treatment]] = {
         "compliance_status": K,
         **{
             f"{name}{suffix}": K
-            for name in (
-                "non_accessible_content",
-                "disproportionate_burden",
-                "accessible_alternatives",
-                "assessment_method",
-                "feedback_contact",
-                "authority_name",
-                "authority_address",
-            )
+            for name in TRANSLATED_STATEMENT_FIELDS
             for suffix in ("", "_fi", "_sv", "_en")
         },
         "prepared_on": K,
