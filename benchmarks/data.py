@@ -13,63 +13,95 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
+# Past events begin further back than the feeds reach (events/calendars/selectors.FEED_PAST).
+PAST_FROM_DAYS = 190
 KINDS = ["kohtaamo", "workshop", "training", "info_session", "network_meeting", "coffee_hour"]
 
 
 @transaction.atomic
 def upcoming_events(count: int, *, seed: int = 8) -> int:
     """`count` published future events with themes, series and presenters, like real ones."""
-    from events.models import (  # noqa: PLC0415 - models load after django.setup() in run.py
-        Event,
-        EventStatus,
-        Presenter,
-        RegistrationMode,
-        Series,
-        Theme,
-    )
+    return grow_events(upcoming=count, past=0, seed=seed)
 
-    rng = random.Random(seed)
-    themes = Theme.objects.bulk_create(
-        Theme(title=f"Teema {n}: työkyky ja hyvinvointi", slug=f"teema-{n}", description="Kuvaus")
-        for n in range(45)
-    )
-    series = Series.objects.bulk_create(
-        Series(name=f"Sarja {n}", slug=slugify(f"sarja-{n}"), kind=KINDS[n % len(KINDS)])
-        for n in range(6)
-    )
-    presenters = Presenter.objects.bulk_create(
-        Presenter(
-            name=f"Esiintyjä {n}", title="Työkykykoordinaattori", organisation="Hyvinvointialue"
-        )
-        for n in range(100)
-    )
-    first = timezone.now().astimezone(HELSINKI).replace(hour=14, minute=0, second=0, microsecond=0)
-    events = []
-    for n in range(count):
-        starts = first + dt.timedelta(days=1 + n * 2 // 3, hours=n % 3)
-        events.append(
-            Event(
-                kind=KINDS[n % len(KINDS)],
-                series=series[n % len(series)],
-                theme=themes[n % len(themes)],
-                title="" if n % 4 else f"Tapahtuma {n}",
-                description="Tervetuloa! " * 20,
-                starts_at=starts,
-                ends_at=starts + dt.timedelta(hours=1),
-                meeting_url="https://teams.microsoft.com/l/meetup-join/bench",
-                capacity=rng.choice([None, 30, 60]),
-                registration_mode=RegistrationMode.WAITLIST,
-                status=EventStatus.PUBLISHED,
-            )
-        )
+
+@transaction.atomic
+def grow_events(*, upcoming: int, past: int, seed: int = 8) -> int:
+    """Add events until `upcoming` future and `past` past published events exist.
+
+    The themes, series and presenters are made once and shared, so a benchmark can grow
+    the same database from one size to the next. Past events go back from PAST_FROM_DAYS
+    ago (the archive; older than the feeds' six months, so a feed holds only the `upcoming`
+    events), future ones start tomorrow; three a day, at 9, 12 and 14.
+    """
+    from events.models import Event  # noqa: PLC0415 - models load after django.setup() in run.py
+
+    themes, series, presenters = _catalogue()
+    now = timezone.now()
+    have_upcoming = Event.objects.filter(starts_at__gte=now, series__isnull=False).count()
+    have_past = Event.objects.filter(starts_at__lt=now, series__isnull=False).count()
+    rng = random.Random(seed + have_upcoming + have_past)
+    today = now.astimezone(HELSINKI).replace(hour=0, minute=0, second=0, microsecond=0)
+    events = [
+        _event(n, today, +1, rng, themes=themes, series=series)
+        for n in range(have_upcoming, upcoming)
+    ] + [_event(n, today, -1, rng, themes=themes, series=series) for n in range(have_past, past)]
     events = Event.objects.bulk_create(events)
     through = Event.presenters.through
     through.objects.bulk_create(
-        through(event_id=event.pk, presenter_id=presenters[(i * 7 + k) % len(presenters)].pk)
-        for i, event in enumerate(events)
-        for k in range(1 + i % 2)
+        through(event_id=event.pk, presenter_id=presenters[(event.pk * 7 + k) % len(presenters)].pk)
+        for event in events
+        for k in range(1 + event.pk % 2)
     )
     return len(events)
+
+
+def _catalogue():
+    from events.models import Presenter, Series, Theme  # noqa: PLC0415 - models load after django.setup() in run.py
+
+    if not Theme.objects.filter(slug="teema-0").exists():
+        Theme.objects.bulk_create(
+            Theme(
+                title=f"Teema {n}: työkyky ja hyvinvointi", slug=f"teema-{n}", description="Kuvaus"
+            )
+            for n in range(45)
+        )
+        Series.objects.bulk_create(
+            Series(name=f"Sarja {n}", slug=slugify(f"sarja-{n}"), kind=KINDS[n % len(KINDS)])
+            for n in range(6)
+        )
+        Presenter.objects.bulk_create(
+            Presenter(
+                name=f"Esiintyjä {n}", title="Työkykykoordinaattori", organisation="Hyvinvointialue"
+            )
+            for n in range(100)
+        )
+    return (
+        list(Theme.objects.filter(slug__startswith="teema-").order_by("pk")),
+        list(Series.objects.filter(slug__startswith="sarja-").order_by("pk")),
+        list(Presenter.objects.filter(name__startswith="Esiintyjä ").order_by("pk")),
+    )
+
+
+def _event(n: int, today: dt.datetime, direction: int, rng: random.Random, *, themes, series):
+    from events.models import Event, EventStatus, RegistrationMode  # noqa: PLC0415 - models load after django.setup() in run.py
+
+    day, slot = divmod(n, 3)
+    first = 1 if direction > 0 else PAST_FROM_DAYS
+    date = today + dt.timedelta(days=direction * (first + day))
+    starts = date.replace(hour=(9, 12, 14)[slot])
+    return Event(
+        kind=KINDS[n % len(KINDS)],
+        series=series[n % len(series)],
+        theme=themes[n % len(themes)],
+        title="" if n % 4 else f"Tapahtuma {n}",
+        description="Tervetuloa! " * 20,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        meeting_url="https://teams.microsoft.com/l/meetup-join/bench",
+        capacity=rng.choice([None, 30, 60]),
+        registration_mode=RegistrationMode.WAITLIST,
+        status=EventStatus.PUBLISHED,
+    )
 
 
 @transaction.atomic

@@ -77,16 +77,23 @@ def machine_description(database_url: str, redis_url: str) -> dict[str, str]:
 # --- a database of our own -----------------------------------------------------------------
 
 
-def recreate_database(url: str) -> None:
+def create_database(url: str) -> None:
+    """Create the benchmark's database; refuse one that exists (it may be someone's data)."""
     base, name = url.rsplit("/", 1)
-    if not re.fullmatch(r"[a-z0-9_]+", name) or name == "kohtaamo":
-        raise SystemExit(f"refusing to recreate database {name!r}")
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise SystemExit(f"refusing the database name {name!r}: use [a-z0-9_]")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            raise SystemExit(
+                f"the database {name!r} exists already; the benchmark drops only what it "
+                "created: choose another with --db-name, or drop it yourself"
+            )
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def drop_database(url: str) -> None:
+    """Drop the database create_database made (callers drop only what they created)."""
     base, name = url.rsplit("/", 1)
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -106,7 +113,7 @@ class Server:
     name: str
     env: dict[str, str]
     workers: int
-    port: int = 0
+    port: int = 0  # 0: a free port when started
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -115,7 +122,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, log_dir: Path, timeout: float = 90) -> Server:
-        self.port = free_port()
+        self.port = self.port or free_port()
         self.log_path = log_dir / f"gunicorn-{self.name}.log"
         env = {
             **self.env,
@@ -153,6 +160,25 @@ class Server:
         for path in paths:
             wrk_steady(self.url + path, label="warm-up", seconds=2, connections=4 * self.workers)
 
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the processes whose parent is this server's master."""
+        if self.process is None:
+            return []
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # "pid (comm) state ppid ...": comm may hold spaces, so split after ")".
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def peak_worker_rss_mb(self) -> float:
+        """The largest resident set any worker reached so far (VmHWM), in MB."""
+        return max((peak_rss_mb(pid) for pid in self.worker_pids()), default=0.0)
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -162,6 +188,16 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A process's peak resident set (VmHWM in /proc/PID/status), in MB; 0 when gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else 0.0
 
 
 @dataclass
@@ -220,6 +256,7 @@ def _parse_result(label: str, output: str, seconds: float | None = None) -> Load
         p95_ms=data["p95_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         errors=data["errors"],
+        statuses={str(code): count for code, count in data.get("statuses", {}).items()},
     )
 
 

@@ -1,12 +1,17 @@
-"""`make bench`: Kohtaamo's performance scenarios, printed as ONE table of ratios.
+"""`make bench`: Kohtaamo's performance scenarios, printed as tables of ratios.
 
 Every scenario is measured against a baseline in the same run on the same machine, so the
-ratios compare across machines even when absolute times do not. The run creates its own
-PostgreSQL database (kohtaamo_bench), fills it, starts gunicorn on a free 127.0.0.1 port,
-drives it with wrk (a separate process, bounded in time), stops everything and writes the
-results and the machine description to docs/performance.md.
+ratios compare across machines even when absolute times do not. The web baseline is a
+trivial view the benchmark owns (benchmarks/views.py: a constant answer through the whole
+middleware stack). The run creates its own PostgreSQL database, grows it through the sizes
+(100, 1,000, 10,000 events), starts gunicorn on 127.0.0.1, drives it with wrk (a separate
+process, bounded in time), checks every answer's status and every scenario's SQL query
+count at each size, stops everything, drops only the database it created and writes the
+results to docs/performance.md. It exits 1 when a target fails.
 
-    .venv/bin/python benchmarks/run.py [--seconds 5] [--keep-db] [--no-write]
+    .venv/bin/python benchmarks/run.py [--db-name NAME] [--port N] [--seconds 3]
+        [--rounds 5] [--sizes 100,1000,10000] [--only feeds,pages,burst,report,captions]
+        [--keep-db] [--no-write] [--worker-models]
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ import argparse
 import datetime as dt
 import os
 import secrets
+import statistics
+import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
+import redis
 import webvtt
 from django.core.management import call_command
 from django.db import connection, connections
@@ -32,20 +39,27 @@ sys.path.insert(0, str(BASE_DIR))
 from accessibility.checks import check_vtt  # noqa: E402 - after the repository root is on sys.path
 from benchmarks import data, harness, report_bench  # noqa: E402 - after the repository root is on sys.path
 
-PG_BASE = os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
-DATABASE_URL = f"{PG_BASE}/kohtaamo_bench"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
-EVENTS = 1000
+SIZES = (100, 1_000, 10_000)
 SEATS, PEOPLE = 50, 300
-# The worker models compared under the registration burst: (name, threads per worker).
+MIN_ROUNDS = 5
+# The worker models compared with --worker-models: (name, threads per worker).
 WORKER_MODELS = (("sync", 1), ("gthread", 4))
-# A burst's slowest answer must stay far from gunicorn's 30 s timeout.
-BURST_P99_LIMIT_MS = 10_000
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 CONNECTIONS = 2 * WORKERS
-MODELS_TEXT = ", ".join(
-    f"{name}: {WORKERS} workers × {threads} threads" for name, threads in WORKER_MODELS
-)
+TRIVIAL = "/bench/trivial"
+FEED = "/calendar/events.ics"
+PEER = "/bench/icalendar-feed.ics"
+# Targets of issue 20: a scenario's median ratio to the trivial view, per size.
+TARGETS: dict[str, dict[int, float]] = {
+    "feed-304": dict.fromkeys(SIZES, 1.2),
+    "feed-cached": {1_000: 1.5, 10_000: 5.0},
+    "feed-full": {1_000: 4.0, 10_000: 20.0},
+    "events": dict.fromkeys(SIZES, 4.0),
+    "archive": dict.fromkeys(SIZES, 4.0),
+}
+# The registration burst: registrations/s at least this share of the trivial burst's req/s.
+BURST_SHARE = 0.30
+GROUPS = ("feeds", "pages", "burst", "report", "captions")
 
 
 @dataclass
@@ -54,7 +68,7 @@ class Row:
     scenario: str
     measured: str
     baseline: str
-    ratio: float | None
+    ratios: list[float] = field(default_factory=list)
     target: str = ""
     passed: bool | None = None
 
@@ -63,11 +77,47 @@ class Row:
         return "" if self.passed is None else ("PASS" if self.passed else "FAIL")
 
     @property
+    def median(self) -> float | None:
+        return statistics.median(self.ratios) if self.ratios else None
+
+    @property
     def ratio_text(self) -> str:
-        return "" if self.ratio is None else f"{self.ratio:.2f}×"
+        if not self.ratios:
+            return ""
+        if len(self.ratios) == 1:
+            return f"{self.ratios[0]:.2f}"
+        return f"{min(self.ratios):.2f} / **{self.median:.2f}** / {max(self.ratios):.2f}"
 
 
-def configure_environment(static_root: Path) -> dict[str, str]:
+@dataclass
+class Scenario:
+    """One web path measured at one size against the trivial view on the same server."""
+
+    key: str
+    label: str
+    path: str
+    server: harness.Server
+    expect: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Bench:
+    args: argparse.Namespace
+    env: dict[str, str]
+    work_dir: Path
+    database_url: str
+    redis_url: str
+    rows: list[Row] = field(default_factory=list)
+    # scenario key -> size -> SQL queries of one request (cold and warm where they differ)
+    queries: dict[str, dict[int, str]] = field(default_factory=dict)
+    memory: list[Row] = field(default_factory=list)
+
+    def wanted(self, group: str) -> bool:
+        return not self.args.only or group in self.args.only
+
+
+def configure_environment(bench: Bench, static_root: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -75,12 +125,12 @@ def configure_environment(static_root: Path) -> dict[str, str]:
     }
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "kohtaamo.settings",
-            "DATABASE_URL": DATABASE_URL,
+            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+            "DATABASE_URL": bench.database_url,
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "CACHE_URL": REDIS_URL,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "CACHE_URL": bench.redis_url,
             # Tasks are published (in-memory broker, nobody consumes), as a web node
             # publishes to Redis in production: the request never sends e-mail itself.
             "CELERY_BROKER_URL": "memory://",
@@ -96,216 +146,347 @@ def configure_environment(static_root: Path) -> dict[str, str]:
     return env
 
 
-def prepare_database() -> list[str]:
-    harness.recreate_database(DATABASE_URL)
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    data.upcoming_events(EVENTS)
-    tokens = data.people_with_tokens(PEOPLE)
-    _analyze()
-    return tokens
-
-
 def _analyze() -> None:
     """Planner statistics for the fresh rows, as autovacuum keeps them in production."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
 
 
-# --- scenarios ----------------------------------------------------------------------------
+def _flush_cache(bench: Bench) -> None:
+    redis.Redis.from_url(bench.redis_url).flushdb()
+
+
+# --- web scenarios ----------------------------------------------------------------------------
 
 
 def steady(server: harness.Server, path: str, label: str, seconds: int, **kw) -> harness.Load:
-    load = harness.wrk_steady(
+    return harness.wrk_steady(
         server.url + path, label=label, seconds=seconds, connections=CONNECTIONS, **kw
     )
-    if load.error_count:
-        raise RuntimeError(f"{label}: {load.errors} errors under load")
-    return load
 
 
-def versus_trivial(
-    server: harness.Server, path: str, label: str, seconds: int, rounds: int, **kw
-) -> tuple[harness.Load, harness.Load, float]:
-    """Alternate trivial and scenario runs; the ratio is the median of the rounds' ratios.
+def _check_statuses(load: harness.Load, expect: int) -> None:
+    """Every answer must carry the expected status: a 304 run drifting to 200s is a failure."""
+    wrong = {code: n for code, n in load.statuses.items() if code != str(expect)}
+    if load.error_count or wrong or not load.requests:
+        raise RuntimeError(
+            f"{load.label}: expected every answer {expect}, got {_statuses(load)} "
+            f"and socket errors {load.errors}"
+        )
 
-    Alternating evens out a machine whose load drifts during the run (a shared machine).
-    Returns the scenario and trivial loads of the median round and that ratio.
+
+def versus_trivial(scenario: Scenario, seconds: int, rounds: int):
+    """Alternate trivial and scenario runs; one ratio of mean latencies per round.
+
+    Alternating evens out a machine whose load drifts during the run. Returns the ratios
+    and the scenario and trivial loads of the median round.
     """
-    pairs = []
+    rounds_done = []
     for _ in range(rounds):
-        trivial = steady(server, "/healthz", "trivial", seconds)
-        load = steady(server, path, label, seconds, **kw)
-        pairs.append((load.mean_ms / trivial.mean_ms, load, trivial))
-    pairs.sort(key=lambda pair: pair[0])
-    ratio, load, trivial = pairs[len(pairs) // 2]
-    return load, trivial, ratio
+        trivial = steady(scenario.server, TRIVIAL, "trivial", seconds)
+        _check_statuses(trivial, 200)
+        load = steady(
+            scenario.server, scenario.path, scenario.label, seconds, headers=scenario.headers
+        )
+        _check_statuses(load, scenario.expect)
+        rounds_done.append((load.mean_ms / trivial.mean_ms, load, trivial))
+    ordered = sorted(rounds_done, key=lambda done: done[0])
+    _ratio, load, trivial = ordered[len(ordered) // 2]
+    return [done[0] for done in rounds_done], load, trivial
 
 
 def _load_text(load: harness.Load) -> str:
-    return f"{load.per_second:,.0f} req/s, mean {load.mean_ms:.1f} ms, p95 {load.p95_ms:.1f} ms"
+    return f"{load.per_second:,.0f} req/s, mean {load.mean_ms:.1f} ms"
+
+
+def measure(bench: Bench, number: str, scenario: Scenario, size: int | None) -> Row:
+    print(f"   {scenario.label} …", flush=True)
+    ratios, load, trivial = versus_trivial(scenario, bench.args.seconds, bench.args.rounds)
+    limit = TARGETS.get(scenario.key, {}).get(size) if size else None
+    row = Row(number, scenario.label, _load_text(load), _load_text(trivial), ratios)
+    if limit is not None:
+        row.target, row.passed = f"≤ {limit:g}×", row.median <= limit
+    return row
 
 
 def _store_feed_entries(language: str = "fi") -> int:
     """What the worker does after the first build: store every event's feed entry."""
-    from events.calendars.feeds import store_entries  # noqa: PLC0415 - models load after django.setup() in prepare_database
-    from events.models import Event  # noqa: PLC0415 - models load after django.setup() in prepare_database
+    from events.calendars.feeds import store_entries  # noqa: PLC0415 - models load after django.setup()
+    from events.models import Event  # noqa: PLC0415 - models load after django.setup()
 
-    stored = store_entries(Event.objects.values_list("pk", flat=True), language)
-    _analyze()
-    return stored
+    return store_entries(Event.objects.values_list("pk", flat=True), language)
 
 
-def calendar_feed(env: dict[str, str], log_dir: Path, seconds: int, rounds: int) -> list[Row]:
-    """1,000 events, full build: a server with no cache at all builds every answer.
-
-    First with no stored entries (every request writes all 1,000 events: the first build
-    after a release), then with the entries the worker stores (a feed whose body cache
-    expired or was never filled: the case the target is about).
-    """
-    uncached = harness.Server("nocache", {**env, "CACHE_URL": "dummycache://"}, WORKERS)
-    try:
-        uncached.start(log_dir)
-        first = harness.fetch(uncached.url + "/calendar/events.ics")
-        events_in_feed = first.body.count(b"BEGIN:VEVENT")
-        if first.status != 200 or events_in_feed != EVENTS:
-            raise RuntimeError(f"feed: status {first.status}, {events_in_feed} events")
-        cold, cold_trivial, cold_ratio = versus_trivial(
-            uncached, "/calendar/events.ics", "feed first build", seconds, rounds
-        )
-        _store_feed_entries()
-        joined = harness.fetch(uncached.url + "/calendar/events.ics")
-        if joined.body != first.body:
-            raise RuntimeError("feed joined from stored entries differs from a fresh build")
-        full, trivial, ratio = versus_trivial(
-            uncached, "/calendar/events.ics", "feed full", seconds, rounds
-        )
-    finally:
-        uncached.stop()
-    return [
-        Row("1a", f"calendar feed, {EVENTS:,} events, full build from stored entries",
-            _load_text(full), _load_text(trivial), ratio, "≤ 10×", ratio <= 10),
-        Row("1a′", f"calendar feed, {EVENTS:,} events, first build (no stored entries)",  # noqa: RUF001 - the prime of "1a prime" is meant
-            _load_text(cold), _load_text(cold_trivial), cold_ratio),
-    ]  # fmt: skip
-
-
-def cached_pages(server: harness.Server, seconds: int, rounds: int) -> list[Row]:
-    feed_url = server.url + "/calendar/events.ics"
-    first = harness.fetch(feed_url)
+def _feed_etag(server: harness.Server, expected_events: int) -> str:
+    first = harness.fetch(server.url + FEED)
+    in_feed = first.body.count(b"BEGIN:VEVENT")
     etag = first.headers.get("ETag")
-    again = harness.fetch(feed_url)
-    conditional = harness.fetch(feed_url, {"If-None-Match": etag or '"none"'})
-    if first.status != 200 or not etag or conditional.status != 304 or again.body != first.body:
-        raise RuntimeError(f"feed ETag/304 broken: {first.status} {etag} {conditional.status}")
-    page = harness.fetch(server.url + "/events/")
-    if page.status != 200:
-        raise RuntimeError(f"/events/ answered {page.status}")
+    again = harness.fetch(server.url + FEED)
+    conditional = harness.fetch(server.url + FEED, {"If-None-Match": etag or '"none"'})
+    if first.status != 200 or in_feed != expected_events:
+        raise RuntimeError(f"feed: status {first.status}, {in_feed} of {expected_events} events")
+    if not etag or conditional.status != 304 or again.body != first.body:
+        raise RuntimeError(f"feed ETag/304 broken: {etag} {conditional.status}")
+    return etag
 
+
+def web_scenarios(bench: Bench, servers: dict[str, harness.Server], size: int) -> None:
+    """Grow the data to `size`, then measure the feeds and pages and count their queries."""
+    from events.calendars.selectors import calendar_feed_events  # noqa: PLC0415 - after django.setup()
+
+    data.grow_events(upcoming=size, past=size)
+    if bench.wanted("burst"):  # before the feeds' ETags are taken: it adds an event
+        bench.queries.setdefault("registration", {})[size] = _registration_queries()
+    _store_feed_entries()
+    _analyze()
+    _flush_cache(bench)
+    in_feed = calendar_feed_events().count()
+    main, nocache = servers["main"], servers["nocache"]
+    cached_feed = harness.fetch(main.url + FEED)
+    if harness.fetch(nocache.url + FEED).body != cached_feed.body:
+        raise RuntimeError("the feed joined from stored entries differs from the cached body")
+    etag = _feed_etag(main, in_feed)
+    feed = f"calendar feed, {in_feed:,} events"
+    scenarios: list[tuple[str, Scenario]] = []
+    if bench.wanted("feeds"):
+        scenarios += [
+            ("1a", Scenario("feed-full", f"{feed}, full build (no cache)", FEED, nocache)),
+            ("1b", Scenario("feed-cached", f"{feed}, cached body", FEED, main)),
+            ("1c", Scenario("feed-304", f"{feed}, If-None-Match → 304", FEED, main, 304,
+                            {"If-None-Match": etag})),
+        ]  # fmt: skip
+        if size <= 1_000:  # the peer takes seconds per request beyond
+            peer = f"peer: {feed}, built with icalendar's objects"
+            scenarios.append(("1d", Scenario("feed-peer", peer, PEER, nocache)))
+    if bench.wanted("pages"):
+        scenarios += [
+            ("3a", Scenario("events", f"/events/, first 50 of {size:,}", "/events/", main)),
+            ("3b", Scenario("archive", f"/events/archive/, first 25 of {size:,} past",
+                            "/events/archive/", main)),
+        ]  # fmt: skip
+    for number, scenario in scenarios:
+        bench.queries.setdefault(scenario.key, {})[size] = count_queries(scenario)
+        bench.rows.append(measure(bench, f"{number} · {size:,}", scenario, size))
+
+
+def floors(bench: Bench, main: harness.Server) -> None:
+    """The physical floor: a static file through the same server (WhiteNoise), no Django view."""
+    from django.templatetags.static import static  # noqa: PLC0415 - after django.setup()
+
+    path = static("css/site.css")
+    if harness.fetch(main.url + path).status != 200:
+        raise RuntimeError(f"the static file {path} is not served")
+    scenario = Scenario("static", "floor: a static file through the same server", path, main)
+    bench.queries.setdefault("static", {})[0] = count_queries(scenario)
+    bench.rows.append(measure(bench, "0", scenario, None))
+
+
+# --- SQL query counts, in this process, through the same views ---------------------------------
+
+
+def count_queries(scenario: Scenario) -> str:
+    """SQL queries of one request to the scenario's path: after a cache flush and again.
+
+    Counted with Django's test client in this process against the same database and cache
+    (none for the server without one), so the benchmark itself checks that the count stays
+    fixed as the data grows.
+    """
+    from django.core.cache import caches  # noqa: PLC0415 - after django.setup()
+    from django.test import Client  # noqa: PLC0415 - after django.setup()
+    from django.test.utils import CaptureQueriesContext, override_settings  # noqa: PLC0415
+
+    no_cache = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    client = Client(HTTP_HOST="127.0.0.1")
+    headers = {
+        f"HTTP_{name.upper().replace('-', '_')}": value for name, value in scenario.headers.items()
+    }
+    counts = []
+    with override_settings(**({"CACHES": no_cache} if scenario.server.name == "nocache" else {})):
+        for cold in (True, False):
+            if cold and scenario.expect != 304:
+                for cache in caches.all():
+                    cache.clear()
+            if scenario.expect == 304:
+                client.get(scenario.path)  # the first answer remembers the ETag
+            with CaptureQueriesContext(connections["default"]) as captured:
+                response = client.get(scenario.path, **headers)
+            if response.status_code != scenario.expect:
+                raise RuntimeError(
+                    f"{scenario.path}: {response.status_code}, not {scenario.expect}"
+                )
+            counts.append(len(captured.captured_queries))
+    cold_count, warm_count = counts
+    return str(warm_count) if cold_count == warm_count else f"{cold_count} cold, {warm_count} warm"
+
+
+def query_rows(bench: Bench) -> list[Row]:
     rows = []
-    cases = [
-        ("1b", "calendar feed, cached body", "/calendar/events.ics", {}, None),
-        ("1c", "calendar feed, conditional → 304", "/calendar/events.ics",
-         {"If-None-Match": etag}, 2.0),
-        ("3", f"upcoming events page /events/, {EVENTS:,} events", "/events/", {}, None),
-    ]  # fmt: skip
-    for number, label, path, headers, target in cases:
-        load, trivial, ratio = versus_trivial(server, path, label, seconds, rounds, headers=headers)
+    for key, by_size in bench.queries.items():
+        counts = [by_size[size] for size in sorted(by_size)]
+        text = " / ".join(counts)
+        sizes = " / ".join(f"{size:,}" for size in sorted(by_size))
+        fixed = len(set(counts)) == 1
         rows.append(
-            Row(number, label, _load_text(load), _load_text(trivial), ratio,
-                f"≤ {target:g}×" if target else "", ratio <= target if target else None)
+            Row("Q", key, text, f"at {sizes}" if len(by_size) > 1 else "one size",
+                target="same at every size" if len(by_size) > 1 else "",
+                passed=fixed if len(by_size) > 1 else None)
         )  # fmt: skip
     return rows
 
 
-def registration_contention(server: harness.Server, tokens: list[str]) -> list[Row]:
-    """The default deployment (sync workers): exactly SEATS confirmed, and the throughput."""
-    load, trivial, passed, measured = _burst(server, tokens)
-    baseline = f"{trivial.per_second:,.0f} req/s, p95 {trivial.p95_ms:.0f} ms"
-    return [
-        Row("2", f"{PEOPLE} concurrent registrations for {SEATS} seats (p95 ratio)", measured,
-            baseline, load.p95_ms / trivial.p95_ms, "exactly 50 confirmed, no errors", passed),
-        Row("2", "… throughput (trivial req/s ÷ registrations/s)", f"{load.per_second:,.0f}/s",
-            f"{trivial.per_second:,.0f}/s", trivial.per_second / load.per_second),
+# --- registration burst --------------------------------------------------------------------------
+
+
+def registration_burst(bench: Bench, server: harness.Server, tokens: list[str]) -> None:
+    """PEOPLE registrations at once for SEATS seats, beside the same burst of the trivial view."""
+    print("2. registration burst …", flush=True)
+    shares, outcomes, loads = [], [], []
+    for _ in range(bench.args.rounds):
+        load, trivial, outcome = _burst(server, tokens)
+        shares.append(load.per_second / trivial.per_second)
+        outcomes.append(outcome)
+        loads.append((load, trivial))
+    exact = all(_exact(outcome, load) for outcome, (load, _t) in zip(outcomes, loads, strict=True))
+    share = statistics.median(shares)
+    load, trivial = loads[sorted(range(len(shares)), key=shares.__getitem__)[len(shares) // 2]]
+    confirmed = "/".join(str(outcome.get("confirmed", 0)) for outcome in outcomes)
+    bench.rows += [
+        Row("2", f"{PEOPLE} registrations at once for {SEATS} seats: confirmed in each round",
+            f"{confirmed} confirmed; HTTP {_statuses(load)}", f"{len(outcomes)} rounds",
+            target=f"exactly {SEATS} confirmed, {PEOPLE - SEATS} waitlisted, no errors",
+            passed=exact),
+        Row("2", "… throughput: registrations/s ÷ trivial view's req/s under the same burst",
+            f"{load.per_second:,.0f} registrations/s, p95 {load.p95_ms:,.0f} ms",
+            f"{trivial.per_second:,.0f} req/s, p95 {trivial.p95_ms:,.0f} ms", shares,
+            f"≥ {BURST_SHARE:g}", share >= BURST_SHARE),
     ]  # fmt: skip
-
-
-def worker_models(env: dict[str, str], log_dir: Path, tokens: list[str]) -> list[Row]:
-    """The same burst on each gunicorn worker model: p50/p99 latency, to choose the default."""
-    rows = []
-    for name, threads in WORKER_MODELS:
-        server = harness.Server(name, {**env, "GUNICORN_THREADS": str(threads)}, WORKERS)
-        server.start(log_dir)
-        try:
-            load, trivial, passed, measured = _burst(server, tokens)
-        finally:
-            server.stop()
-        default = threads == 1  # gunicorn.conf.py's default: sync workers
-        rows.append(
-            Row("2", f"… {name} workers ({WORKERS}×{threads}): p50 / p99 of the burst",
-                f"p50 {load.p50_ms:,.0f} ms, p99 {load.p99_ms:,.0f} ms; {measured}; "
-                f"{load.error_count} socket errors",
-                f"p99 {trivial.p99_ms:,.0f} ms", load.p99_ms / trivial.p99_ms,
-                f"50 confirmed, p99 ≤ {BURST_P99_LIMIT_MS // 1000} s" if default else "",
-                (passed and load.p99_ms <= BURST_P99_LIMIT_MS) if default else None)
-        )  # fmt: skip
-    return rows
 
 
 def _burst(server: harness.Server, tokens: list[str]):
-    """PEOPLE registrations at once for SEATS seats, beside the same burst of /healthz."""
     event = data.contested_event(seats=SEATS)
     path = f"/api/v1/events/{event.pk}/register/"
     trivial = harness.wrk_burst(
-        server.url, label="trivial burst", method="GET", path="/healthz", connections=PEOPLE
+        server.url, label="trivial burst", method="GET", path=TRIVIAL, connections=PEOPLE
     )
+    if set(trivial.statuses) != {"200"}:
+        raise RuntimeError(f"trivial burst: HTTP {_statuses(trivial)}")
     load = harness.wrk_burst(
         server.url, label="register", method="POST", path=path, connections=PEOPLE, tokens=tokens
     )
-    outcome = data.registration_outcome(event.pk)
-    confirmed, waitlisted = outcome.get("confirmed", 0), outcome.get("waitlisted", 0)
-    passed = (
-        confirmed == SEATS
-        and waitlisted == PEOPLE - SEATS
+    return load, trivial, data.registration_outcome(event.pk)
+
+
+def _exact(outcome: dict[str, int], load: harness.Load) -> bool:
+    return (
+        outcome.get("confirmed", 0) == SEATS
+        and outcome.get("waitlisted", 0) == PEOPLE - SEATS
         and sum(outcome.values()) == PEOPLE
         and set(load.statuses) <= {"200", "201"}
         and load.error_count == 0
     )
-    measured = (
-        f"{load.per_second:,.0f} registrations/s, p95 {load.p95_ms:.0f} ms; "
-        f"{confirmed} confirmed, {waitlisted} waitlisted, HTTP {_statuses(load)}"
-    )
-    return load, trivial, passed, measured
+
+
+def _registration_queries() -> str:
+    """SQL queries of one registration on a fresh event: a seat, then a waitlist place."""
+    from django.contrib.auth import get_user_model  # noqa: PLC0415 - after django.setup()
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415 - after django.setup()
+    from rest_framework.test import APIClient  # noqa: PLC0415 - after django.setup()
+
+    event = data.contested_event(seats=1)
+    counts = []
+    for person in (
+        get_user_model().objects.filter(email__startswith="kuormittaja").order_by("pk")[:2]
+    ):
+        client = APIClient(HTTP_HOST="127.0.0.1")
+        client.force_authenticate(person)
+        with CaptureQueriesContext(connections["default"]) as captured:
+            response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+        if response.status_code not in {200, 201}:
+            raise RuntimeError(f"registration answered {response.status_code}")
+        counts.append(len(captured.captured_queries))
+    return " + ".join(map(str, counts))
 
 
 def _statuses(load: harness.Load) -> str:
     return ", ".join(f"{code}×{count}" for code, count in sorted(load.statuses.items()))
 
 
-def attendance_report() -> list[Row]:
-    result = report_bench.run()
-    return [
-        Row(
-            "4",
-            str(result.get("scenario", "attendance report, 1,000,000 attendance rows")),
-            f"{result['report_seconds'] * 1000:,.0f} ms, peak {result.get('report_peak_mb')} MB",
+def worker_models(bench: Bench, tokens: list[str]) -> None:
+    """The same burst on each gunicorn worker model: p50/p99 latency, to choose the default."""
+    for name, threads in WORKER_MODELS:
+        server = harness.Server(name, {**bench.env, "GUNICORN_THREADS": str(threads)}, WORKERS)
+        server.start(bench.work_dir)
+        try:
+            load, trivial, outcome = _burst(server, tokens)
+        finally:
+            server.stop()
+        bench.rows.append(
+            Row("2", f"… {name} workers ({WORKERS}×{threads}): p50 / p99 of the burst",
+                f"p50 {load.p50_ms:,.0f} ms, p99 {load.p99_ms:,.0f} ms; "
+                f"{outcome.get('confirmed', 0)} confirmed",
+                f"p99 {trivial.p99_ms:,.0f} ms", [load.p99_ms / trivial.p99_ms])
+        )  # fmt: skip
+
+
+# --- in-process scenarios ---------------------------------------------------------------------
+
+
+def attendance_report(bench: Bench) -> None:
+    print("4. attendance report …", flush=True)
+    bench.queries["report"] = {10_000: _report_queries(5_000, 10_000)}
+    rows = bench.args.report_rows
+    result = report_bench.run(n_events=rows // 20, n_attendance=rows, keep=True)
+    try:
+        bench.queries["report"][result["attendance_rows"]] = _report_queries()
+        rss = _report_process_rss_mb()
+    finally:
+        report_bench.cleanup()
+    bench.rows += [
+        Row("4", str(result.get("scenario", "attendance report, 1,000,000 attendance rows")),
+            f"{result['report_seconds'] * 1000:,.0f} ms",
             f"{result['sql_seconds'] * 1000:,.0f} ms (plain SQL aggregate)",
-            result["report_seconds"] / result["sql_seconds"],
-            f"≤ {report_bench.TARGET_RATIO:g}×",
-            result["passed"],
-        ),
-        Row(
-            "4",
-            "… attendance report, default breakdowns (kind, theme) and comparisons",
+            [result["report_seconds"] / result["sql_seconds"]],
+            f"≤ {report_bench.TARGET_RATIO:g}×", result["passed"]),
+        Row("4", "… attendance report, default breakdowns (kind, theme) and comparisons",
             f"{result['report_kind_theme_seconds'] * 1000:,.0f} ms",
             f"{result['sql_seconds'] * 1000:,.0f} ms (plain SQL aggregate)",
-            result["kind_theme_ratio"],
-        ),
-    ]
+            [result["kind_theme_ratio"]]),
+    ]  # fmt: skip
+    bench.memory.append(
+        Row("M", f"a fresh process that computes the {rows:,}-row report once: peak RSS",
+            f"{rss:,.0f} MB", "VmHWM")
+    )  # fmt: skip
 
 
-def caption_checks() -> list[Row]:
+def _report_queries(n_events: int | None = None, n_rows: int | None = None) -> str:
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415 - after django.setup()
+
+    if n_events:
+        report_bench.populate(n_events, n_rows)
+    try:
+        with CaptureQueriesContext(connections["default"]) as captured:
+            report_bench.full_report()
+        return str(len(captured.captured_queries))
+    finally:
+        if n_events:
+            report_bench.cleanup()
+
+
+def _report_process_rss_mb() -> float:
+    """Resident memory, not tracemalloc's Python objects: what a worker really holds."""
+    code = (
+        "import django, re, pathlib; django.setup(); "
+        "from benchmarks import report_bench; report_bench.full_report(); "
+        "s = pathlib.Path('/proc/self/status').read_text(); "
+        "print(int(re.search(r'VmHWM:\\s+(\\d+)', s).group(1)))"
+    )
+    result = subprocess.run(  # noqa: S603 - our interpreter, our code
+        [harness.PYTHON, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    )
+    return int(result.stdout.strip().splitlines()[-1]) / 1024
+
+
+def caption_checks(bench: Bench) -> None:
     text = data.three_hour_webvtt()
     parsed = webvtt.from_string(text)
     result = check_vtt(text, duration_seconds=3 * 3600)
@@ -313,17 +494,18 @@ def caption_checks() -> list[Row]:
         raise RuntimeError("the caption file did not parse into 3,000 cues")
     parse_only = harness.median_seconds(lambda: webvtt.from_string(text))
     checks = harness.median_seconds(lambda: check_vtt(text, duration_seconds=3 * 3600))
-    return [
+    bench.rows.append(
         Row("5", "caption checks, three-hour WebVTT, 3,000 cues", f"{checks * 1000:,.1f} ms",
-            f"{parse_only * 1000:,.1f} ms (webvtt-py parse alone)", checks / parse_only),
-    ]  # fmt: skip
+            f"{parse_only * 1000:,.1f} ms (webvtt-py parse alone)", [checks / parse_only])
+    )  # fmt: skip
 
 
-# --- output --------------------------------------------------------------------------------
+# --- output ---------------------------------------------------------------------------------------
 
 
-def table(rows: list[Row]) -> list[str]:
-    header = ["#", "scenario", "measured", "baseline", "ratio", "target", "result"]
+def table(rows: list[Row], header: tuple[str, ...] | None = None) -> list[str]:
+    header = header or ("#", "scenario", "measured (median round)", "baseline (same round)",
+                        "ratio min / **median** / max", "target", "result")  # fmt: skip
     body = [
         [r.number, r.scenario, r.measured, r.baseline, r.ratio_text, r.target, r.result]
         for r in rows
@@ -333,160 +515,157 @@ def table(rows: list[Row]) -> list[str]:
     ]
 
 
-def write_report(
-    rows: list[Row], machine: dict[str, str], seconds: int, rounds: int, started
-) -> Path:
-    path = BASE_DIR / "docs" / "performance.md"
+def report_text(bench: Bench, machine: dict[str, str], started: dt.datetime) -> list[str]:
     when = started.strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        "# Performance",
-        "",
-        "Written by `make bench` (benchmarks/run.py); do not edit by hand. Every ratio",
-        "compares a scenario with a baseline measured in the same run on the same machine,",
-        "so ratios travel between machines while absolute numbers do not.",
-        "",
+    args = bench.args
+    return [
         f"## Results ({when})",
         "",
-        *table(rows),
+        f"Web scenarios: wrk, {CONNECTIONS} connections, 2 threads, {args.seconds} s per run;",
+        f"each round runs the trivial view, then the scenario, on the same server; {args.rounds}",
+        "rounds. Ratio = the scenario's mean latency ÷ the trivial view's in the same round.",
         "",
-        "Ratios of web scenarios 1 and 3 are mean latency ÷ the trivial view's mean latency",
-        f"under the same closed-loop load (wrk, {CONNECTIONS} connections, 2 threads, {seconds} s",
-        f"per run); trivial and scenario runs alternate {rounds} times and the table shows the",
-        "median round. **The trivial view is `/healthz`**: Django's whole middleware stack",
-        "plus one `SELECT 1`, i.e. the cheapest request the site answers.",
+        *table(bench.rows),
         "",
-        "## Machine",
+        "### SQL queries per request, at each size",
+        "",
+        *table(query_rows(bench), ("#", "scenario", "queries", "sizes", "", "target", "result")),
+        "",
+        "### Memory",
+        "",
+        *table(bench.memory, ("#", "process", "peak resident memory", "measured as", "", "", "")),
+        "",
+        "### Machine",
         "",
         "| | |",
         "|---|---|",
         *[f"| {key} | {value} |" for key, value in machine.items()],
         f"| gunicorn workers | {WORKERS} (sync) |",
         "",
-        "The machine is shared with other work while the benchmark runs; numbers wander by",
-        "tens of per cent between runs, the pass/fail targets have room for that.",
-        "",
-        "## Scenarios",
-        "",
-        f"1. **Calendar feed** `/calendar/events.ics` with {EVENTS:,} published events (45 themes,",
-        "   6 series, 1–2 presenters each). *Full build*: a gunicorn started with",
-        "   `CACHE_URL=dummycache://`, so every request reads the feed's events, joins the",
-        "   body from their stored entries (events/calendars/feeds.py), as after the worker",
-        "   has stored them, and hashes it for the ETag. *First build* (1a′): the same with",  # noqa: RUF001 - the prime of "1a prime" is meant
-        "   no stored entries, so every request writes all the events (the first request after a",
-        "   release). *Cached*: Redis cache, the built body is served. *304*: the client sends",
-        "   the feed's `If-None-Match`; the ETag is remembered in the cache, no query runs.",
-        f"2. **Registration under contention**: {PEOPLE} people, each with a DRF token, send",
-        f"   `POST /api/v1/events/{{id}}/register/` at the same moment ({PEOPLE} connections,",
-        f"   one request each) for an event with {SEATS} seats and a waitlist. Pass: exactly",
-        f"   {SEATS} confirmed, {PEOPLE - SEATS} waitlisted, every answer 200/201, no socket",
-        "   errors. Registrations/s is the number of registrations divided by the time from",
-        "   starting wrk to the last answer; the baseline is the same burst of `/healthz`.",
-        "   Notification tasks are published to an in-memory broker (not consumed), as a web",
-        "   node publishes to Redis in production. The same burst then runs once per gunicorn",
-        f"   worker model ({MODELS_TEXT}), with p50 and p99 of the answers; pass:",
-        f"   50 confirmed and p99 ≤ {BURST_P99_LIMIT_MS // 1000} s,",
-        "   far from gunicorn's 30 s timeout.",
-        f"3. **Upcoming events page** `/events/` (first page of 50) with {EVENTS:,} events.",
-        "4. **Attendance report** over 1,000,000 attendance rows against a plain SQL",
-        "   aggregate of the same numbers (benchmarks/report_bench.py), all eight breakdowns",
-        "   and both comparisons, then the page's default (kind, theme). On PostgreSQL the",
-        "   registrations arrive packed in one binary value (events/reports/counts_numpy.py).",
-        "   Pass: at most",
-        f"   {report_bench.TARGET_RATIO:g}× the aggregate, and its events, identified attendees,",
-        "   confirmed and waitlisted per kind equal the aggregate's.",
-        "5. **Caption checks** of a generated three-hour WebVTT file (3,000 cues of two lines)",
-        "   against parsing the same text with webvtt-py alone; median of 5 runs.",
-        "",
-        "## Running it",
-        "",
-        "```",
-        "make bench",
-        "```",
-        "",
-        "Needs PostgreSQL at 127.0.0.1:5432 (user postgres; the run creates and drops the",
-        "database `kohtaamo_bench`), Redis at 127.0.0.1:6379 (DB 5 for the cache) and Debian's",
-        "`wrk` (the Makefile installs it when missing and run as root). `--seconds N` changes",
-        "the length of each load run, `--keep-db` keeps the database for a look afterwards.",
-        "",
     ]
-    path.write_text("\n".join(lines))
+
+
+def write_report(lines: list[str]) -> Path:
+    """Replace the results part of docs/performance.md, keep the explanation above it."""
+    path = BASE_DIR / "docs" / "performance.md"
+    text = path.read_text() if path.exists() else "# Performance\n\n"
+    marker = "<!-- results: written by make bench -->"
+    head = text.split(marker, 1)[0].rstrip() + "\n\n"
+    path.write_text(head + marker + "\n\n" + "\n".join(lines))
     return path
 
 
-def run_scenarios(
-    wanted: Callable[[str], bool],
-    *,
-    server: harness.Server,
-    env: dict[str, str],
-    work_dir: Path,
-    tokens: list[str],
-    args: argparse.Namespace,
-) -> list[Row]:
-    """The wanted scenarios in order; `server` is started here and left for main to stop."""
-    rows: list[Row] = []
-    if wanted("1"):
-        print("1. calendar feed, full build …", flush=True)
-        rows += calendar_feed(env, work_dir, args.seconds, args.rounds)
-    server.start(work_dir)
-    if wanted("1") or wanted("3"):
-        print("1/3. cached feed, 304, events page …", flush=True)
-        rows += cached_pages(server, args.seconds, args.rounds)
-    if wanted("2"):
-        print("2. registration under contention …", flush=True)
-        rows += registration_contention(server, tokens)
-    server.stop()
-    if wanted("2"):
-        print("2. registration burst per worker model …", flush=True)
-        rows += worker_models(env, work_dir, tokens)
-    if wanted("4"):
-        print("4. attendance report …", flush=True)
-        rows += attendance_report()
-    if wanted("5"):
-        print("5. caption checks …", flush=True)
-        rows += caption_checks()
-    return rows
+# --- main -----------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db-name", default=os.environ.get("BENCH_DB_NAME", "kohtaamo_bench"),
+                        help="database to create (must not exist); dropped at the end")  # fmt: skip
+    parser.add_argument(
+        "--pg-base", default=os.environ.get("BENCH_PG_BASE", "postgres://postgres@127.0.0.1:5432")
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+                        help="the cache's Redis database; flushed between sizes")  # fmt: skip
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "0")),
+                        help="first of two ports on 127.0.0.1 (0: free ports)")  # fmt: skip
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "3")))
+    parser.add_argument(
+        "--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", str(MIN_ROUNDS)))
+    )
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--report-rows", type=int, default=1_000_000)
+    parser.add_argument("--only", default="", help=f"comma-separated groups of {', '.join(GROUPS)}")
+    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
+    parser.add_argument(
+        "--worker-models", action="store_true", help="also compare sync and gthread"
+    )
+    args = parser.parse_args()
+    args.only = set(filter(None, args.only.split(",")))
+    args.sizes = sorted(int(size) for size in args.sizes.split(","))
+    if unknown := args.only - set(GROUPS):
+        parser.error(f"unknown groups: {', '.join(sorted(unknown))}")
+    return args
+
+
+def run(bench: Bench, tokens: list[str]) -> None:
+    if any(bench.wanted(group) for group in ("feeds", "pages", "burst")):
+        web(bench, tokens)
+    if bench.wanted("burst") and bench.args.worker_models:
+        worker_models(bench, tokens)
+    if bench.wanted("report"):
+        attendance_report(bench)
+    if bench.wanted("captions"):
+        caption_checks(bench)
+
+
+def web(bench: Bench, tokens: list[str]) -> None:
+    """The scenarios through gunicorn: one server with the Redis cache, one without a cache."""
+    port = bench.args.port
+    servers = {
+        "main": harness.Server("main", bench.env, WORKERS, port=port),
+        "nocache": harness.Server("nocache", {**bench.env, "CACHE_URL": "dummycache://"},
+                                  WORKERS, port=port + 1 if port else 0),
+    }  # fmt: skip
+    try:
+        for server in servers.values():
+            server.start(bench.work_dir)
+        if bench.wanted("feeds") or bench.wanted("pages"):
+            print("0. floor …", flush=True)
+            floors(bench, servers["main"])
+        for size in bench.args.sizes:
+            print(f"1/3. {size:,} events …", flush=True)
+            web_scenarios(bench, servers, size)
+        if bench.wanted("burst"):
+            registration_burst(bench, servers["main"], tokens)
+        for name, server in servers.items():
+            bench.memory.append(
+                Row("M", f"gunicorn worker ({name} server) after its scenarios: peak RSS",
+                    f"{server.peak_worker_rss_mb():,.0f} MB", "VmHWM, largest worker")
+            )  # fmt: skip
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "5")))
-    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
-    parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
-    parser.add_argument("--only", default="", help="comma-separated scenario numbers, e.g. 2,5")
-    args = parser.parse_args()
+    args = parse_args()
     if not harness.wrk_available():
         print("wrk is missing: apt-get install wrk (make bench does it as root)", file=sys.stderr)
         return 2
-    only = set(filter(None, args.only.split(",")))
-
-    def wanted(number: str) -> bool:
-        return not only or number in only
-
     started = dt.datetime.now(dt.UTC)
     work_dir = Path(tempfile.mkdtemp(prefix="kohtaamo-bench-"))
-    env = configure_environment(work_dir / "static")
-    print(f"Preparing {DATABASE_URL} with {EVENTS:,} events and {PEOPLE} people …", flush=True)
-    tokens = prepare_database()
-    machine = harness.machine_description(DATABASE_URL, REDIS_URL)
-    server = harness.Server("main", env, WORKERS)
+    bench = Bench(args, {}, work_dir, f"{args.pg_base}/{args.db_name}", args.redis_url)
+    bench.env = configure_environment(bench, work_dir / "static")
+    print(f"Preparing {bench.database_url} …", flush=True)
+    harness.create_database(bench.database_url)
     try:
-        rows = run_scenarios(
-            wanted, server=server, env=env, work_dir=work_dir, tokens=tokens, args=args
-        )
+        django.setup()
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        tokens = data.people_with_tokens(PEOPLE)
+        machine = harness.machine_description(bench.database_url, bench.redis_url)
+        run(bench, tokens)
     finally:
-        server.stop()
         if not args.keep_db:
             connections.close_all()
-            harness.drop_database(DATABASE_URL)
-    rows.sort(key=lambda row: row.number)
+            harness.drop_database(bench.database_url)
+    lines = report_text(bench, machine, started)
     print()
-    print("\n".join(table(rows)))
-    failed = [row for row in rows if row.passed is False]
-    print()
-    print("targets:", "all PASS" if not failed else f"{len(failed)} FAIL")
-    if not args.no_write and not only:
-        print(f"written to {write_report(rows, machine, args.seconds, args.rounds, started)}")
+    print("\n".join(lines))
+    verdicts = [row.passed for row in [*bench.rows, *query_rows(bench)] if row.passed is not None]
+    failed = verdicts.count(False)
+    print("targets:", "all PASS" if not failed else f"{failed} FAIL")
+    if args.rounds < MIN_ROUNDS:
+        print(f"fewer than {MIN_ROUNDS} rounds: a preview, not written", flush=True)
+    elif (
+        not args.no_write
+        and not args.only
+        and args.sizes == list(SIZES)
+        and args.report_rows == 1_000_000
+    ):
+        print(f"written to {write_report(lines)}")
     return 1 if failed else 0
 
 

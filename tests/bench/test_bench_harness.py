@@ -1,0 +1,88 @@
+"""`make bench` must be trustworthy: what it refuses, what it checks, what it compares with."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from icalendar import Calendar
+
+from benchmarks import data, harness
+from benchmarks.run import Row, _check_statuses, query_rows
+from benchmarks.views import TRIVIAL_BODY
+from events.calendars.selectors import calendar_feed_events
+from events.models import Event
+
+from ..factories import EventFactory
+
+PG_BASE = "postgres://postgres@127.0.0.1:5432"
+
+
+def test_the_benchmark_refuses_a_database_that_exists_and_leaves_it_alone():
+    name = f"kohtaamo_bench_test_{uuid.uuid4().hex[:8]}"
+    url = f"{PG_BASE}/{name}"
+    harness.create_database(url)
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE someones_data (n int)")
+        with pytest.raises(SystemExit, match="exists already"):
+            harness.create_database(url)
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SELECT count(*) FROM someones_data").fetchone() == (0,)
+    finally:
+        harness.drop_database(url)
+
+
+def _load(**statuses: int) -> harness.Load:
+    return harness.Load(
+        "feed 304", sum(statuses.values()), 1.0, 1, 1, 1, 1, {"connect": 0},
+        {code.removeprefix("s"): n for code, n in statuses.items()},
+    )  # fmt: skip
+
+
+def test_a_run_whose_answers_drift_from_304_to_200_is_stopped_not_measured():
+    _check_statuses(_load(s304=500), 304)
+    with pytest.raises(RuntimeError, match="expected every answer 304"):
+        _check_statuses(_load(s304=480, s200=20), 304)
+
+
+def test_a_query_count_that_grows_with_the_data_fails():
+    from benchmarks.run import Bench  # noqa: PLC0415 - the dataclass of one run
+
+    bench = Bench(args=None, env={}, work_dir=None, database_url="", redis_url="")
+    bench.queries = {"events": {100: "5", 1000: "5"}, "archive": {100: "4", 1000: "29"}}
+    rows: list[Row] = query_rows(bench)
+    assert [(row.scenario, row.result) for row in rows] == [("events", "PASS"), ("archive", "FAIL")]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="benchmarks.urls")
+def test_the_trivial_view_answers_a_constant_through_the_middleware_without_a_query(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/bench/trivial")
+    assert response.status_code == 200
+    assert response.content == TRIVIAL_BODY
+    assert "Content-Security-Policy" in response.headers  # the site's middleware ran
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="benchmarks.urls")
+def test_the_peer_feed_holds_the_same_events_as_the_sites_feed(client):
+    EventFactory.create_batch(3)
+    ours = Calendar.from_ical(client.get("/calendar/events.ics").content)
+    peer = Calendar.from_ical(client.get("/bench/icalendar-feed.ics").content)
+    uids = {str(event["UID"]) for event in ours.walk("VEVENT")}
+    assert len(uids) == 3
+    assert {str(event["UID"]) for event in peer.walk("VEVENT")} == uids
+
+
+@pytest.mark.django_db
+def test_the_benchmark_data_grows_to_each_size_and_keeps_past_events_out_of_the_feed():
+    data.grow_events(upcoming=10, past=10)
+    data.grow_events(upcoming=30, past=20)
+    assert calendar_feed_events().count() == 30
+    assert Event.objects.count() == 50
