@@ -1,9 +1,11 @@
 from django.contrib import admin
 
+from kohtaamo.admin_inlines import LabelledTabularInline
+
 from .models import CaptionOrder, CaptionTrack, CaptionTrackVersion, Recording
 
 
-class TrackInline(admin.TabularInline):
+class TrackInline(LabelledTabularInline):
     model = CaptionTrack
     extra = 0
     fields = ["language", "kind", "source", "status", "error_count", "warning_count"]
