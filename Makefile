@@ -7,6 +7,10 @@ PIP := $(VENV)/bin/pip
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kohtaamo
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run`'s own address: links in its e-mails and pages follow PORT (and HOST).
+SITE_URL ?= http://$(HOST):$(PORT)
+# The embedded mode: links at this port, uploaded slides served by Django (no proxy here).
+RUN_ENV := SITE_URL=$(SITE_URL) SERVE_MEDIA=true
 
 .PHONY: run test test-sqlite test-postgres lint format messages bench browser pdf-libs redis-server clean
 
@@ -30,10 +34,10 @@ run: $(VENV)/.installed gettext pdf-libs
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo ""
 	@echo "Kohtaamo runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 browser:
 	@bash scripts/ensure_chromium.sh

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from .models import AuditEntry
 
@@ -31,3 +32,8 @@ def audit_log(
     if date_to:
         entries = entries.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return entries
+
+
+def api_token_created(user) -> dt.datetime | None:
+    """When the person's API token was made, or None: the page shows this, never the key."""
+    return Token.objects.filter(user=user).values_list("created", flat=True).first()

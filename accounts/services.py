@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from accessibility.services import clear_old_feedback_contacts
 from events.registration.services import anonymise_old_registrations
@@ -141,3 +142,25 @@ def rotate_calendar_token(*, user) -> str:
     user.calendar_token = new_token()
     user.save(update_fields=["calendar_token"])
     return user.calendar_token
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_api_token(*, user) -> str:
+    """A new API token for the person, replacing any earlier one (which stops working at once).
+    The key is returned to be shown once; the profile page never shows it again."""
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    record_audit(actor=user, action="api_token.created", obj=user)
+    return token.key
+
+
+@transaction.atomic
+def revoke_api_token(*, user) -> bool:
+    """Delete the person's API token; programs that use it get 401 from now on."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    if deleted:
+        record_audit(actor=user, action="api_token.revoked", obj=user)
+    return bool(deleted)

@@ -1,5 +1,6 @@
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.calendars.feeds import personal_feed_link
@@ -21,8 +23,14 @@ from .models import AccessChannel
 from .permissions import ability_required
 from .privacy import personal_data
 from .roles import Ability
-from .selectors import audit_actions, audit_log
-from .services import delete_account, rotate_calendar_token
+from .rules import requires_second_factor
+from .selectors import api_token_created, audit_actions, audit_log
+from .services import (
+    create_api_token,
+    delete_account,
+    revoke_api_token,
+    rotate_calendar_token,
+)
 
 AUDIT_PAGE_SIZE = 50
 
@@ -46,7 +54,11 @@ def profile(request):
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "personal_feed": personal_feed_link(request.user)},
+        {
+            "form": form,
+            "personal_feed": personal_feed_link(request.user),
+            "api_token_created": api_token_created(request.user),
+        },
     )
 
 
@@ -62,6 +74,35 @@ def new_calendar_link(request):
         ),
     )
     return redirect(f"{reverse('accounts:profile')}#personal-feed")
+
+
+def _staff(request) -> bool:
+    return requires_second_factor(request.user)
+
+
+@login_required
+@require_POST
+@never_cache
+@reauthentication_required(enabled=_staff)
+def create_api_token_view(request):
+    """Make (or replace) the person's API token and show its key once, in this answer only."""
+    key = create_api_token(user=request.user)
+    return render(request, "accounts/api_token_created.html", {"key": key})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revoke_api_token_view(request):
+    """GET asks for confirmation; POST deletes the token."""
+    if request.method == "POST":
+        if revoke_api_token(user=request.user):
+            messages.success(
+                request, _("Your API token was revoked. Programs that used it no longer work.")
+            )
+        return redirect(f"{reverse('accounts:profile')}#api-token")
+    if not api_token_created(request.user):
+        return redirect(f"{reverse('accounts:profile')}#api-token")
+    return render(request, "accounts/api_token_revoke.html")
 
 
 @login_required

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django.forms",  # the form templates, for FORM_RENDERER below
     *PROJECT_APPS,
     "health_check",  # the readiness page's HTML template (kohtaamo/health.py)
 ]
@@ -86,6 +87,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kohtaamo.urls"
+# Widgets render with TEMPLATES, so templates/ can override one (the admin's date and time).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "kohtaamo.wsgi.application"
 
 TEMPLATES = [
@@ -215,6 +218,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Without a proxy (`make run` sets it; DEBUG too) Django serves the public uploads itself:
+# only the folders below, never the rest of MEDIA_ROOT (attendance-uploads/ holds personal
+# data). In production the proxy serves /media/ and this stays off.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+PUBLIC_MEDIA_FOLDERS = ["materials"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -258,10 +266,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kohtaamo <kohtaamo@e
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -----------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+# The memory broker names its host: even eager tasks open a (pooled) connection, and kombu
+# warns "No hostname was supplied" on each one that has none.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://localhost/")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool(
-    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -394,6 +404,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Without deep links Swagger UI puts no link inside each operation's toggle button
+    # (axe nested-interactive); the page is served from 'self' under the site's CSP.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RegistrationStatusEnum": "events.models.RegistrationStatus",

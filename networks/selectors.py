@@ -65,6 +65,17 @@ def can_view_directory(user, network: Network) -> bool:
     return is_coordinator(user, network) or is_active_member(user, network)
 
 
+_UNREAD = object()
+
+
+def can_see_calendar_feed(user, network: Network, *, membership=_UNREAD) -> bool:
+    """The network's calendar address (its token is the only secret): for active members and
+    coordinators, as the directory. `membership`: the person's own (or None), if read."""
+    if membership is _UNREAD:
+        membership = own_membership(user=user, network=network)
+    return (membership is not None and membership.is_active) or is_coordinator(user, network)
+
+
 # --- Networks ----------------------------------------------------------------------------
 
 

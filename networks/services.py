@@ -464,6 +464,19 @@ def decline_invitation(*, membership: Membership, person) -> Membership:
 
 
 @transaction.atomic
+def rotate_calendar_token(*, network: Network, by) -> str:
+    """A new calendar address for the network; the old one stops working at once (for every
+    subscriber: so only coordinators may, when the address has leaked)."""
+    if not is_coordinator(by, network):
+        raise NotCoordinatorError
+    network = _lock_network(network)
+    network.calendar_token = new_token()
+    network.save(update_fields=["calendar_token"])
+    record_audit(actor=by, action="network.calendar_link_renewed", obj=network)
+    return network.calendar_token
+
+
+@transaction.atomic
 def send_announcement(*, network: Network, subject: str, body: str, by) -> Announcement:
     """Store an announcement; members who chose "each message" get it at once (by task)."""
     if not is_coordinator(by, network):

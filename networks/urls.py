@@ -12,6 +12,7 @@ urlpatterns = [
     path("memberships/<int:pk>/decide/", views.decide, name="decide"),
     path("<slug:slug>/", views.network_detail, name="detail"),
     path("<slug:slug>/join/", views.join, name="join"),
+    path("<slug:slug>/calendar-link/", views.new_calendar_link, name="new_calendar_link"),
     path("<slug:slug>/directory/", views.directory, name="directory"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
     path("<slug:slug>/manage/export.<str:fmt>", views.export_members, name="export"),

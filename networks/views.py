@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import record_access
 from accounts.models import AccessChannel
+from events.calendars.feeds import network_feed_link
 from kohtaamo.exports import csv_response, xlsx_response
 from kohtaamo.ratelimit import ratelimit
 
@@ -78,8 +79,28 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "announcements": selectors.recent_announcements(network=network)
         if is_member or coordinator
         else [],
+        "network_feed": network_feed_link(network)
+        if selectors.can_see_calendar_feed(request.user, network, membership=membership)
+        else None,
     }
     return render(request, "networks/network_detail.html", context)
+
+
+@require_POST
+def new_calendar_link(request: HttpRequest, slug: str) -> HttpResponse:
+    network = _coordinated_network_or_404(request, slug)
+    try:
+        services.rotate_calendar_token(network=network, by=request.user)
+    except services.NotCoordinatorError as error:
+        raise Http404 from error
+    messages.success(
+        request,
+        _(
+            "The network's calendar has a new address. The old one no longer works: "
+            "members must subscribe again with the new address."
+        ),
+    )
+    return redirect(f"{network.get_absolute_url()}#network-feed")
 
 
 def join(request: HttpRequest, slug: str) -> HttpResponse:

@@ -44,8 +44,8 @@ def _person_in_networks(n: int):
 
 
 # session, user, roles, the organisations of the form's choice, the person's memberships
-# with their networks
-PROFILE_QUERIES = 5
+# with their networks, when the API token was made
+PROFILE_QUERIES = 6
 
 
 @pytest.mark.parametrize("n", SIZES)

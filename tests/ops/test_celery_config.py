@@ -18,7 +18,7 @@ from .conftest import BASE_DIR, PYTHON, free_port, subprocess_env
 
 def test_embedded_mode_runs_tasks_in_process():
     # The test settings are the embedded defaults: memory broker, eager tasks.
-    assert settings.CELERY_BROKER_URL == "memory://"
+    assert settings.CELERY_BROKER_URL == "memory://localhost/"
     assert app.conf.task_always_eager is True
 
 

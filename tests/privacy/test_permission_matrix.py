@@ -60,6 +60,9 @@ MATRIX: dict[str, tuple[str, str]] = {
     "readyz": ("GET", PUBLIC),  # statuses of parts only, no personal data (test_readiness.py)
     "accounts:profile": ("GET", SIGNED_IN),
     "accounts:new_calendar_link": ("POST", "L L ok ok ok ok ok ok"),
+    # One's own API token (staff first confirm who they are: allauth's reauthentication).
+    "accounts:api_token_create": ("POST", "L L ok ok ok ok ok ok"),
+    "accounts:api_token_revoke": ("POST", "L L ok ok ok ok ok ok"),
     "accounts:my_data": ("GET", SIGNED_IN),
     "accounts:my_data_json": ("GET", SIGNED_IN),
     "accounts:delete": ("POST", "L L ok ok ok ok ok ok"),
@@ -118,6 +121,8 @@ MATRIX: dict[str, tuple[str, str]] = {
     "networks:decide": ("POST", COORDINATOR_POST),
     "networks:detail": ("GET", PUBLIC),
     "networks:join": ("POST", "L L ok ok ok ok ok ok"),
+    # A new calendar address for the whole network: its coordinators only (networks.services).
+    "networks:new_calendar_link": ("POST", COORDINATOR_POST),
     "networks:directory": ("GET", "404 404 200 200 200 404 404 200"),
     "networks:manage": ("GET", COORDINATOR),
     "networks:export": ("GET", COORDINATOR),
