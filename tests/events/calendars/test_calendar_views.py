@@ -1,6 +1,8 @@
 """Calendar feeds over HTTP: headers, conditional requests, tokens, leaks and query counts."""
 
 import datetime as dt
+import gzip
+import time
 
 import icalendar
 import pytest
@@ -9,7 +11,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from events.calendars import feeds, views
 from events.calendars.feeds import event_uid
+from events.calendars.views import forget_local_state
 from events.models import Audience, Event, EventKind, EventStatus, RegistrationStatus
 from events.planning.services import cancel_event
 from tests.factories import (
@@ -258,6 +262,7 @@ def test_fixed_query_count(
     for callback in queued:
         callback()
     cache.clear()
+    forget_local_state()  # and this worker's memo: as in another worker
     with django_assert_num_queries(1):
         rebuilt = client.get(ALL)
     assert rebuilt.content == first.content
@@ -343,3 +348,93 @@ def test_head_and_unknown_language_and_no_accept_header(client):
     odd = client.get(ALL, {"lang": "xx"}, HTTP_ACCEPT="")
     assert odd.status_code == 200
     assert client.post(ALL).status_code == 405
+
+
+# --- Speed without changing what is served (issue 20) -------------------------------------
+
+
+def test_gzip_body_for_clients_that_accept_it(client):
+    EventFactory(title="Työkykykahvila")
+    plain = client.get(ALL)
+    packed = client.get(ALL, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed.status_code == 200
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert "Content-Encoding" not in plain
+    for response in (plain, packed):
+        assert "Accept-Encoding" in response["Vary"]
+    # Other bytes, so another strong ETag; each answers its own conditional request.
+    assert packed["ETag"] != plain["ETag"]
+    again = client.get(ALL, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert again.status_code == 304
+    assert "Accept-Encoding" in again["Vary"]
+    assert client.get(ALL, HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
+
+
+def test_gzip_body_is_the_same_when_built_for_a_gzip_client(client):
+    EventFactory()
+    packed = client.get(ALL, HTTP_ACCEPT_ENCODING="gzip")  # built and compressed at once
+    cache.clear()
+    forget_local_state()  # and this worker's memo: as in another worker
+    plain = client.get(ALL)
+    assert gzip.decompress(packed.content) == plain.content
+
+
+def test_etag_stays_while_nothing_changes_and_moves_with_an_event(
+    client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    EventFactory()
+    with django_capture_on_commit_callbacks() as queued:
+        first = client.get(ALL)
+    for callback in queued:  # the worker stores the entries
+        callback()
+    cache.clear()
+    forget_local_state()  # and this worker's memo: as in another worker
+    rebuilt = client.get(ALL)  # now joined from stored entries
+    assert rebuilt.content == first.content
+    assert rebuilt["ETag"] == first["ETag"]
+    event.title = "Uusi otsikko"
+    event.save()
+    changed = client.get(ALL, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]
+    assert b"Uusi otsikko" in changed.content
+
+
+def test_personal_feed_etag_follows_the_registration(client):
+    person = UserFactory()
+    registration = RegistrationFactory(user=person, status=RegistrationStatus.CONFIRMED)
+    url = reverse("calendar:personal", kwargs={"token": person.calendar_token})
+    confirmed = client.get(url)
+    registration.status = RegistrationStatus.WAITLISTED
+    registration.save()
+    waitlisted = client.get(url, HTTP_IF_NONE_MATCH=confirmed["ETag"])
+    assert waitlisted.status_code == 200
+    assert waitlisted["ETag"] != confirmed["ETag"]
+
+
+@pytest.mark.parametrize("n", [10, 500])
+def test_cached_and_304_answers_make_no_query(client, django_assert_num_queries, n):
+    _many_events(n)
+    first = client.get(ALL, HTTP_ACCEPT_ENCODING="gzip")
+    with django_assert_num_queries(0):
+        cached = client.get(ALL, HTTP_ACCEPT_ENCODING="gzip")
+    assert cached.content == first.content
+    with django_assert_num_queries(0):
+        conditional = client.get(ALL, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert conditional.status_code == 304
+
+
+def test_a_change_made_in_another_worker_reaches_this_one_within_a_second(client, monkeypatch):
+    event = EventFactory(title="Vanha otsikko")
+    first = client.get(ALL)
+    # Another worker's change: the shared generation moves, this process saw no signal.
+    Event.objects.filter(pk=event.pk).update(title="Uusi otsikko", sequence=event.sequence + 1)
+    cache.set(feeds.GENERATION_KEY, "another-worker", None)
+    assert client.get(ALL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    later = time.monotonic() + views.LOCAL_TRUST_SECONDS + 0.1
+    monkeypatch.setattr(views.time, "monotonic", lambda: later)
+    changed = client.get(ALL, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert b"Uusi otsikko" in changed.content

@@ -22,7 +22,7 @@ from events.calendars.feeds import (
 )
 from events.calendars.selectors import calendar_feed_events
 from events.calendars.tasks import prune_calendar_entries
-from events.calendars.views import _remembered_key
+from events.calendars.views import _remembered_key, forget_local_state
 from events.models import CalendarEntry, Event, RegistrationStatus
 from events.planning.services import save_planning_record, update_event
 from tests.factories import (
@@ -49,6 +49,7 @@ def _vevents(body: bytes) -> dict[str, icalendar.Event]:
 def _fresh_get(client, url: str = ALL, **headers):
     """A request that cannot be answered from the cached body or fingerprint."""
     cache.clear()
+    forget_local_state()  # and this worker's memo: as in another worker
     return client.get(url, **headers)
 
 
