@@ -364,18 +364,21 @@ def _table(name: str, frame: pd.DataFrame, rows: ReportRows) -> list[dict]:
         links = rows.links[name]
         grouped = frame.merge(links[["event_id", "key"]], how="left", left_on="id",
                               right_on="event_id")  # fmt: skip
+        keys = grouped["key"]
     else:
-        grouped = frame.assign(key=frame[EVENT_KEYS[name]])
+        grouped, keys = frame, frame[EVENT_KEYS[name]]
     unique = rows.counts.unique_by[name]
-    grouped["key"] = grouped["key"].astype("object").where(grouped["key"].notna(), "")
+    # Integer codes in order of first appearance (NaN, events without a key, is a group of
+    # its own): grouping by them is faster than by object keys and needs no copy of the frame.
+    codes, key_values = pd.factorize(keys, use_na_sentinel=False)
     # One grouped sum over all the columns (pandas' fast path), not one aggregation each.
-    by_key = grouped.groupby("key", sort=False)
+    by_key = grouped.groupby(codes, sort=True)
     sums = by_key[_SUMS].sum()
     sums["events"] = by_key["id"].nunique()
     sums["themes"] = by_key["theme_id"].nunique()
     table = []
-    for raw_key, group in sums.to_dict("index").items():
-        key = None if raw_key == "" else plain_key(raw_key)
+    for code, group in sums.to_dict("index").items():
+        key = plain_key(key_values[code])
         figures = _figures(group, events=group["events"], themes=group["themes"])
         figures["unique_participants"] = int(unique.get(key) or 0)
         table.append({"key": key, "label": _label(name, key, rows), **figures})

@@ -1,10 +1,13 @@
 """`Counts` from one row of integers per registration, counted in numpy.
 
-The rows are event, organisation, status code, attendance code and participant key (about
-26 bytes a row). Per-event figures are `bincount`s; distinct counts sort packed (key, value)
-integers. How the rows leave the database is chosen in one place, `packed_in_database`:
+The rows are event, organisation, status code, attendance code and participant key, as
+numpy columns (no DataFrame: building and filtering frames of a million rows cost more than
+the counting). Per-event figures are `bincount`s; the participant keys of attended rows are
+renumbered 0…n-1 with a hash table, and a distinct count marks (key, value) cells in a
+boolean table, one pass without a sort (sorting packed pairs only when the table would be
+large). How the rows leave the database is chosen in one place, `packed_in_database`:
 
-* PostgreSQL packs the rows into one binary string in the database (`PACKED_SQL`): one
+* PostgreSQL packs the rows into two binary strings in the database (`PACKED_SQL`): one
   value instead of a Python tuple per row, so a million rows arrive in one
   message and become numpy arrays without a Python loop. Counting in SQL instead was
   measured and was slower (one sort or hash pass over the registrations per distinct count,
@@ -18,6 +21,8 @@ e-mail leaves the database; see `PERSON_SQL` and `PACKED_SQL` for how each numbe
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -109,10 +114,12 @@ def packed_in_database() -> bool:
     return connection.vendor == "postgresql"
 
 
-def registration_rows(reg_scope: Q) -> pd.DataFrame:
+def registration_rows(reg_scope: Q, largest_event_id) -> dict[str, np.ndarray]:
     """One row of integer codes per registration, as compact numpy columns."""
-    if packed_in_database():
-        return _packed_rows(reg_scope)
+    if packed_in_database() and _fits(largest_event_id, _EVENT_BITS):
+        rows = _packed_rows(reg_scope)
+        if rows is not None:
+            return rows
     return _streamed_rows(reg_scope)
 
 
@@ -128,38 +135,94 @@ PACKED_PERSON = (
 )
 PACKED_SQL = """
 SELECT string_agg(
-         int8send(r.event_id)
-         || int8send(COALESCE(r.organisation_id, {no_organisation})::bigint)
-         || int2send((CASE r.status WHEN %s THEN %s WHEN %s THEN %s WHEN %s THEN %s
-                      ELSE %s END)::smallint)
-         || int2send((CASE WHEN r.attended IS NULL THEN {not_recorded}
-                           WHEN r.attended THEN {attended}
-                           ELSE {not_attended} END)::smallint)
-         || int8send(CASE WHEN r.attended THEN {person} ELSE 0 END),
-         ''::bytea)
+         int8send(r.event_id + {event_span} * (
+           (COALESCE(r.organisation_id, {no_organisation})::bigint & {organisation_mask}) * 16
+           + CASE r.status WHEN %s THEN %s WHEN %s THEN %s WHEN %s THEN %s ELSE %s END
+           + CASE WHEN r.attended IS NULL THEN {not_recorded_bits}
+                  WHEN r.attended THEN {attended_bits}
+                  ELSE {not_attended_bits} END)),
+         ''::bytea),
+       string_agg(int8send({person}), ''::bytea) FILTER (WHERE r.attended),
+       (SELECT MAX(o.{organisation_pk}) FROM {organisations} o)
   FROM ({registrations}) r
 """
-# One 28-byte record per registration (int8send / int2send: big-endian), in the order of
-# REGISTRATION_COLUMNS: one aggregate, not one per column (a tenth faster, measured).
-_PACKED_RECORD = np.dtype(
-    [("event_id", ">i8"), ("organisation_id", ">i8"), ("status", ">i2"), ("attended", ">i2"),
-     ("person", ">i8")]
-)  # fmt: skip
+# Two values: ONE int8 per registration (int8send: big-endian) — event id in the low
+# _EVENT_BITS, then status code, attendance code·4 and organisation id·16 — and the person
+# keys of the attended rows alone, in the same order (both aggregates read the rows in one
+# scan). One call per row instead of one per field: the read is most of the report's time,
+# and a third faster so (measured). The ids must fit: the events' largest id is known before
+# the read, the organisations' comes with it; larger ones take the streamed read instead.
+_EVENT_BITS, _ORGANISATION_BITS = 32, 27
+_PACKED_CODES = {
+    f"{name}_bits": 4 * (code - NOT_RECORDED)
+    for name, code in _CODES.items()
+    if name != "no_organisation"
+}
 
 
-def _packed_rows(reg_scope: Q) -> pd.DataFrame:
+def _packed_rows(reg_scope: Q) -> dict[str, np.ndarray] | None:
+    """The packed read; None when an organisation id is too large for the record."""
     registrations, params = _scope_sql(reg_scope)
-    sql = PACKED_SQL.format(**_CODES, person=PACKED_PERSON, registrations=registrations)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_status_codes(), *params])
-        (packed,) = cursor.fetchone()
-    records = np.frombuffer(packed or b"", dtype=_PACKED_RECORD)
-    columns = {name: records[name].astype(dtype) for name, dtype in REGISTRATION_COLUMNS.items()}
-    _keys, columns["person"] = np.unique(columns["person"], return_inverse=True)
-    return pd.DataFrame(columns, copy=False)
+    organisations = Registration._meta.get_field("organisation").related_model._meta
+    sql = PACKED_SQL.format(
+        **_CODES,
+        **_PACKED_CODES,
+        event_span=1 << _EVENT_BITS,
+        organisation_mask=(1 << _ORGANISATION_BITS) - 1,
+        organisation_pk=connection.ops.quote_name(organisations.pk.column),
+        organisations=connection.ops.quote_name(organisations.db_table),
+        person=PACKED_PERSON,
+        registrations=registrations,
+    )
+    packed, persons, largest = _fetch_binary(sql, [*_status_codes(), *params])
+    if not _fits(largest, _ORGANISATION_BITS):
+        return None
+    values = np.frombuffer(packed or b"", dtype=">i8").astype(np.int64)
+    codes = values >> _EVENT_BITS
+    attended = ((codes >> 2) & 3).astype(np.int8) + NOT_RECORDED
+    person = np.zeros(len(codes), dtype=np.int64)
+    person[attended == ATTENDED] = np.frombuffer(persons or b"", dtype=">i8")
+    return {
+        "event_id": values & ((1 << _EVENT_BITS) - 1),
+        "organisation_id": codes >> 4,
+        "status": (codes & 3).astype(np.int8),
+        "attended": attended,
+        "person": person,
+    }
 
 
-def _streamed_rows(reg_scope: Q) -> pd.DataFrame:
+def _fits(largest_id, bits: int) -> bool:
+    return largest_id is None or int(largest_id) < 1 << bits
+
+
+def _fetch_binary(sql: str, params: list) -> tuple:
+    """The one row of `sql`, in PostgreSQL's binary format: the packed values arrive as they
+    are instead of hex text twice their size (a sixth of the read's time, measured). Django's
+    cursors bind on the client, which gives text only; this psycopg cursor is wrapped the way
+    `connection.cursor()` wraps its own, so the query is logged and counted like the others."""
+    connection.ensure_connection()
+    raw = _binary_cursor()(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    with wrap(raw) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+@cache
+def _binary_cursor() -> type:
+    import psycopg  # noqa: PLC0415 - PostgreSQL only; the embedded mode may not have it
+
+    class BinaryCursor(psycopg.Cursor):
+        """Binary results, and never a prepared statement: behind PgBouncer's transaction
+        pooling (docs/deploy.md) the next transaction may run on another server connection."""
+
+        def execute(self, query, params=None, **_kwargs):
+            return super().execute(query, params, prepare=False, binary=True)
+
+    return BinaryCursor
+
+
+def _streamed_rows(reg_scope: Q) -> dict[str, np.ndarray]:
     """Streamed in chunks into numpy columns, never a million Python tuples at once."""
     sql, params = _registration_sql(reg_scope)
     parts: dict[str, list] = {name: [] for name in REGISTRATION_COLUMNS}
@@ -169,13 +232,22 @@ def _streamed_rows(reg_scope: Q) -> pd.DataFrame:
             array = np.array(chunk, dtype=np.int64)
             for index, (name, dtype) in enumerate(REGISTRATION_COLUMNS.items()):
                 parts[name].append(array[:, index].astype(dtype))
-    return pd.DataFrame(
-        {
-            name: np.concatenate(parts[name]) if parts[name] else np.empty(0, dtype)
-            for name, dtype in REGISTRATION_COLUMNS.items()
-        },
-        copy=False,
-    )
+    return {
+        name: np.concatenate(parts[name]) if parts[name] else np.empty(0, dtype)
+        for name, dtype in REGISTRATION_COLUMNS.items()
+    }
+
+
+@dataclass
+class _Attended:
+    """The attended rows of one set of events: event positions and person codes 0…n-1."""
+
+    event: np.ndarray
+    person: np.ndarray
+    n_persons: int
+
+    def where(self, mask: np.ndarray) -> _Attended:
+        return _Attended(self.event[mask], self.person[mask], self.n_persons)
 
 
 def counted_in_numpy(
@@ -191,36 +263,48 @@ def counted_in_numpy(
 ) -> Counts:
     """Counts of the registrations of `events` (the frame of `attendance_rows`). `sectors_of`
     reads the sector of the organisations seen, only when `attendee_keys` has "sector"."""
-    registrations = registration_rows(reg_scope)
+    registrations = registration_rows(reg_scope, events["id"].max() if len(events) else None)
     positions = pd.Index(events["id"])
     event = positions.get_indexer(registrations["event_id"])
     registrations["event"] = event
     figures = _registration_figures(registrations, len(events))
-    attended = registrations.loc[registrations["attended"].to_numpy() == ATTENDED]
+    is_attended = registrations["attended"] == ATTENDED
+    # Person keys renumbered 0…n-1 (a hash table, not a sort); only attended rows have one.
+    person_codes, person_keys = pd.factorize(registrations["person"][is_attended])
+    registrations["person"] = np.zeros(len(event), dtype=np.int64)
+    registrations["person"][is_attended] = person_codes
+    attended = _Attended(event[is_attended], person_codes, len(person_keys))
     held = [events[period_column(i)].to_numpy(dtype=bool) for i in range(n_periods)]
-    unique = [
-        len(pd.unique(attended["person"].to_numpy()[mask[attended["event"].to_numpy()]]))
-        for mask in held
-    ]
-    mine = attended[held[0][attended["event"].to_numpy()]]
+    unique = [_distinct(attended.person[mask[attended.event]], attended.n_persons) for mask in held]
+    mine = attended.where(held[0][attended.event])
     counts = Counts(figures=figures, unique=unique)
     for name, column in event_keys.items():
         counts.unique_by[name] = _unique_by_event_key(mine, events[column])
     for name, linked in links.items():
-        located = linked.assign(event=positions.get_indexer(linked["event_id"]))
-        counts.unique_by[name] = _unique_by_link(mine, located)
+        counts.unique_by[name] = _unique_by_link(mine, positions, linked, len(events))
     if attendee_keys:
-        in_period = registrations[held[0][event]]
-        organisations = set(in_period["organisation_id"].unique().tolist()) - {NO_ORGANISATION}
-        sectors = sectors_of(organisations) if "sector" in attendee_keys else {}
+        in_period = held[0][event]
+        in_period = {column: values[in_period] for column, values in registrations.items()}
+        groups = _Organisations(
+            in_period, events=events, figures=figures, n_persons=attended.n_persons
+        )
+        seen = set(groups.ids.tolist()) - {NO_ORGANISATION}
+        sectors = sectors_of(seen) if "sector" in attendee_keys else {}
         for name in attendee_keys:
-            counts.groups[name] = _attendee_groups(name, in_period, events, figures, sectors)
+            counts.groups[name] = _attendee_groups(name, groups, sectors)
     return counts
 
 
-def _registration_figures(registrations: pd.DataFrame, n_events: int) -> dict[str, np.ndarray]:
-    status = registrations["status"].to_numpy()
-    attended = registrations["attended"].to_numpy()
+def _distinct(values: np.ndarray, span: int) -> int:
+    """How many distinct integers 0…span-1 `values` holds."""
+    seen = np.zeros(span, dtype=bool)
+    seen[values] = True
+    return int(np.count_nonzero(seen))
+
+
+def _registration_figures(registrations: dict, n_events: int) -> dict[str, np.ndarray]:
+    status = registrations["status"]
+    attended = registrations["attended"]
     confirmed = status == _CONFIRMED
     flags = {
         "registrations": status != _CANCELLED,
@@ -230,91 +314,129 @@ def _registration_figures(registrations: pd.DataFrame, n_events: int) -> dict[st
         "recorded": attended != NOT_RECORDED,
         "no_shows": confirmed & (attended != ATTENDED),
     }
-    event = registrations["event"].to_numpy()
+    event = registrations["event"]
     return {
         name: np.bincount(event, weights=flag, minlength=n_events) for name, flag in flags.items()
     }
 
 
-def _distinct_counts(codes: np.ndarray, n_keys: int, values: np.ndarray) -> np.ndarray:
-    """Per key code (0 … n_keys-1), how many distinct `values` (integers ≥ 0: event
-    positions, theme codes, person keys) its rows have. Each (key, value) pair is packed
-    into one int64 and the array sorted in place: numpy's sort takes milliseconds for a
-    million integers, where groupby-nunique took a tenth of a second."""
-    span = int(values.max()) + 1 if len(values) else 1
-    pairs = codes.astype(np.int64) * span
-    pairs += values
-    pairs.sort()
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:] != pairs[:-1]
-    return np.bincount(pairs[first] // span, minlength=n_keys)
+# Up to this many (key, value) cells the distinct counts mark a boolean table (one pass, no
+# sort); beyond it they sort packed pairs, whose memory grows with the rows only.
+_TABLE_CELLS = 1 << 25
 
 
-def _int_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(code per value, sorted distinct values) for integers, by sorting: pd.factorize would
-    build a hash table the size of the million-row input."""
-    ordered = np.sort(values)
-    first = np.ones(len(ordered), dtype=bool)
-    first[1:] = ordered[1:] != ordered[:-1]
-    uniques = ordered[first]
-    return np.searchsorted(uniques, values), uniques
+def _distinct_counts(codes: np.ndarray, n_keys: int, values: np.ndarray, span: int) -> np.ndarray:
+    """Per key code (0 … n_keys-1), how many distinct `values` (integers 0…span-1: event
+    positions, theme codes, person codes) its rows have. Each (key, value) pair is one cell
+    key·span + value: marked in a boolean table when it is small, else sorted."""
+    cells = codes.astype(np.int64) * span
+    cells += values
+    if n_keys * span <= _TABLE_CELLS:
+        table = np.zeros(n_keys * span, dtype=bool)
+        table[cells] = True
+        return np.count_nonzero(table.reshape(n_keys, span), axis=1)
+    cells.sort()
+    first = np.ones(len(cells), dtype=bool)
+    first[1:] = cells[1:] != cells[:-1]
+    return np.bincount(cells[first] // span, minlength=n_keys)
 
 
 def _by_key(keys, counts: np.ndarray) -> dict:
     return {plain_key(key): int(count) for key, count in zip(keys, counts, strict=True)}
 
 
-def _unique_by_event_key(attended: pd.DataFrame, event_keys: pd.Series) -> dict:
+def _unique_by_event_key(attended: _Attended, event_keys: pd.Series) -> dict:
     """Distinct participants per value of an event's attribute (all events' values)."""
     codes, keys = pd.factorize(event_keys, use_na_sentinel=False)
-    rows = codes[attended["event"].to_numpy()]
-    return _by_key(keys, _distinct_counts(rows, len(keys), attended["person"].to_numpy()))
+    rows = codes[attended.event]
+    return _by_key(keys, _distinct_counts(rows, len(keys), attended.person, attended.n_persons))
 
 
-def _unique_by_link(attended: pd.DataFrame, links: pd.DataFrame) -> dict:
-    """Distinct participants per linked network or presenter (events without one: None)."""
-    pairs = attended.merge(links[["event", "key"]], how="left", on="event")
-    codes, keys = pd.factorize(pairs["key"], use_na_sentinel=False)
-    return _by_key(keys, _distinct_counts(codes, len(keys), pairs["person"].to_numpy()))
+def _unique_by_link(
+    attended: _Attended, positions: pd.Index, links: pd.DataFrame, n_events: int
+) -> dict:
+    """Distinct participants per linked network or presenter (events without one: None):
+    each attended row once per link of its event, in numpy instead of a frame merge."""
+    link_event = positions.get_indexer(links["event_id"])
+    order = np.argsort(link_event, kind="stable")
+    link_codes, keys = pd.factorize(links["key"].to_numpy()[order])
+    per_event = np.bincount(link_event[order], minlength=n_events)
+    first_link = np.cumsum(per_event) - per_event
+    n_links = per_event[attended.event]
+    row = np.repeat(np.arange(len(n_links)), n_links)
+    nth = np.arange(len(row)) - np.repeat(np.cumsum(n_links) - n_links, n_links)
+    unlinked = n_links == 0
+    none = len(keys)  # the code of "events without one"
+    codes = np.concatenate([link_codes[first_link[attended.event[row]] + nth],
+                            np.full(np.count_nonzero(unlinked), none)])  # fmt: skip
+    persons = np.concatenate([attended.person[row], attended.person[unlinked]])
+    counts = _distinct_counts(codes, none + 1, persons, attended.n_persons)
+    unique = _by_key(keys, counts[:none])
+    if unlinked.any():
+        unique[None] = int(counts[none])
+    return unique
 
 
-def _attendee_groups(
-    name: str,
-    registrations: pd.DataFrame,
-    events: pd.DataFrame,
-    figures: dict[str, np.ndarray],
-    sectors: dict,
-) -> list[dict]:
+class _Organisations:
+    """The period's registrations by organisation (codes 0…n-1 in id order): the additive
+    figures summed per organisation, and the rows each distinct count reads, computed once
+    for both attendee breakdowns."""
+
+    def __init__(
+        self,
+        registrations: dict[str, np.ndarray],
+        *,
+        events: pd.DataFrame,
+        figures: dict[str, np.ndarray],
+        n_persons: int,
+    ) -> None:
+        codes, ids = pd.factorize(registrations["organisation_id"])
+        order = np.argsort(ids)
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[order] = np.arange(len(ids))
+        codes, self.ids = rank[codes], ids[order]
+        event = registrations["event"]
+        status = registrations["status"]
+        attended = registrations["attended"] == ATTENDED
+        live, confirmed = status != _CANCELLED, status == _CONFIRMED
+        recorded = (figures["recorded"] > 0)[event]
+        theme_codes, themes = pd.factorize(events["theme_id"])  # -1: no theme
+        theme = theme_codes[event]
+        with_theme = live & (theme >= 0)
+        flags = {
+            "registrations": live,
+            "confirmed": confirmed,
+            "waitlisted": status == _WAITLISTED,
+            "identified": attended,
+            "confirmed_recorded": confirmed & recorded,
+            "confirmed_attended": confirmed & attended,
+        }
+        n = len(ids)
+        self.sums = {
+            column: np.bincount(codes, weights=flag, minlength=n) for column, flag in flags.items()
+        }
+        # figure -> (organisation code of each row, the value counted, its span)
+        self.distinct = {
+            "events": (codes[live], event[live], len(events)),
+            "themes": (codes[with_theme], theme[with_theme], len(themes)),
+            "unique": (codes[attended], registrations["person"][attended], n_persons),
+        }
+
+
+def _attendee_groups(name: str, organisations: _Organisations, sectors: dict) -> list[dict]:
     """Per organisation (or sector) of the period's registrations, whatever their status."""
-    org_codes, organisations = _int_codes(registrations["organisation_id"].to_numpy())
-    keys = pd.Series(organisations)
-    if name == "sector":
-        keys = keys.map(sectors)
-    keys = keys.where(pd.Series(organisations) != NO_ORGANISATION)
+    ids = pd.Series(organisations.ids)
+    keys = ids.map(sectors) if name == "sector" else ids
+    keys = keys.where(ids != NO_ORGANISATION)
     key_codes, keys = pd.factorize(keys, use_na_sentinel=False)
-    codes, n_keys = key_codes[org_codes], len(keys)
-    event = registrations["event"].to_numpy()
-    status = registrations["status"].to_numpy()
-    attended = registrations["attended"].to_numpy() == ATTENDED
-    live, confirmed = status != _CANCELLED, status == _CONFIRMED
-    recorded = (figures["recorded"] > 0)[event]
-    themes = pd.factorize(events["theme_id"])[0][event]  # -1: no theme
-    with_theme = live & (themes >= 0)
-    flags = {
-        "registrations": live,
-        "confirmed": confirmed,
-        "waitlisted": status == _WAITLISTED,
-        "identified": attended,
-        "confirmed_recorded": confirmed & recorded,
-        "confirmed_attended": confirmed & attended,
-    }
+    n_keys = len(keys)
+    # Sums of whole numbers: per key the same whether summed from rows or organisations.
     counts = {
-        column: np.bincount(codes, weights=flag, minlength=n_keys) for column, flag in flags.items()
+        column: np.bincount(key_codes, weights=sums, minlength=n_keys)
+        for column, sums in organisations.sums.items()
     }
-    counts["events"] = _distinct_counts(codes[live], n_keys, event[live])
-    counts["themes"] = _distinct_counts(codes[with_theme], n_keys, themes[with_theme])
-    persons = registrations["person"].to_numpy()[attended]
-    counts["unique"] = _distinct_counts(codes[attended], n_keys, persons)
+    for column, (codes, values, span) in organisations.distinct.items():
+        counts[column] = _distinct_counts(key_codes[codes], n_keys, values, span)
     return [
         {"key": plain_key(key), **{column: int(values[index]) for column, values in counts.items()}}
         for index, key in enumerate(keys)

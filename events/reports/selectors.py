@@ -8,8 +8,8 @@ it is compared with) at once, so each table is scanned once, not once per period
 * the registrations of those events counted into one `Counts` (events.reports.counts):
   per-event registration figures, distinct participants per period and per breakdown key,
   and the attendee tables' counts, from one row of five integers per registration in numpy
-  (`counts_numpy`: packed into one binary value per column on PostgreSQL, streamed in chunks
-  on SQLite). Both ways give the same report byte for byte;
+  (`counts_numpy`: packed into two binary values on PostgreSQL, streamed in chunks on
+  SQLite). Both ways give the same report byte for byte;
 * the event–network and event–presenter links, and the labels.
 
 Definitions (kept here, next to the SQL that implements them):
@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 import pandas as pd
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -43,12 +44,14 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    IntegerField,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from networks.models import Network, Organisation
@@ -147,16 +150,28 @@ def _events(scope: Q, periods, as_of: dt.datetime) -> pd.DataFrame:
         )
     zone = timezone.get_default_timezone()
     month = ExtractYear("starts_at", tzinfo=zone) * 100 + ExtractMonth("starts_at", tzinfo=zone)
+    month = Cast(month, output_field=IntegerField())  # PostgreSQL's EXTRACT gives numeric
     columns = [*_EVENT_COLUMNS, *flags, "month"]
     rows = (
         Event.objects.filter(scope).order_by().annotate(**flags, month=month).values_list(*columns)
     )
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+    frame = _fetched_frame(rows, columns)
+    return frame.astype(dict.fromkeys(flags, bool))  # SQLite gives the flags as 0 and 1
+
+
+def _fetched_frame(rows: QuerySet, columns: list[str]) -> pd.DataFrame:
+    """A `values_list` queryset's rows as a frame, fetched without Django's per-row
+    converters (for 50,000 events they took a fifth of the read)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
 
 def _per_event(queryset, **figures) -> pd.DataFrame:
-    rows = list(queryset.order_by().values("event_id").annotate(**figures))
-    return pd.DataFrame.from_records(rows, columns=["event_id", *figures])
+    """Integer figures per event (no Decimal: SQLite's need Django's converters)."""
+    rows = queryset.order_by().values("event_id").annotate(**figures)
+    return _fetched_frame(rows, ["event_id", *figures])
 
 
 def _feedback(reg_scope: Q) -> pd.DataFrame:
@@ -190,8 +205,8 @@ def _caption_costs(scope: Q) -> pd.DataFrame:
 def _links(reg_scope: Q, name: str) -> pd.DataFrame:
     through = getattr(Event, LINK_KEYS[name]).through
     target = "network_id" if name == "network" else "presenter_id"
-    rows = list(through.objects.filter(reg_scope).order_by().values_list("event_id", target))
-    return pd.DataFrame.from_records(rows, columns=["event_id", "key"])
+    rows = through.objects.filter(reg_scope).order_by().values_list("event_id", target)
+    return _fetched_frame(rows, ["event_id", "key"])
 
 
 _LABEL_SOURCES = {

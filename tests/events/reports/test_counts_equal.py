@@ -111,3 +111,42 @@ def test_without_comparisons_and_without_data_the_same(db, monkeypatch):
     assert _report_json(monkeypatch, packed=True, compare=False) == _report_json(
         monkeypatch, packed=False, compare=False
     )
+
+
+def test_distinct_counts_by_sorting_count_the_same(varied, monkeypatch):
+    """Past `_TABLE_CELLS` (many participants times many keys) the distinct counts sort
+    instead of marking a table: the report stays the same."""
+    marked = _report_json(monkeypatch, packed=True)
+    monkeypatch.setattr(counts_numpy, "_TABLE_CELLS", 0)
+    assert _report_json(monkeypatch, packed=True) == marked
+    assert _report_json(monkeypatch, packed=False) == marked
+
+
+@pytest.mark.parametrize("bits", ["_EVENT_BITS", "_ORGANISATION_BITS"])
+def test_ids_too_large_for_the_packed_record_are_read_streamed(varied, monkeypatch, bits):
+    """Event and organisation ids share one integer per registration in the packed read;
+    larger ids than it holds (here: any id) are read streamed, and count the same."""
+    packed = _report_json(monkeypatch, packed=True)
+    streamed = []
+    original = counts_numpy._streamed_rows
+    monkeypatch.setattr(
+        counts_numpy, "_streamed_rows", lambda scope: streamed.append(1) or original(scope)
+    )
+    monkeypatch.setattr(counts_numpy, bits, 0)
+    assert _report_json(monkeypatch, packed=True) == packed
+    assert streamed
+
+
+def test_the_packed_read_never_leaves_a_prepared_statement(varied, monkeypatch):
+    """Behind PgBouncer's transaction pooling a prepared statement would be lost on the next
+    transaction: even with psycopg told to prepare every query (OPTIONS' prepare_threshold),
+    the packed read prepares none."""
+    monkeypatch.setattr(connection.connection, "prepare_threshold", 0)
+    for _ in range(2):
+        attendance_report(start=START, end=END, breakdowns=["kind"], as_of=AS_OF)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%string_agg%"],
+        )
+        assert cursor.fetchone()[0] == 0
