@@ -28,7 +28,7 @@ from accounts.roles import Ability, can
 from . import selectors
 from .attendance import services as attendance_services
 from .errors import EventsError
-from .models import Event, Presenter, RegistrationStatus, Theme
+from .models import Event, Presenter, Theme
 from .registration import selectors as registration_selectors
 from .registration import services as registration_services
 from .registration.api import (
@@ -199,6 +199,9 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
             events = Event.objects.all()
         else:
             events = selectors.visible_events(user=user)
+        if self.action == "register":
+            # `register` locks and reads the row itself: only who may see it matters here.
+            return events
         events = selectors.with_availability(
             events.select_related("theme", "series").prefetch_related("presenters"), user=user
         ).order_by("starts_at", "pk")
@@ -226,13 +229,12 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def register(self, request, pk=None):
         event = self.get_object()
-        before = registration_selectors.registration_of(event=event, user=request.user)
-        was_active = before is not None and before.status != RegistrationStatus.CANCELLED
         try:
-            registration = registration_services.register(event=event, person=request.user)
+            outcome = registration_services.register_person(event=event, person=request.user)
         except EventsError as error:
             return domain_error(error)
-        code = status.HTTP_200_OK if was_active else status.HTTP_201_CREATED
+        registration = outcome.registration
+        code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
         return Response(RegistrationSerializer(registration).data, status=code)
 
     @extend_schema(responses={200: ParticipantsSerializer})

@@ -24,7 +24,7 @@ from contextvars import ContextVar
 
 from celery import current_app
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from .models import OutboxMessage, OutboxStatus
@@ -127,19 +127,43 @@ def enqueue(
         raise ValueError(f"outbox key longer than {KEY_LENGTH} characters: {key[:40]}…")
     now = timezone.now()
     available = now + delay if delay else now
-    # Four queries: a SELECT by key, then an INSERT in a savepoint (get_or_create).
-    message, created = OutboxMessage.objects.using(using).get_or_create(
-        key=key,
-        defaults={
-            "task": task_name(task),
-            "args": list(args),
-            "created_at": now,
-            "available_at": available,
-        },
+    message = OutboxMessage(
+        task=task_name(task), args=list(args), key=key, created_at=now, available_at=available
     )
-    if created and hand_over_after_commit and available <= now:
+    if not _insert_if_new(message, using):
+        return OutboxMessage.objects.using(using).get(key=key)
+    if hand_over_after_commit and available <= now:
         _register(message.pk, using)
     return message
+
+
+def _insert_if_new(message: OutboxMessage, using: str) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id: one statement (no SELECT first,
+    no savepoint) also when a concurrent transaction inserts the same key. Sets the pk;
+    False when the key exists already. PostgreSQL and SQLite (3.35+) both speak it."""
+    connection = connections[using]
+    meta = OutboxMessage._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model; the values go as parameters.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.get_field('key').column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    params = [
+        field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = using
+    return True
 
 
 def hand_over(message_ids: Iterable[int]) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -163,7 +163,7 @@ def registration_availability(
 
     Reads the `confirmed_total`, `my_status` and `audience_member` annotations of
     `selectors.with_availability` when present, so a list asks no query per event;
-    `register` calls it again with the event row locked, where it counts afresh.
+    `register` calls it again with the event row locked, after counting afresh.
     """
     seats = selectors.seats_left(event)
     status = _active_status(event, person, registration)
@@ -227,10 +227,7 @@ def _stamp(moment) -> str:
 
 
 def _find_existing(event: Event, person, email: str) -> Registration | None:
-    condition = Q(user=person) if person is not None else Q(email=email)
-    if person is not None and person.email:
-        condition |= Q(email=person.email.lower())
-    return event.registrations.filter(condition).order_by("pk").first()
+    return event.registrations.filter(_existing_condition(person, email)).order_by("pk").first()
 
 
 def _person_details(person) -> dict:
@@ -240,6 +237,17 @@ def _person_details(person) -> dict:
         "organisation_name": person.organisation_label or "",
         "organisation_id": person.organisation_id,
     }
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration: Registration
+    created: bool  # False: the person already had an active registration (returned as is)
+
+
+def register_person(*, event: Event, person) -> RegistrationOutcome:
+    """`register` for the signed-in person, also saying whether the place is new."""
+    return _register(event=event, person=person)
 
 
 def register(
@@ -254,6 +262,25 @@ def register(
     """Register a person (confirmed or waitlisted at once) or a guest (pending until the
     e-mailed link is opened). A second attempt returns the existing registration; a
     cancelled one is reactivated. `by` is set when staff register someone else."""
+    return _register(
+        event=event,
+        person=person,
+        guest_name=guest_name,
+        guest_email=guest_email,
+        guest_organisation=guest_organisation,
+        by=by,
+    ).registration
+
+
+def _register(
+    *,
+    event: Event,
+    person=None,
+    guest_name: str = "",
+    guest_email: str = "",
+    guest_organisation: str = "",
+    by=None,
+) -> RegistrationOutcome:
     guest_email = guest_email.strip().lower()
     if person is None and not guest_email:
         raise EventsError(_("An e-mail address is needed to register."))
@@ -274,14 +301,34 @@ def register(
         existing = _find_existing(event, person, guest_email)
         if existing is None:
             raise
-        return existing
+        return RegistrationOutcome(existing, created=False)
+
+
+def _existing_condition(person, email: str) -> Q:
+    condition = Q(user=person) if person is not None else Q(email=email)
+    if person is not None and person.email:
+        condition |= Q(email=person.email.lower())
+    return condition
+
+
+def _lock_and_count(event: Event, person, email: str) -> tuple[Event, Registration | None]:
+    """Lock the event row, then count its confirmed seats and find the person's row in one
+    query (a second one only when they have a row). The count is a statement after the
+    lock, so it sees every registration committed before the lock was granted."""
+    event = lock_event(event)
+    found = event.registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        mine=Min("pk", filter=_existing_condition(person, email)),
+    )
+    event.confirmed_total = found["confirmed"]  # read by selectors.seats_left
+    existing = event.registrations.get(pk=found["mine"]) if found["mine"] else None
+    return event, existing
 
 
 def _register_locked(
     *, event, person, guest_name, guest_email, guest_organisation, by, staff
-) -> Registration:
-    event = lock_event(event)
-    existing = _find_existing(event, person, guest_email)
+) -> RegistrationOutcome:
+    event, existing = _lock_and_count(event, person, guest_email)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         if staff and existing.status == RegistrationStatus.PENDING:
             _place(existing, registration_availability(event=event, staff=True, registration=None))
@@ -291,7 +338,7 @@ def _register_locked(
             # Send the link again, at most once an hour.
             key = "again:" + timezone.now().strftime("%Y%m%d%H")
             _queue(tasks.send_guest_confirmation_link, existing.pk, key)
-        return existing
+        return RegistrationOutcome(existing, created=False)
     availability = registration_availability(
         event=event, person=person, staff=staff, registration=existing
     )
@@ -318,8 +365,8 @@ def _register_locked(
         registration.confirmed_at = None
     else:
         _place(registration, availability)
-    with transaction.atomic():
-        registration.save()
+    # An IntegrityError (a duplicate past the lock) rolls back the whole block in `_register`.
+    registration.save()
     if registration.status == RegistrationStatus.PENDING:
         _queue(
             tasks.send_guest_confirmation_link,
@@ -336,7 +383,7 @@ def _register_locked(
             event_id=event.pk,
             status=registration.status,
         )
-    return registration
+    return RegistrationOutcome(registration, created=True)
 
 
 def register_someone(

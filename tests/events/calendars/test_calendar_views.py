@@ -237,9 +237,9 @@ def _many_events(n: int) -> None:
     )
 
 
-# Queueing the storing of entries writes one outbox row: a SELECT by key, then an INSERT in a
-# savepoint (outbox.services.enqueue), whatever the feed's size.
-OUTBOX_ROW = 4
+# Queueing the storing of entries writes one outbox row: one INSERT … ON CONFLICT
+# (outbox.services.enqueue), whatever the feed's size.
+OUTBOX_ROW = 1
 
 
 @pytest.mark.parametrize("n", [10, 500])
