@@ -265,6 +265,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kohtaamo <kohtaamo@example.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# How long a worker trusts what it last read of a calendar feed's version without asking the
+# cache (a 304 then needs no round trip); another worker's change reaches it this late.
+CALENDAR_FEED_LOCAL_TRUST_SECONDS = env.float("CALENDAR_FEED_LOCAL_TRUST_SECONDS", default=1.0)
+
 # --- Celery -----------------------------------------------------------------
 # The memory broker names its host: even eager tasks open a (pooled) connection, and kombu
 # warns "No hostname was supplied" on each one that has none.

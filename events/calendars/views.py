@@ -10,6 +10,7 @@ events' stored entries.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import hmac
@@ -19,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
@@ -54,11 +56,33 @@ def _language(request: HttpRequest, default: str | None = None) -> str:
     return feeds.activate_language(request.GET.get("lang") or default)
 
 
+@functools.lru_cache(maxsize=256)
+def _http_date(timestamp: float) -> str:
+    return http_date(timestamp)
+
+
+class _Today:
+    """The local date a feed's window follows, worked out once a minute (a 304 is cheap)."""
+
+    since = until = 0.0
+    text = ""
+
+
+def _today() -> str:
+    now = time.time()
+    if not _Today.since <= now < _Today.until:  # the clock moved on, or back (tests)
+        local = timezone.localtime()
+        midnight = (local + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        _Today.text = local.date().isoformat()
+        _Today.since, _Today.until = now, min(now + 60, midnight.timestamp())
+    return _Today.text
+
+
 def _finish(
     response: HttpResponse, *, etag: str, last_modified: dt.datetime, private: bool
 ) -> HttpResponse:
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified.timestamp())
+    response["Last-Modified"] = _http_date(last_modified.timestamp())
     response["Cache-Control"] = PRIVATE_CACHE_CONTROL if private else PUBLIC_CACHE_CONTROL
     if private:
         response["X-Robots-Tag"] = "noindex, nofollow"
@@ -121,10 +145,10 @@ def _store_body(etag: str, body: bytes, *, gzipped: bool) -> None:
 
 
 # What this worker last read from the shared cache (the change generation and a feed's
-# version), trusted for LOCAL_TRUST_SECONDS unless this process changed a feed since: a
+# version), trusted for settings.CALENDAR_FEED_LOCAL_TRUST_SECONDS (1 s; 0 turns it off)
+# unless this process changed a feed since: a
 # conditional request within it is answered with no round trip at all. Another worker's
 # change reaches this one at most that late; calendar apps poll every 15 minutes or more.
-LOCAL_TRUST_SECONDS = 1.0
 LOCAL_STATE_LIMIT = 2_000  # personal feeds have a key each: forget them all beyond this
 _STATE_HERE: dict[str, tuple[float, int, dict]] = {}
 
@@ -138,7 +162,7 @@ def _shared_state(remembered_key: str) -> dict:
     memo = _STATE_HERE.get(remembered_key)
     if (
         memo is not None
-        and time.monotonic() - memo[0] < LOCAL_TRUST_SECONDS
+        and time.monotonic() - memo[0] < settings.CALENDAR_FEED_LOCAL_TRUST_SECONDS
         and memo[1] == feeds.local_changes()
     ):
         return memo[2]
@@ -174,7 +198,7 @@ def serve_feed(
     remembered_key = _remembered_key(key, language)
     found = _shared_state(remembered_key)
     generation = found.get(feeds.GENERATION_KEY) or feeds.feed_generation()
-    day = timezone.localdate().isoformat()
+    day = _today()
     version = feeds.FeedVersion.from_cache(found.get(remembered_key))
     gzipped = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
     body = None
