@@ -232,6 +232,7 @@ class Load:
     p99_ms: float
     errors: dict[str, int]
     statuses: dict[str, int] = field(default_factory=dict)
+    attempts: int = 1  # a burst's round, run again when wrk left connections unanswered
 
     @property
     def per_second(self) -> float:
@@ -283,6 +284,10 @@ def wrk_steady(
     return _parse_result(label, result.stdout)
 
 
+class IncompleteBurstError(RuntimeError):
+    """wrk's time ran out before every connection of a burst had its answer."""
+
+
 def wrk_burst(
     base_url: str,
     *,
@@ -292,7 +297,7 @@ def wrk_burst(
     connections: int,
     threads: int = 2,
     tokens: list[str] | None = None,
-    limit_seconds: int = 120,
+    limit_seconds: int = 40,
 ) -> Load:
     """`connections` requests at once, one per connection; timed until the last answer."""
     if connections % threads:
@@ -324,7 +329,9 @@ def wrk_burst(
     rest, errors = process.communicate(timeout=60)
     lines.append(rest)
     if elapsed is None:
-        raise RuntimeError(f"{label}: not every request was answered:\n{''.join(lines)}{errors}")
+        raise IncompleteBurstError(
+            f"{label}: not every request was answered:\n{''.join(lines)}{errors}"
+        )
     load = _parse_result(label, "".join(lines), seconds=elapsed)
     load.statuses = statuses
     return load
