@@ -25,15 +25,18 @@ LOST = "server closed the connection unexpectedly"
 
 @pytest.fixture
 def register_loses_the_connection(monkeypatch):
-    """The registration writes its row, then the connection drops before the commit."""
-    original = events.registration.services.register
+    """The registration writes its row, then the connection drops before the commit.
+
+    Patched at the one operation behind both `register` (the pages) and `register_person`
+    (the API), so every entry point meets the same failure."""
+    original = events.registration.services._register
 
     def register(**kwargs):
         with transaction.atomic():
             original(**kwargs)
             raise OperationalError(LOST)
 
-    monkeypatch.setattr(events.registration.services, "register", register)
+    monkeypatch.setattr(events.registration.services, "_register", register)
 
 
 @pytest.mark.django_db
