@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
@@ -424,16 +425,22 @@ def _group_order(group: dict) -> tuple:
 def _timelines(frame: pd.DataFrame, start: dt.date, end: dt.date) -> dict:
     """Attendance per month, per kind of event and per theme (top five, the rest together)."""
     months = [p.strftime("%Y-%m") for p in pd.period_range(start, end, freq="M")]
-    names = {month: f"{month // 100:04d}-{month % 100:02d}" for month in frame["month"].unique()}
-    local = frame.assign(month=frame["month"].map(names))
+    position = {int(p.strftime("%Y%m")): index for index, p in enumerate(
+        pd.period_range(start, end, freq="M"))}  # fmt: skip
+    month = frame["month"].map(position)
+    frame = frame[month.notna().to_numpy()]  # (every event held is in one of the months)
+    month = month.dropna().to_numpy(dtype=np.int64)
     kind_labels = {kind.value: str(kind.label) for kind in EventKind}
-    kinds = local.assign(series=local["kind"].map(kind_labels).fillna(local["kind"]))
-    by_theme = local.groupby("theme_id")["attendance"].sum().sort_values(ascending=False)
+    kinds = frame["kind"].map(kind_labels).fillna(frame["kind"])
+    by_theme = frame.groupby("theme_id")["attendance"].sum().sort_values(ascending=False)
     top = [key for key in by_theme.index[:TOP_THEMES] if pd.notna(key)]
     titles = {float(key): title for key, title in _theme_titles(top).items()}
-    other = gettext("Other themes")
-    themes = local.assign(series=local["theme_id"].map(titles).fillna(other))
-    return {"kind": _pivot(kinds, months), "theme": _pivot(themes, months)}
+    themes = frame["theme_id"].map(titles).fillna(gettext("Other themes"))
+    attendance = frame["attendance"].to_numpy(dtype="float64")
+    return {
+        "kind": _pivot(month, kinds, attendance, months),
+        "theme": _pivot(month, themes, attendance, months),
+    }
 
 
 def _theme_titles(ids) -> dict:
@@ -442,18 +449,21 @@ def _theme_titles(ids) -> dict:
     return dict(Theme.objects.filter(pk__in=[int(i) for i in ids]).values_list("pk", "title"))
 
 
-def _pivot(frame: pd.DataFrame, months: list[str]) -> dict:
-    if frame.empty:
+def _pivot(month: np.ndarray, series: pd.Series, attendance: np.ndarray, months: list[str]) -> dict:
+    """Attendance summed per (month, series): one `bincount` over codes (a pandas pivot
+    table cost ten times as much). Columns by total, largest first, ties in name order."""
+    if not len(series):
         return {"columns": [], "rows": [[month] for month in months]}
-    table = frame.pivot_table(
-        index="month", columns="series", values="attendance", aggfunc="sum", fill_value=0
-    ).reindex(months, fill_value=0)
-    order = table.sum().sort_values(ascending=False).index
-    table = table[order]
+    codes, names = pd.factorize(series, sort=True)
+    cells = np.bincount(
+        month * len(names) + codes, weights=attendance, minlength=len(months) * len(names)
+    ).reshape(len(months), len(names))
+    order = pd.Series(cells.sum(axis=0), index=names).sort_values(ascending=False)
+    table = cells[:, [names.get_loc(name) for name in order.index]]
     return {
-        "columns": [str(column) for column in table.columns],
-        "rows": [[month, *(_plain(v) for v in values)] for month, values in zip(
-            table.index, table.to_numpy().tolist(), strict=True)],
+        "columns": [str(column) for column in order.index],
+        "rows": [[label, *(_plain(v) for v in values)] for label, values in zip(
+            months, table.tolist(), strict=True)],
     }  # fmt: skip
 
 

@@ -114,10 +114,14 @@ def packed_in_database() -> bool:
     return connection.vendor == "postgresql"
 
 
-def registration_rows(reg_scope: Q, largest_event_id) -> dict[str, np.ndarray]:
-    """One row of integer codes per registration, as compact numpy columns."""
-    if packed_in_database() and _fits(largest_event_id, _EVENT_BITS):
-        rows = _packed_rows(reg_scope)
+def registration_rows(reg_scope: Q, event_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """One row of integer codes per registration, as compact numpy columns: those of the
+    report's events (`reg_scope`, whose ids are `event_ids`) and, read packed, possibly
+    others that the caller drops (see `_packed_rows`)."""
+    if not len(event_ids):
+        return _streamed_rows(reg_scope)
+    if packed_in_database() and _fits(event_ids.max(), _EVENT_BITS):
+        rows = _packed_rows(Q(event_id__gte=event_ids.min(), event_id__lte=event_ids.max()))
         if rows is not None:
             return rows
     return _streamed_rows(reg_scope)
@@ -161,7 +165,10 @@ _PACKED_CODES = {
 
 
 def _packed_rows(reg_scope: Q) -> dict[str, np.ndarray] | None:
-    """The packed read; None when an organisation id is too large for the record."""
+    """The packed read; None when an organisation id is too large for the record.
+    `registration_rows` reads the registrations of the range of the events' ids, not a join
+    to the events: the join cost a fifth of the read, and the rows of other events in the
+    range are dropped in numpy by the caller (`counted_in_numpy`)."""
     registrations, params = _scope_sql(reg_scope)
     organisations = Registration._meta.get_field("organisation").related_model._meta
     sql = PACKED_SQL.format(
@@ -222,6 +229,56 @@ def _binary_cursor() -> type:
     return BinaryCursor
 
 
+# A NULL in a packed frame: the smallest int8, which no id, count or sum of ours reaches.
+_NULL = -(1 << 63)
+
+
+def packed_frame(
+    sql: str,
+    params: list,
+    columns: list[str],
+    *,
+    texts: dict[str, list[str]] | None = None,
+    booleans: frozenset[str] = frozenset(),
+) -> pd.DataFrame | None:
+    """The rows of `sql` (integer columns, the `booleans`, and `texts`: text columns with
+    their known values; any of them NULL) as a frame, packed in PostgreSQL into one int8 per
+    cell: one binary value to numpy instead of a Python tuple per row (for 50,000 events 0.11 s →
+    0.02 s, measured). The frame has the dtypes `DataFrame.from_records` gives the same rows:
+    int64, float64 with NaN where a column has NULLs, object for text. None when a text is
+    not one of the known values: then read the rows as they are."""
+    texts = texts or {}
+    names = [f"c{index}" for index in range(len(columns))]
+    cells, text_params = [], []
+    for name, column in zip(names, columns, strict=True):
+        if column in texts:
+            whens = " ".join(f"WHEN %s THEN {code}" for code in range(len(texts[column])))
+            cells.append(f"CASE q.{name} {whens} ELSE -1 END")
+            text_params += texts[column]
+        else:
+            cast = "::int::int8" if column in booleans else "::int8"  # no bool → int8 cast
+            cells.append(f"COALESCE((q.{name}){cast}, {_NULL})")
+    packed = " || ".join(f"int8send({cell})" for cell in cells)
+    aliases = ", ".join(names)
+    packed_sql = f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q({aliases})"  # noqa: S608 - our own SQL, codes and column aliases
+    (packed,) = _fetch_binary(packed_sql, [*text_params, *params])  # in the order they appear
+    if not packed:
+        return pd.DataFrame.from_records([], columns=columns)
+    table = np.frombuffer(packed, dtype=">i8").astype(np.int64).reshape(-1, len(columns))
+    frame = {}
+    for index, column in enumerate(columns):
+        values = table[:, index]
+        if column in texts:
+            if (values < 0).any():
+                return None
+            frame[column] = np.array(texts[column], dtype=object)[values]
+        elif (nulls := values == _NULL).any():
+            frame[column] = [None] * len(values) if nulls.all() else np.where(nulls, np.nan, values)
+        else:
+            frame[column] = values
+    return pd.DataFrame(frame, columns=columns)
+
+
 def _streamed_rows(reg_scope: Q) -> dict[str, np.ndarray]:
     """Streamed in chunks into numpy columns, never a million Python tuples at once."""
     sql, params = _registration_sql(reg_scope)
@@ -263,9 +320,12 @@ def counted_in_numpy(
 ) -> Counts:
     """Counts of the registrations of `events` (the frame of `attendance_rows`). `sectors_of`
     reads the sector of the organisations seen, only when `attendee_keys` has "sector"."""
-    registrations = registration_rows(reg_scope, events["id"].max() if len(events) else None)
     positions = pd.Index(events["id"])
+    registrations = registration_rows(reg_scope, positions.to_numpy())
     event = positions.get_indexer(registrations["event_id"])
+    if (other := event < 0).any():  # registrations of events outside the report
+        registrations = {column: values[~other] for column, values in registrations.items()}
+        event = event[~other]
     registrations["event"] = event
     figures = _registration_figures(registrations, len(events))
     is_attended = registrations["attended"] == ATTENDED

@@ -35,15 +35,18 @@ import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
+import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Case,
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Q,
     QuerySet,
@@ -65,8 +68,9 @@ from ..models import (
     Series,
     Theme,
 )
+from . import counts_numpy
 from .counts import Counts
-from .counts_numpy import counted_in_numpy
+from .counts_numpy import counted_in_numpy, packed_frame
 
 # breakdown name -> (kind of key, field on Event or Registration)
 EVENT_KEYS = {
@@ -140,6 +144,10 @@ _EVENT_COLUMNS = [
 def _events(scope: Q, periods, as_of: dt.datetime) -> pd.DataFrame:
     """The events with a flag per period and the Helsinki month: small integers and booleans
     from the database instead of 50,000 aware datetimes to convert in Python."""
+    if counts_numpy.packed_in_database():
+        frame = _events_packed(scope, periods, as_of)
+        if frame is not None:
+            return frame
     flags = {}
     for index, (start, end) in enumerate(periods):
         lower, upper = held_between(start, end, as_of)
@@ -159,10 +167,62 @@ def _events(scope: Q, periods, as_of: dt.datetime) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(flags, bool))  # SQLite gives the flags as 0 and 1
 
 
-def _fetched_frame(rows: QuerySet, columns: list[str]) -> pd.DataFrame:
-    """A `values_list` queryset's rows as a frame, fetched without Django's per-row
-    converters (for 50,000 events they took a fifth of the read)."""
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _microseconds(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _events_packed(scope: Q, periods, as_of: dt.datetime) -> pd.DataFrame | None:
+    """`_events` on PostgreSQL: the start as microseconds since 1970, packed
+    (`counts_numpy.packed_frame`), with the flags and Helsinki months worked out in numpy —
+    the time zone conversion per row was a third of the read in SQL (measured). The same
+    frame as `_events` builds elsewhere."""
+    starts = Func(
+        F("starts_at"),
+        # date_part's double is exact to far below a microsecond for these dates; EXTRACT's
+        # numeric cost twice as much
+        template="round(date_part('epoch', %(expressions)s) * 1000000)::int8",
+        output_field=BigIntegerField(),
+    )
+    rows = Event.objects.filter(scope).order_by().annotate(starts_us=starts)
+    rows = rows.values_list(*_EVENT_COLUMNS, "starts_us")
     sql, params = rows.query.sql_with_params()
+    texts = {name: [value for value, _label in Event._meta.get_field(name).choices]
+             for name in ("kind", "format")}  # fmt: skip
+    frame = packed_frame(sql, list(params), [*_EVENT_COLUMNS, "starts_us"], texts=texts)
+    if frame is None:
+        return None
+    starts_us = frame.pop("starts_us").to_numpy(dtype=np.int64)
+    for index, (start, end) in enumerate(periods):
+        lower, upper = (_microseconds(moment) for moment in held_between(start, end, as_of))
+        frame[period_column(index)] = (starts_us >= lower) & (starts_us < upper)
+    local = pd.to_datetime(starts_us, unit="us", utc=True).tz_convert(
+        timezone.get_default_timezone()
+    )
+    months = local.tz_localize(None).to_numpy().astype("datetime64[M]").astype(np.int64)
+    frame["month"] = (1970 + months // 12) * 100 + months % 12 + 1  # converted once, not twice
+    return frame
+
+
+def _fetched_frame(
+    rows: QuerySet,
+    columns: list[str],
+    *,
+    texts: dict[str, list[str]] | None = None,
+    booleans: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """A `values_list` queryset's rows as a frame, fetched without Django's per-row
+    converters (for 50,000 events they took a fifth of the read); packed into binary on
+    PostgreSQL (`counts_numpy.packed_frame`: `texts` and `booleans` say which columns are not
+    integers)."""
+    sql, params = rows.query.sql_with_params()
+    if counts_numpy.packed_in_database():
+        frame = packed_frame(sql, list(params), columns, texts=texts, booleans=booleans)
+        if frame is not None:
+            return frame
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
