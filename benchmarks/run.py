@@ -283,6 +283,12 @@ def web_scenarios(bench: Bench, servers: dict[str, harness.Server], size: int) -
             ("3a", Scenario("events", f"/events/, first 50 of {size:,}", "/events/", main)),
             ("3b", Scenario("archive", f"/events/archive/, first 25 of {size:,} past",
                             "/events/archive/", main)),
+            # Without the shared cache no page is kept (events/page_cache.py): every request
+            # renders, as for a signed-in person.
+            ("3c", Scenario("events-rendered", f"/events/, first 50 of {size:,}, rendered",
+                            "/events/", nocache)),
+            ("3d", Scenario("archive-rendered", f"/events/archive/, first 25 of {size:,}, "
+                            "rendered", "/events/archive/", nocache)),
         ]  # fmt: skip
     for number, scenario in scenarios:
         bench.queries.setdefault(scenario.key, {})[size] = count_queries(scenario)

@@ -8,6 +8,7 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # The receivers that keep the stored feed entries current.
+        from . import page_cache  # noqa: F401, PLC0415 - its receivers, in every process
         from .calendars import signals  # noqa: F401, PLC0415 - connects on import
 
         # Celery's autodiscovery looks for events.tasks only: register the rooms' tasks by

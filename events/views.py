@@ -12,6 +12,7 @@ from accounts.roles import Ability, can
 from . import selectors
 from .forms import EventFilterForm
 from .models import Event, RegistrationStatus, Theme
+from .page_cache import kept_for_visitors
 from .registration import selectors as registration_selectors
 from .registration import services as registration_services
 from .registration.forms import GuestRegistrationForm
@@ -25,6 +26,7 @@ def home(request):
     return render(request, "home.html", {"events": events})
 
 
+@kept_for_visitors
 def event_list(request):
     form = EventFilterForm(request.GET or None)
     events = upcoming_events(user=request.user)
@@ -68,6 +70,7 @@ def theme_detail(request, slug: str):
     )
 
 
+@kept_for_visitors
 def archive(request):
     page = Paginator(
         selectors.archive_events(user=request.user).prefetch_related("presenters"), 25

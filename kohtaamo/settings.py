@@ -132,6 +132,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://kohtaamo")}
+# Each worker's own copies of public pages (events/page_cache.py): ~300 pages of ~40 kB.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "kohtaamo-pages",
+    "OPTIONS": {"MAX_ENTRIES": 300},
+}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Redis down means slower, not broken (kohtaamo/cache.py): short socket timeouts, then
     # the cache answers as an empty one for CACHE_RETRY_SECONDS. Query options of CACHE_URL
@@ -268,6 +274,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How long a worker trusts what it last read of a calendar feed's version without asking the
 # cache (a 304 then needs no round trip); another worker's change reaches it this late.
 CALENDAR_FEED_LOCAL_TRUST_SECONDS = env.float("CALENDAR_FEED_LOCAL_TRUST_SECONDS", default=1.0)
+
+# /events/ and the archive for visitors without a session, kept per worker (events/
+# page_cache.py): at most this long, and never past a change or the minute it was made in.
+PUBLIC_PAGE_SECONDS = env.int("PUBLIC_PAGE_SECONDS", default=60)
 
 # --- Celery -----------------------------------------------------------------
 # The memory broker names its host: even eager tasks open a (pooled) connection, and kombu

@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from accounts.roles import Role, grant_role
 from events.calendars.views import forget_local_state
+from events.page_cache import forget_local_pages
 
 from .factories import UserFactory
 
@@ -93,9 +94,11 @@ def _isolate(settings, tmp_path):
     }
     cache.clear()
     forget_local_state()
+    forget_local_pages()
     yield
     cache.clear()
     forget_local_state()
+    forget_local_pages()
 
 
 @pytest.fixture
