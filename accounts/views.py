@@ -1,12 +1,9 @@
-import json
-
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +18,7 @@ from .audit import record_access
 from .forms import AuditFilterForm, DeleteAccountForm, ProfileForm
 from .models import AccessChannel
 from .permissions import ability_required
-from .privacy import personal_data
+from .privacy import personal_data, personal_data_json
 from .roles import Ability
 from .rules import requires_second_factor
 from .selectors import api_token_created, audit_actions, audit_log
@@ -122,9 +119,7 @@ def my_data(request):
 @login_required
 def my_data_json(request):
     """The same data as a JSON file download."""
-    body = json.dumps(
-        personal_data(user=request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
-    )
+    body = personal_data_json(user=request.user)
     record_access(
         actor=request.user,
         action="personal_data.exported",

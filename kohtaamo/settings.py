@@ -253,7 +253,7 @@ XLSX_LIMITS: dict[str, int] = {}
 # --- API ---------------------------------------------------------------------
 # The apps whose `api` module fills /api/v1/ (kohtaamo/api.py): `register(router)` adds its
 # viewsets, `urlpatterns` its other endpoints. The root page lists them in this order.
-API_MODULES = ["events.api", "networks.api", "recordings.api"]
+API_MODULES = ["events.api", "networks.api", "recordings.api", "accounts.api"]
 
 # --- Demo data ---------------------------------------------------------------
 # `manage.py seed_demo` runs these in order (kohtaamo/demo.py): each app seeds its own rows
@@ -399,12 +399,17 @@ READINESS_OUTBOX_MAX_AGE = env.float("READINESS_OUTBOX_MAX_AGE", default=600.0)
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The first class gives a 401's WWW-Authenticate (Token): with the session first, DRF
+    # would answer an anonymous caller 403. A session still needs its CSRF token for writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.authentication.StrictTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every operation's error answers (400/401/403/404/429) and security, in one place.
+    "DEFAULT_SCHEMA_CLASS": "kohtaamo.api_schema.AutoSchema",
+    # Every error body has "detail"; a validation error's also "errors" by field.
+    "EXCEPTION_HANDLER": "kohtaamo.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,4 +1,11 @@
-"""API of recordings: full status and findings for staff, published recordings for everyone."""
+"""API of recordings: full status and findings for staff, published recordings for everyone.
+
+Staff (MANAGE_RECORDINGS) also write what the recording page writes, through its services:
+POST /api/v1/recordings/<id>/tracks/                        upload a caption file
+POST /api/v1/recordings/<id>/tracks/<track_id>/review/      start the review, or approve
+POST /api/v1/recordings/<id>/orders/                        record a caption order
+POST /api/v1/recordings/<id>/orders/<order_id>/delivery/    the vendor's file for an order
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,11 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -20,8 +29,9 @@ from accessibility.models import CaptionPolicy
 from accounts.permissions import HasAbility
 from accounts.roles import Ability
 
-from . import selectors
-from .models import CaptionTrack, Recording
+from . import selectors, services
+from .forms import CaptionUploadForm, DeliveryForm, OrderForm
+from .models import CaptionOrder, CaptionTrack, Recording
 from .templatetags.recordings_tags import embed_url
 
 urlpatterns: list = []
@@ -171,6 +181,82 @@ class RecordingSerializer(serializers.ModelSerializer):
         return str(sum((o.total for o in recording.orders.all()), 0))
 
 
+class CaptionUploadSerializer(serializers.Serializer):
+    """recordings.forms.CaptionUploadForm, which checks it (the page's rules)."""
+
+    language = serializers.CharField(help_text="fi, sv, en … (the page's choices).")
+    file = serializers.FileField(help_text="WebVTT (.vtt) or SubRip (.srt), UTF-8, at most 2 MB.")
+
+
+class DeliverySerializer(serializers.Serializer):
+    """recordings.forms.DeliveryForm."""
+
+    file = serializers.FileField(help_text="WebVTT (.vtt) or SubRip (.srt), UTF-8, at most 2 MB.")
+
+
+class ReviewSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[("review", "review"), ("approve", "approve")],
+        help_text="review: the captions are in review; approve: a person watched the video "
+        "with them and accepts them.",
+    )
+    expected_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="approve: the version number you reviewed; when the captions have changed "
+        "since, nothing is approved.",
+    )
+
+
+class OrderInputSerializer(serializers.Serializer):
+    """recordings.forms.OrderForm, which checks it."""
+
+    vendor = serializers.CharField(max_length=200)
+    language = serializers.CharField(required=False, default="fi")
+    due_on = serializers.DateField(required=False, allow_null=True)
+    minutes = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Leave out to use the video's duration.",
+    )
+    price_per_minute = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class CaptionOrderSerializer(serializers.ModelSerializer):
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = CaptionOrder
+        fields = [
+            "id",
+            "recording",
+            "vendor",
+            "language",
+            "ordered_on",
+            "due_on",
+            "delivered_on",
+            "minutes",
+            "price_per_minute",
+            "total",
+        ]
+        read_only_fields = fields
+
+
+def _form_errors(form) -> ValidationError:
+    """A page form's errors as the API's validation error (field: messages)."""
+    return ValidationError({name: [str(e) for e in errs] for name, errs in form.errors.items()})
+
+
+def _answer(error: services.RecordingError) -> Response:
+    """A refused file: its reasons by field, as the page shows them; any other refusal: why."""
+    if isinstance(error, services.CaptionFileRejectedError):
+        raise ValidationError({"file": [str(m) for m in error.messages]})
+    return Response({"detail": str(error.message)}, status=status.HTTP_400_BAD_REQUEST)
+
+
 class PublishSerializer(serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True)
 
@@ -213,6 +299,123 @@ class RecordingViewSet(viewsets.ReadOnlyModelViewSet):
             )
         recording = self.get_queryset().get(pk=recording.pk)
         return Response(self.get_serializer(recording).data)
+
+    def _recording(self) -> Recording:
+        return get_object_or_404(Recording.objects.all(), pk=self.kwargs["pk"])
+
+    def _track_answer(self, track: CaptionTrack, code: int = status.HTTP_200_OK) -> Response:
+        track = CaptionTrack.objects.get(pk=track.pk)
+        return Response(TrackSerializer(track, context={"request": self.request}).data, code)
+
+    @extend_schema(
+        summary="Upload a caption file",
+        description="The same as the recording page's upload: the file is checked and stored "
+        "as the language's human track (a new version when one exists); its findings are in "
+        "the answer. A file that cannot be read is refused with the reasons, nothing stored.",
+        request={"multipart/form-data": CaptionUploadSerializer},
+        responses={201: TrackSerializer, 400: OpenApiResponse(description="The file is refused.")},
+    )
+    @action(detail=True, methods=["post"])
+    def tracks(self, request, pk=None):
+        recording = self._recording()
+        form = CaptionUploadForm(request.data, request.FILES)
+        if not form.is_valid():
+            raise _form_errors(form)
+        upload = form.cleaned_data["file"]
+        try:
+            track = services.store_track(
+                recording=recording,
+                language=form.cleaned_data["language"],
+                content=upload.read(),
+                file_name=upload.name,
+                by=request.user,
+            )
+        except services.RecordingError as error:
+            return _answer(error)
+        return self._track_answer(track, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Start the review of captions, or approve them",
+        description="The recording page's review buttons. Only human captions without errors "
+        "can be approved; with `expected_version`, only the version you reviewed.",
+        parameters=[OpenApiParameter("track_pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request={"application/json": ReviewSerializer},
+        responses={200: TrackSerializer, 400: OpenApiResponse(description="Refused: why.")},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"tracks/(?P<track_pk>[0-9]+)/review",
+        url_name="review",
+    )
+    def review(self, request, pk=None, track_pk=None):
+        # The recording first: a foreign-key lookup has no guard against ids out of range.
+        track = get_object_or_404(self._recording().tracks.all(), pk=track_pk)
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            if data.validated_data["action"] == "approve":
+                services.approve_track(
+                    track=track,
+                    by=request.user,
+                    expected_version=data.validated_data.get("expected_version"),
+                )
+            else:
+                services.start_review(track=track, by=request.user)
+        except services.RecordingError as error:
+            return _answer(error)
+        return self._track_answer(track)
+
+    @extend_schema(
+        summary="Record a caption order",
+        description="The recording page's order form: the vendor, the language, the price "
+        "per minute and (left out) the video's duration as minutes.",
+        request={"application/json": OrderInputSerializer},
+        responses={201: CaptionOrderSerializer, 400: OpenApiResponse(description="Why not.")},
+    )
+    @action(detail=True, methods=["post"])
+    def orders(self, request, pk=None):
+        recording = self._recording()
+        form = OrderForm(request.data if isinstance(request.data, dict) else {})
+        if not form.is_valid():
+            raise _form_errors(form)
+        try:
+            order = services.order_captions(
+                recording=recording, by=request.user, **form.cleaned_data
+            )
+        except services.RecordingError as error:
+            return _answer(error)
+        return Response(CaptionOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Deliver an order's caption file",
+        description="The vendor's file for an order: the same checks as any upload, stored "
+        "as a vendor track of the order's language; the order is marked delivered.",
+        parameters=[OpenApiParameter("order_pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request={"multipart/form-data": DeliverySerializer},
+        responses={201: TrackSerializer, 400: OpenApiResponse(description="The file is refused.")},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"orders/(?P<order_pk>[0-9]+)/delivery",
+        url_name="delivery",
+    )
+    def delivery(self, request, pk=None, order_pk=None):
+        order = get_object_or_404(
+            CaptionOrder.objects.filter(recording=self._recording()), pk=order_pk
+        )
+        form = DeliveryForm(request.data, request.FILES)
+        if not form.is_valid():
+            raise _form_errors(form)
+        upload = form.cleaned_data["file"]
+        try:
+            track = services.deliver_order(
+                order=order, content=upload.read(), file_name=upload.name, by=request.user
+            )
+        except services.RecordingError as error:
+            return _answer(error)
+        return self._track_answer(track, status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[

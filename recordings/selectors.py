@@ -59,7 +59,8 @@ def track_with_findings(*, recording_pk: int, track_pk: int) -> CaptionTrack:
     return (
         CaptionTrack.objects.select_related("recording")
         .defer("vtt", "findings_summary", "recording__platform_info")
-        .get(pk=track_pk, recording_id=recording_pk, kind=TrackKind.HUMAN)
+        # recording__pk, not recording_id: only the former is guarded against ids out of range
+        .get(pk=track_pk, recording__pk=recording_pk, kind=TrackKind.HUMAN)
     )
 
 

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.permissions import ability_required
 from accounts.roles import Ability
-from kohtaamo.exports import XLSX_MIME, csv_response, xlsx_response
+from kohtaamo.exports import XLSX_MIME
 
 from .charts import timeline_svg
-from .compute import Report, export_sheets
+from .compute import Report
 from .documents import (
     breakdown_tables,
     chart_info,
@@ -26,7 +26,8 @@ from .documents import (
     report_charts,
     totals_rows,
 )
-from .final import FinalTables, final_report_tables, final_sheets
+from .exports import attendance_export
+from .final import FinalTables, final_report_tables
 from .forms import ReportForm
 from .periods import ReportInputError
 
@@ -87,18 +88,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     report = _report(form)
     if report is None:
         return _page(request, form, None)
-    sheets = export_sheets(report)
-    final = _final_tables(request, report)
-    if final is not None:
-        sheets += final_sheets(final)
-    name = f"attendance-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}"
-    if fmt == "xlsx":
-        return xlsx_response(filename=f"{name}.xlsx", sheets=sheets)
-    _title, header, rows, preamble = sheets[0]
-    flat = [[line] for line in preamble] + [list(header)] + list(rows)
-    for _title, header, rows, _preamble in sheets[1:]:
-        flat += [[], list(header), *rows]
-    return csv_response(filename=f"{name}.csv", header=flat[0], rows=flat[1:])
+    return attendance_export(report, fmt=fmt, final=request.GET.get("final") == "1")
 
 
 @require_GET

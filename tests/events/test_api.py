@@ -39,7 +39,7 @@ def test_list_filters_like_the_list_page(api):
 def test_bad_filter_is_a_400_with_the_message(api):
     response = api.get("/api/v1/events/", {"from": "23.11.2026"})
     assert response.status_code == 400
-    assert "is not a date" in response.json()["from"][0]
+    assert "is not a date" in response.json()["errors"]["from"][0]
     assert api.get("/api/v1/events/", {"kind": "party"}).status_code == 400
 
 

@@ -105,3 +105,19 @@ def test_api_answers_404_for_ids_that_are_not_numbers(client, user):
     assert client.get("/api/v1/networks/abc/directory/").status_code == 404
     assert client.post("/api/v1/networks/abc/join/").status_code == 404
     assert client.post("/api/v1/memberships/abc/approve/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_joining_answers_as_the_schema_documents(client, user):
+    open_network = NetworkFactory(join_policy=JoinPolicy.OPEN)
+    client.force_login(user)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    documented = schema["paths"]["/api/v1/networks/{id}/join/"]["post"]["responses"]
+
+    joined = client.post(f"/api/v1/networks/{open_network.pk}/join/", {}, "application/json")
+
+    assert joined.status_code == 201
+    assert "201" in documented and "200" not in documented
+    assert documented["201"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/Membership"
+    )

@@ -11,7 +11,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle
 from schemathesis import DataGenerationMethod
@@ -73,5 +73,8 @@ def organiser_token(db, monkeypatch):
 )
 @pytest.mark.django_db
 def test_api_answers_without_server_errors_and_as_documented(case, organiser_token):
+    # A file upload's body is a form: a generated non-object one cannot even be encoded
+    # (werkzeug fails before any request), so such cases are not sent.
+    assume(case.media_type != "multipart/form-data" or isinstance(case.body, dict))
     response = case.call_wsgi(headers={"Authorization": f"Token {organiser_token}"})
     case.validate_response(response, checks=CHECKS)
