@@ -11,8 +11,20 @@ from .models import (
     Membership,
     Network,
     Organisation,
+    OrganisationAlias,
 )
 from .services import merge_organisations
+
+
+@admin.register(OrganisationAlias)
+class OrganisationAliasAdmin(admin.ModelAdmin):
+    """The aliases coordinators confirmed in member-list imports: a wrong one is corrected
+    (another organisation) or deleted here, and the next import asks again."""
+
+    list_display = ["value", "organisation", "created_by", "created_at"]
+    search_fields = ["value", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["created_by", "created_at"]
 
 
 @admin.register(Organisation)

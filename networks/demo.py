@@ -184,7 +184,10 @@ def _meetings(context: DemoContext, networks: list[Network]) -> None:
     titles = ["Verkostotapaaminen: työhönvalmennuksen laatu", "Kokijoiden vertaistapaaminen"]
     for offset, (network, title) in enumerate(zip(networks, titles, strict=True)):
         starts = timezone.make_aware(
-            dt.datetime.combine(context.today + dt.timedelta(days=10 + 7 * offset), dt.time(13, 0))
+            dt.datetime.combine(
+                context.working_day(context.today + dt.timedelta(days=10 + 7 * offset)),
+                dt.time(13, 0),
+            )
         )
         event = Event.objects.create(
             kind=EventKind.NETWORK_MEETING,

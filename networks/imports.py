@@ -1,7 +1,20 @@
-"""Bulk import of a member list (CSV or XLSX): read, check row by row, preview, confirm.
+"""Bulk import of a member list (CSV or XLSX): read, map the columns, settle unknown
+organisations, preview row by row, confirm.
 
-Nothing is saved by `read_member_file` or `preview_import`; `confirm_import` checks the
-rows again (someone may have joined meanwhile) and saves the new ones in one transaction.
+Steps, each a function here (the views only call them):
+
+1. `read_member_table` reads the file within the upload bounds and finds the row of
+   column names, skipping title rows above it (the member list the app exports has two);
+   `propose_mapping` proposes what each column is, from Finnish, Swedish and English
+   headers; the coordinator may change it, `check_mapping` says what is wrong with a
+   mapping and `rows_from_table` applies it (first and last name make the name).
+2. `organisation_questions` lists each organisation value that is not an organisation's
+   name nor a remembered alias (`OrganisationAlias`) once, with the closest organisations
+   (rapidfuzz, also by sector: "TE-toimisto" suggests the TE offices). The coordinator
+   answers each with an organisation, or "import without organisation".
+3. `preview_import` says per row what will happen; nothing is saved by steps 1–3.
+   `confirm_import` remembers the confirmed aliases and saves the new rows in one
+   transaction, checking everything again (someone may have joined meanwhile).
 
 Decision: every new row becomes an *invited* membership and the person gets an
 invitation e-mail, also when an account with that e-mail already exists. Joining shows a
@@ -12,9 +25,9 @@ their consent choices) themselves; the coordinator's list does not decide for th
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import unicodedata
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,14 +35,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
+from rapidfuzz import fuzz, process, utils
 
 from accounts.audit import record_audit
 from kohtaamo.uploads import check_upload
 
-from .models import MemberRole, Membership, Network, Organisation
+from .models import (
+    MemberRole,
+    Membership,
+    Network,
+    Organisation,
+    OrganisationAlias,
+    Sector,
+    alias_key,
+)
 from .selectors import OPEN_STATUSES, is_coordinator
 from .services import (
     NetworkError,
@@ -40,14 +62,63 @@ from .services import (
 )
 
 MAX_ROWS = 5000
+HEADER_SEARCH_ROWS = 10  # the column names are on one of the first rows that hold anything
+KEPT_CHARS = 1000  # a cell is kept this long between the steps; longer is an error anyway
+NAME_MAX, TITLE_MAX = 150, 150
 
-HEADERS = {
-    "name": {"name", "nimi", "namn", "full name", "koko nimi"},
-    "email": {"email", "e-mail", "e-mail address", "sähköposti", "sahkoposti", "e-post"},
-    "organisation": {"organisation", "organization", "organisaatio", "organisation (free text)"},
-    "role": {"role", "rooli", "roll", "role in the network"},
+FIELDS = ("name", "first_name", "last_name", "email", "organisation", "title", "role")
+FIELD_LABELS = {
+    "name": _("Name"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "email": _("E-mail"),
+    "organisation": _("Organisation"),
+    "title": pgettext_lazy("job title", "Title"),
+    "role": _("Role in the network"),
 }
-REQUIRED = ("name", "email")
+HEADERS = {
+    "name": {
+        "name", "full name", "nimi", "koko nimi", "henkilö", "namn", "fullständigt namn",
+        "hela namnet",
+    },
+    "first_name": {
+        "first name", "firstname", "given name", "forename", "etunimi", "etunimet",
+        "förnamn", "tilltalsnamn",
+    },
+    "last_name": {
+        "last name", "lastname", "surname", "family name", "sukunimi", "efternamn",
+        "släktnamn",
+    },
+    "email": {
+        "email", "e-mail", "e mail", "email address", "e-mail address", "mail", "sähköposti",
+        "sahkoposti", "sähköpostiosoite", "sähköposti-osoite", "s-posti", "sposti",
+        "e-post", "epost", "e-postadress", "epostadress",
+    },
+    "organisation": {
+        "organisation", "organization", "organisation (free text)", "organisaatio",
+        "organisaation nimi", "taho", "työnantaja", "yritys", "employer", "company",
+        "organisationen", "arbetsgivare", "företag",
+    },
+    "title": {
+        "title", "job title", "position", "tehtävänimike", "nimike", "ammattinimike",
+        "virkanimike", "titteli", "tehtävä", "asema", "titel", "befattning", "yrkestitel",
+        "tjänstetitel",
+    },
+    "role": {"role", "rooli", "roll", "role in the network", "rooli verkostossa",
+             "roll i nätverket"},
+}  # fmt: skip
+# The export's own column names, in every language (the app's list imports back as it is).
+EXPORT_HEADERS = {
+    "name": (_("Name"),),
+    "email": (_("E-mail"),),
+    "organisation": (_("Organisation"),),
+    "title": (_("Title"), pgettext_lazy("job title", "Title")),
+    "role": (_("Role"), _("Role in the network")),
+}
+HEADER_FUZZY_CUTOFF = 88
+SUGGESTION_CUTOFF = 60
+SUGGESTIONS = 3
+WITHOUT = "none"  # the decision "import without organisation"
 
 ROLE_ALIASES = {
     "kokemusasiantuntija": MemberRole.EXPERIENCE_EXPERT,
@@ -67,6 +138,52 @@ class ImportFileError(NetworkError):
     default_message = _("The file could not be read.")
 
 
+class ImportMappingError(NetworkError):
+    """The chosen columns cannot make member rows; `messages` says each problem."""
+
+    default_message = _("The columns cannot be imported like this.")
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__(" ".join(messages))
+
+
+@dataclass
+class MemberTable:
+    """The file's rows once read: the column names and the data rows below them."""
+
+    header_row: int
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]
+    skipped_rows: int = 0  # title rows above the column names
+
+    def as_stored(self) -> dict:
+        return {
+            "header_row": self.header_row,
+            "headers": self.headers,
+            "rows": [[n, values] for n, values in self.rows],
+            "skipped_rows": self.skipped_rows,
+        }
+
+    @classmethod
+    def from_stored(cls, stored: Mapping) -> MemberTable:
+        return cls(
+            header_row=stored["header_row"],
+            headers=list(stored["headers"]),
+            rows=[(n, list(values)) for n, values in stored["rows"]],
+            skipped_rows=stored.get("skipped_rows", 0),
+        )
+
+    def examples(self, column: int, count: int = 3) -> list[str]:
+        found = []
+        for _n, values in self.rows:
+            if column < len(values) and values[column].strip():
+                found.append(values[column].strip())
+                if len(found) == count:
+                    break
+        return found
+
+
 @dataclass
 class ImportRow:
     row: int
@@ -74,10 +191,17 @@ class ImportRow:
     email: str
     organisation: str = ""
     role: str = ""
+    title: str = ""
     errors: list[str] = field(default_factory=list)
     status: str = ""  # existing membership's status, for "already a member" rows
     role_value: str = ""
     organisation_id: int | None = None
+    organisation_name: str = ""  # the organisation the value maps to
+    without_organisation: bool = False  # the coordinator chose to import it without one
+
+    @property
+    def role_label(self) -> str:
+        return str(dict(MemberRole.choices).get(self.role_value, self.role))
 
     def as_raw(self) -> dict:
         return {
@@ -86,6 +210,7 @@ class ImportRow:
             "email": self.email,
             "organisation": self.organisation,
             "role": self.role,
+            "title": self.title,
         }
 
 
@@ -101,23 +226,179 @@ class ImportPreview:
         return [r.as_raw() for r in sorted(rows, key=lambda r: r.row)]
 
 
+@dataclass
+class Suggestion:
+    organisation_id: int
+    name: str
+    score: float
+
+
+@dataclass
+class OrganisationQuestion:
+    """An organisation value of the file that no organisation or alias answers."""
+
+    key: str
+    value: str
+    rows: list[int]
+    suggestions: list[Suggestion]
+
+
 # --- Reading the file ---------------------------------------------------------------------
 
 
-def _normalise(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text or "")).strip().lower().split())
+_normalise = alias_key
 
 
-def read_member_file(*, content, filename: str = "") -> list[dict]:
-    """Rows of a CSV or XLSX member list (bytes or an uploaded file) as dicts with row
-    numbers. The file passes `kohtaamo.uploads.check_upload` first: size, kind by content,
-    and the bounds of tables and workbooks (XLSX_LIMITS, CSV_LIMITS) before any parsing."""
+def _header_key(text: str) -> str:
+    """A column name as compared: "Sähköpostiosoite:", "E_mail *" → "sähköpostiosoite"."""
+    key = _normalise(str(text).replace("_", " "))
+    return re.sub(r"^[\s\W]+|[\s\W]+$", "", key)
+
+
+def read_member_table(*, content, filename: str = "") -> MemberTable:
+    """The rows of a CSV or XLSX member list. The file passes `kohtaamo.uploads.check_upload`
+    first: size, kind by content, and the bounds of tables and workbooks (XLSX_LIMITS,
+    CSV_LIMITS) before any parsing. The column names are on the first of the first rows
+    that names most known columns; the rows above it (a title, an export date) are
+    skipped."""
     try:
         checked = check_upload(content, kind="member-list", name=filename)
     except ValidationError as exc:
         raise ImportFileError(" ".join(exc.messages)) from exc
     table = _xlsx_rows(checked.data) if checked.kind == "xlsx" else _csv_rows(checked.text)
-    return _rows_with_headers(table)
+    table = [
+        (n, [" ".join(str(v).split())[:KEPT_CHARS] for v in values])
+        for n, values in table
+        if any(str(v).strip() for v in values)
+    ]
+    if not table:
+        raise ImportFileError(_("The file has no rows."))
+    width = max(_last_filled(values) for _n, values in table)
+    table = [(n, (values + [""] * width)[:width]) for n, values in table]
+    at = _header_index(table)
+    header_row, headers = table[at]
+    return MemberTable(
+        header_row=header_row, headers=headers, rows=table[at + 1 :], skipped_rows=at
+    )
+
+
+def _last_filled(values: list[str]) -> int:
+    return max((i + 1 for i, v in enumerate(values) if v.strip()), default=0)
+
+
+def _header_index(table: list[tuple[int, list[str]]]) -> int:
+    best, best_known = 0, 0
+    lookup = _header_lookup()
+    for index, (_n, values) in enumerate(table[:HEADER_SEARCH_ROWS]):
+        known = len({f for f in propose_mapping(values, lookup) if f})
+        if known > best_known:
+            best, best_known = index, known
+    if best_known:
+        return best
+    # Nothing known: the first row with two or more cells (a title row has one).
+    return next(
+        (i for i, (_n, v) in enumerate(table[:HEADER_SEARCH_ROWS]) if sum(map(bool, v)) > 1), 0
+    )
+
+
+def _header_lookup() -> dict[str, str]:
+    lookup = {}
+    for column, names in HEADERS.items():
+        for name in names:
+            lookup.setdefault(_header_key(name), column)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for column, labels in EXPORT_HEADERS.items():
+                for label in labels:
+                    lookup.setdefault(_header_key(str(label)), column)
+            for column, label in FIELD_LABELS.items():
+                lookup.setdefault(_header_key(str(label)), column)
+    return lookup
+
+
+def propose_mapping(headers: list[str], lookup: dict[str, str] | None = None) -> list[str]:
+    """What each column is ("" = not imported), from its name: exact Finnish, Swedish and
+    English names first, then near misses ("Sähköposti osoite"). A field goes to its
+    first column only."""
+    lookup = lookup or _header_lookup()
+    keys = [_header_key(h) for h in headers]
+    mapping = [lookup.get(key, "") if key else "" for key in keys]
+    for index, key in enumerate(keys):
+        if mapping[index] or len(key) < 4:
+            continue
+        found = process.extractOne(
+            key, list(lookup), scorer=fuzz.ratio, score_cutoff=HEADER_FUZZY_CUTOFF
+        )
+        if found:
+            mapping[index] = lookup[found[0]]
+    seen: set[str] = set()
+    for index, column in enumerate(mapping):
+        if column in seen:
+            mapping[index] = ""
+        elif column:
+            seen.add(column)
+    return mapping
+
+
+def check_mapping(mapping: list[str]) -> None:
+    """Raise ImportMappingError unless the columns make member rows: an e-mail column, a
+    name column or first and/or last name columns, no field chosen twice."""
+    problems = [
+        gettext("“%(field)s” is chosen for more than one column.") % {"field": FIELD_LABELS[column]}
+        for column in FIELDS
+        if mapping.count(column) > 1
+    ]
+    if "email" not in mapping:
+        problems.append(gettext("Choose the column that holds the e-mail address."))
+    if not {"name", "first_name", "last_name"} & set(mapping):
+        problems.append(
+            gettext("Choose the column that holds the name, or the columns of first and last name.")
+        )
+    unknown = set(mapping) - set(FIELDS) - {""}
+    if unknown:
+        problems.append(gettext("Choose each column's use from the list."))
+    if problems:
+        raise ImportMappingError(problems)
+
+
+def rows_from_table(table: MemberTable, mapping: list[str]) -> list[dict]:
+    """The member rows the mapping makes: the name from its column, else first and last
+    name together."""
+    check_mapping(mapping)
+    index = {column: i for i, column in enumerate(mapping) if column}
+    rows = []
+    for number, values in table.rows:
+
+        def cell(column: str, values=values) -> str:
+            at = index.get(column)
+            return values[at].strip() if at is not None and at < len(values) else ""
+
+        name = cell("name") or " ".join(p for p in (cell("first_name"), cell("last_name")) if p)
+        rows.append(
+            {
+                "row": number,
+                "name": name,
+                "email": cell("email").lower(),
+                "organisation": cell("organisation"),
+                "role": cell("role"),
+                "title": cell("title"),
+            }
+        )
+    return rows
+
+
+def read_member_file(*, content, filename: str = "") -> list[dict]:
+    """The member rows of a file with the proposed mapping, in one step (as the API and
+    the tests read a list whose column names are known)."""
+    table = read_member_table(content=content, filename=filename)
+    mapping = propose_mapping(table.headers)
+    try:
+        return rows_from_table(table, mapping)
+    except ImportMappingError as error:
+        raise ImportFileError(
+            gettext("Row %(row)s: %(problems)s")
+            % {"row": table.header_row, "problems": " ".join(error.messages)}
+        ) from error
 
 
 def _too_many_rows() -> None:
@@ -160,46 +441,98 @@ def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
     return table
 
 
-def _rows_with_headers(table: list[tuple[int, list[str]]]) -> list[dict]:
-    table = [(n, values) for n, values in table if any(str(v).strip() for v in values)]
-    if not table:
-        raise ImportFileError(_("The file has no rows."))
-    header_row, header = table[0]
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = _normalise(title)
-        for column, aliases in HEADERS.items():
-            if key in aliases and column not in columns:
-                columns[column] = index
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        names = {"name": _("name (nimi)"), "email": _("e-mail (sähköposti)")}
-        raise ImportFileError(
-            _(
-                "Row %(row)s: the column %(columns)s is missing. Expected columns: name, e-mail, "
-                "organisation, role (or nimi, sähköposti, organisaatio, rooli)."
+# --- Organisations: names, remembered aliases, suggestions --------------------------------
+
+
+@dataclass
+class _Organisations:
+    """Every organisation and alias, read once per preview (two queries)."""
+
+    by_key: dict[str, tuple[int, str]]  # normalised name or alias -> (pk, name)
+    names: dict[int, str]
+    sectors: dict[int, str]
+    suggested: dict[str, list[Suggestion]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> _Organisations:
+        rows = list(Organisation.objects.values_list("pk", "name", "sector"))
+        names = {pk: name for pk, name, _sector in rows}
+        by_key = {_normalise(name): (pk, name) for pk, name, _sector in rows}
+        for key, pk in OrganisationAlias.objects.values_list("key", "organisation_id"):
+            by_key.setdefault(key, (pk, names[pk]))
+        return cls(by_key=by_key, names=names, sectors={pk: s for pk, _n, s in rows})
+
+    def suggest(self, value: str) -> list[Suggestion]:
+        """The closest organisations: by name or alias, and by sector ("Kela", "TE office",
+        "TYP" in any language suggest that sector's organisations)."""
+        key = _normalise(value)
+        if key not in self.suggested:
+            self.suggested[key] = self._suggest(value)
+        return self.suggested[key]
+
+    def _suggest(self, value: str) -> list[Suggestion]:
+        scores: dict[int, float] = {}
+        keys = list(self.by_key)
+        for key, score, _i in process.extract(
+            value,
+            keys,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=SUGGESTIONS * 3,
+            score_cutoff=SUGGESTION_CUTOFF,
+        ):
+            pk = self.by_key[key][0]
+            scores[pk] = max(scores.get(pk, 0), score)
+        for sector in _sectors_named(value):
+            for pk, organisation_sector in self.sectors.items():
+                if organisation_sector == sector:
+                    scores[pk] = max(scores.get(pk, 0), 85.0)
+        best = sorted(scores.items(), key=lambda item: (-item[1], self.names[item[0]]))
+        return [Suggestion(pk, self.names[pk], round(score)) for pk, score in best[:SUGGESTIONS]]
+
+
+def _sector_names() -> dict[str, set[str]]:
+    """Each sector's names in every language, also the short form in brackets ("TYP")."""
+    names: dict[str, set[str]] = {}
+    for sector, label in Sector.choices:
+        if sector == Sector.OTHER:
+            continue
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                text = str(label)
+            found = names.setdefault(sector, set())
+            found.add(utils.default_process(text))
+            found.update(utils.default_process(p) for p in re.findall(r"\(([^)]+)\)", text))
+    return names
+
+
+def _sectors_named(value: str) -> set[str]:
+    key = utils.default_process(value)
+    if not key:
+        return set()
+    return {
+        sector
+        for sector, names in _sector_names().items()
+        if any(fuzz.ratio(key, name) >= 90 for name in names if name)
+    }
+
+
+def organisation_questions(*, rows: list[dict]) -> list[OrganisationQuestion]:
+    """Each organisation value that is neither an organisation's name nor a remembered
+    alias, once, in the order of the file, with its rows and the best suggestions."""
+    organisations = _Organisations.load()
+    questions: dict[str, OrganisationQuestion] = {}
+    for raw in rows:
+        value = raw.get("organisation", "")
+        key = _normalise(value)
+        if not key or key in organisations.by_key:
+            continue
+        if key not in questions:
+            questions[key] = OrganisationQuestion(
+                key=key, value=value, rows=[], suggestions=organisations.suggest(value)
             )
-            % {"row": header_row, "columns": ", ".join(str(names[c]) for c in missing)}
-        )
-    rows = []
-    for number, values in table[1:]:
-
-        def cell(column: str, values=values) -> str:
-            index = columns.get(column)
-            if index is None or index >= len(values):
-                return ""
-            return " ".join(str(values[index]).split())
-
-        rows.append(
-            {
-                "row": number,
-                "name": cell("name"),
-                "email": cell("email").lower(),
-                "organisation": cell("organisation"),
-                "role": cell("role"),
-            }
-        )
-    return rows
+        questions[key].rows.append(raw["row"])
+    return list(questions.values())
 
 
 # --- Checking the rows -------------------------------------------------------------------
@@ -217,17 +550,20 @@ def _role_lookup() -> dict[str, str]:
 
 
 def _suggest(word: str, options: list[str]) -> str:
-    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    match = process.extractOne(word, options, scorer=fuzz.ratio, score_cutoff=60)
     return match[0] if match else ""
 
 
-def preview_import(*, network: Network, rows: list[dict]) -> ImportPreview:
-    """Classify rows as new, already members, or errors. Saves nothing."""
+def preview_import(
+    *, network: Network, rows: list[dict], decisions: Mapping[str, int | str] | None = None
+) -> ImportPreview:
+    """Classify rows as new, already members, or errors. Saves nothing.
+
+    `decisions`: the coordinator's answers to `organisation_questions`, value key ->
+    an organisation's id or WITHOUT ("import without organisation")."""
     roles = _role_lookup()
-    organisations = {
-        _normalise(name): (pk, name) for pk, name in Organisation.objects.values_list("pk", "name")
-    }
-    org_names = [name for _pk, name in organisations.values()]
+    organisations = _Organisations.load()
+    decisions = decisions or {}
     emails = {r["email"] for r in rows if r.get("email")}
     existing = _existing_memberships(network=network, emails=emails)
     seen: dict[str, int] = {}
@@ -236,9 +572,17 @@ def preview_import(*, network: Network, rows: list[dict]) -> ImportPreview:
         item = ImportRow(**raw)
         if not item.name:
             item.errors.append(gettext("The name is missing."))
+        elif len(item.name) > NAME_MAX:
+            item.errors.append(
+                gettext("The name is longer than %(n)s characters.") % {"n": NAME_MAX}
+            )
+        if len(item.title) > TITLE_MAX:
+            item.errors.append(
+                gettext("The title is longer than %(n)s characters.") % {"n": TITLE_MAX}
+            )
         _check_email(item, seen)
         _check_role(item, roles)
-        _check_organisation(item, organisations, org_names)
+        _check_organisation(item, organisations, decisions)
         if item.errors:
             preview.errors.append(item)
         elif item.email in existing:
@@ -283,18 +627,30 @@ def _check_role(item: ImportRow, roles: dict[str, str]) -> None:
     item.errors.append(message)
 
 
-def _check_organisation(item: ImportRow, organisations: dict, org_names: list[str]) -> None:
-    """A known organisation (or none), or a message with a suggestion."""
+def _check_organisation(
+    item: ImportRow, organisations: _Organisations, decisions: Mapping[str, int | str]
+) -> None:
+    """A known organisation or alias (or none), the coordinator's answer, or a message
+    with a suggestion."""
     if not item.organisation:
         return
-    found = organisations.get(_normalise(item.organisation))
-    if found:
-        item.organisation_id = found[0]
+    key = _normalise(item.organisation)
+    found = organisations.by_key.get(key)
+    decided = decisions.get(key)
+    if found is None and decided == WITHOUT:
+        item.without_organisation = True
         return
-    suggestion = _suggest(item.organisation, org_names)
+    if found is None and decided in organisations.names:
+        found = (decided, organisations.names[decided])
+    if found:
+        item.organisation_id, item.organisation_name = found
+        return
+    suggestions = organisations.suggest(item.organisation)
     message = gettext("Unknown organisation “%(name)s”.") % {"name": item.organisation}
-    if suggestion:
-        message += " " + gettext("Did you mean “%(suggestion)s”?") % {"suggestion": suggestion}
+    if suggestions:
+        message += " " + gettext("Did you mean “%(suggestion)s”?") % {
+            "suggestion": suggestions[0].name
+        }
     else:
         message += " " + gettext("Leave the cell empty or ask staff to add it.")
     item.errors.append(message)
@@ -313,13 +669,35 @@ def _existing_memberships(*, network: Network, emails: set[str]) -> dict[str, Me
     return found
 
 
+def _remember_aliases(*, rows: list[dict], decisions: Mapping[str, int | str], by) -> int:
+    """The confirmed answers "this value is that organisation" become aliases, for the
+    values of these rows that still need one. Returns how many were saved."""
+    organisations = _Organisations.load()
+    values = {_normalise(r.get("organisation", "")): r.get("organisation", "") for r in rows}
+    saved = 0
+    for key, answer in decisions.items():
+        if key not in values or key in organisations.by_key or answer not in organisations.names:
+            continue
+        OrganisationAlias.objects.update_or_create(
+            key=key,
+            defaults={"value": values[key][:200], "organisation_id": answer, "created_by": by},
+        )
+        saved += 1
+    return saved
+
+
 @transaction.atomic
-def confirm_import(*, network: Network, rows: list[dict], by) -> ImportPreview:
-    """Save the valid new rows as invitations, all or nothing; e-mails go after commit."""
+def confirm_import(
+    *, network: Network, rows: list[dict], by, decisions: Mapping[str, int | str] | None = None
+) -> ImportPreview:
+    """Remember the confirmed organisation aliases and save the valid new rows as
+    invitations, all or nothing; e-mails go after commit."""
     if not is_coordinator(by, network):
         raise NotCoordinatorError
     network = _lock_network(network)
-    preview = preview_import(network=network, rows=rows)
+    decisions = decisions or {}
+    remembered = _remember_aliases(rows=rows, decisions=decisions, by=by)
+    preview = preview_import(network=network, rows=rows, decisions=decisions)
     organisations = Organisation.objects.in_bulk(
         [r.organisation_id for r in preview.new if r.organisation_id]
     )
@@ -330,6 +708,7 @@ def confirm_import(*, network: Network, rows: list[dict], by) -> ImportPreview:
             name=row.name,
             organisation=organisations.get(row.organisation_id),
             role=row.role_value,
+            title=row.title,
         )
         for row in preview.new
     ]
@@ -340,6 +719,7 @@ def confirm_import(*, network: Network, rows: list[dict], by) -> ImportPreview:
         invited=len(invited),
         already=len(preview.existing),
         errors=len(preview.errors),
+        aliases=remembered,
     )
     send_invitations_after_commit([m.pk for m in invited])
     return preview

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def alias_key(value: str) -> str:
+    """How an organisation value is compared: case, spacing and Unicode form left out."""
+    return " ".join(unicodedata.normalize("NFC", str(value or "")).strip().lower().split())
 
 
 class Sector(models.TextChoices):
@@ -42,6 +48,36 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationAlias(models.Model):
+    """Another way of writing an organisation in member lists ("Kela", "TE-toimisto"),
+    confirmed once by a coordinator so that the next import maps it without asking."""
+
+    value = models.CharField(_("value in the file"), max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False)  # normalised value
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="aliases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation alias")
+        verbose_name_plural = _("organisation aliases")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.value} → {self.organisation}"
+
+    def save(self, *args, **kwargs):
+        self.key = alias_key(self.value)
+        super().save(*args, **kwargs)
 
 
 class JoinPolicy(models.TextChoices):
@@ -117,6 +153,7 @@ class Membership(models.Model):
     )
     invited_email = models.EmailField(_("invited e-mail"), blank=True)
     invited_name = models.CharField(_("invited name"), max_length=150, blank=True)
+    invited_title = models.CharField(_("invited title"), max_length=150, blank=True)
     invitation_token = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     organisation = models.ForeignKey(
         Organisation,

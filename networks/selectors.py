@@ -20,6 +20,7 @@ from .models import (
     MemberRole,
     Membership,
     MembershipStatus,
+    MessagePreference,
     Network,
     Organisation,
     Sector,
@@ -190,14 +191,49 @@ def directory_members(*, network: Network, filters: DirectoryFilters | None = No
     return members.order_by("user__display_name", "user__email", "pk")
 
 
-def coordinator_members(*, network: Network, status: str = ""):
-    """Every membership of the network (any status) for its coordinators."""
+def coordinator_members(*, network: Network, status: str = "", requests: bool = True):
+    """Every membership of the network (any status) for its coordinators; without the
+    pending requests when `requests` is False (the page lists those apart)."""
     members = Membership.objects.filter(network=network).select_related(
         "user", "organisation", "user__organisation"
     )
     if status:
         members = members.filter(status=status)
+    if not requests:
+        members = members.exclude(status=MembershipStatus.PENDING)
     return members.order_by("status", "user__display_name", "invited_name", "pk")
+
+
+def join_requests(*, network: Network) -> QuerySet[Membership]:
+    """The requests waiting for a coordinator's decision, the oldest first (one query)."""
+    return (
+        Membership.objects.filter(network=network, status=MembershipStatus.PENDING)
+        .select_related("user", "organisation", "user__organisation")
+        .order_by("requested_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PreferenceCount:
+    preference: str  # a MessagePreference value
+    label: str
+    count: int
+
+
+def message_preference_counts(*, network: Network) -> list[PreferenceCount]:
+    """How many of the network's active members get each message, a weekly digest or
+    nothing (every choice listed, also with 0); one query whatever their number."""
+    counts = dict(
+        Membership.objects.filter(network=network, status=MembershipStatus.ACTIVE)
+        .order_by()
+        .values("message_preference")
+        .annotate(n=Count("pk"))
+        .values_list("message_preference", "n")
+    )
+    return [
+        PreferenceCount(preference=value, label=str(label), count=counts.get(value, 0))
+        for value, label in MessagePreference.choices
+    ]
 
 
 def filter_choices(*, network: Network) -> dict:
@@ -236,7 +272,7 @@ def directory_entry(membership: Membership) -> DirectoryEntry:
     return DirectoryEntry(
         membership_id=membership.pk,
         name=membership.display_name,
-        title=user.title if user and membership.show_title else "",
+        title=(user.title if membership.show_title else "") if user else membership.invited_title,
         organisation=organisation.name
         if organisation
         else (user.organisation_name if user else ""),

@@ -28,6 +28,8 @@ from .models import (
     MessagePreference,
     Network,
     Organisation,
+    OrganisationAlias,
+    alias_key,
     new_token,
 )
 from .selectors import OPEN_STATUSES, is_coordinator
@@ -55,8 +57,16 @@ class NotCoordinatorError(NetworkError):
     default_message = _("Only the network's coordinators can do this.")
 
 
+class NothingSelectedError(NetworkError):
+    default_message = _("Choose at least one request first.")
+
+
 class InvalidInvitationError(NetworkError):
     default_message = _("This invitation is no longer valid.")
+
+
+class InvitationForAnotherAccountError(InvalidInvitationError):
+    default_message = _("This invitation was sent to another account.")
 
 
 # --- Organisations -----------------------------------------------------------------------
@@ -82,6 +92,14 @@ def merge_organisations(
             organisation=keep
         ),
     }
+    # Member lists that wrote a duplicate's name (or one of its aliases) still find `keep`.
+    OrganisationAlias.objects.filter(organisation_id__in=duplicate_ids).update(organisation=keep)
+    for name in names:
+        key = alias_key(name)
+        if key != alias_key(keep.name):
+            OrganisationAlias.objects.get_or_create(
+                key=key, defaults={"value": name, "organisation": keep, "created_by": by}
+            )
     moved["removed"] = (
         Organisation.objects.filter(pk__in=duplicate_ids)
         .delete()[1]
@@ -217,6 +235,12 @@ def _decide(*, membership: Membership, by, message: str, approve: bool) -> Membe
         raise NotCoordinatorError
     if membership.status != MembershipStatus.PENDING:
         raise InvalidDecisionError
+    return _record_decision(membership=membership, by=by, message=message, approve=approve)
+
+
+def _record_decision(*, membership: Membership, by, message: str, approve: bool) -> Membership:
+    """Decide a pending request the caller has locked: status, audit line, e-mail (outbox).
+    The one decision of `approve_membership`, `decline_membership` and `decide_requests`."""
     membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
     membership.joined_on = timezone.localdate() if approve else None
     membership.decision_message = message.strip()
@@ -243,6 +267,54 @@ def decline_membership(*, membership: Membership, by, message: str = "") -> Memb
     return _decide(membership=membership, by=by, message=message, approve=False)
 
 
+@dataclass(frozen=True)
+class RequestsDecision:
+    """What `decide_requests` did: the requests it decided and the ones it left as they
+    were because they no longer waited (another coordinator decided, or the person left)."""
+
+    approved: bool
+    decided: list[Membership]
+    skipped: list[Membership]
+
+
+@transaction.atomic
+def decide_requests(
+    *, network: Network, membership_ids: Iterable[int], by, approve: bool, message: str = ""
+) -> RequestsDecision:
+    """Approve or decline several join requests of one network at once, each exactly as
+    `approve_membership` / `decline_membership` does (the same audit line and e-mail, the
+    same message to each person), all in one transaction.
+
+    The rows are locked in id order (two coordinators deciding at once wait for each other
+    instead of deadlocking); a request that is no longer pending when its lock is taken is
+    skipped and reported, never decided twice. Ids of other networks' memberships are left
+    out; NothingSelectedError when nothing of this network is left to look at.
+    """
+    if not is_coordinator(by, network):
+        raise NotCoordinatorError
+    ids = sorted({int(pk) for pk in membership_ids})
+    if not ids:
+        raise NothingSelectedError
+    rows = list(
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(network=network, pk__in=ids)
+        .order_by("pk")
+    )
+    if not rows:
+        raise NothingSelectedError
+    decided, skipped = [], []
+    for membership in rows:
+        membership.network = network
+        if membership.status != MembershipStatus.PENDING:
+            skipped.append(membership)
+            continue
+        decided.append(
+            _record_decision(membership=membership, by=by, message=message, approve=approve)
+        )
+    return RequestsDecision(approved=approve, decided=decided, skipped=skipped)
+
+
 @transaction.atomic
 def leave_network(*, membership: Membership) -> Membership:
     membership = _lock_membership(membership)
@@ -259,6 +331,7 @@ ERASED_MEMBERSHIP_FIELDS = [
     "user",
     "invited_email",
     "invited_name",
+    "invited_title",
     "invitation_token",
     "decision_message",
     "show_email",
@@ -288,7 +361,7 @@ def erase_person(*, person) -> int:
             row.status = MembershipStatus.LEFT
         row.user = None
         row.invited_email = ""
-        row.invited_name = ""
+        row.invited_name = row.invited_title = ""
         row.invitation_token = ""
         row.decision_message = ""
         row.show_email = row.show_phone = row.show_title = False
@@ -337,6 +410,7 @@ def _invite_one(
     name: str = "",
     organisation: Organisation | None = None,
     role: str = MemberRole.PRACTITIONER,
+    title: str = "",
 ) -> Membership:
     """Create (or renew) an invited membership. The caller holds the network lock."""
     email = email.strip().lower()
@@ -353,6 +427,7 @@ def _invite_one(
     membership = membership or Membership(network=network, user=person)
     membership.invited_email = email
     membership.invited_name = name.strip()
+    membership.invited_title = title.strip()
     membership.organisation = organisation or (person.organisation if person else None)
     membership.role = role
     membership.status = MembershipStatus.INVITED
@@ -419,7 +494,7 @@ def accept_invitation(
     if membership.status != MembershipStatus.INVITED:
         raise InvalidInvitationError
     if membership.user_id and membership.user_id != person.pk:
-        raise InvalidInvitationError(_("This invitation was sent to another account."))
+        raise InvitationForAnotherAccountError
     own = Membership.objects.filter(network=membership.network, user=person).first()
     if own is not None and own.pk != membership.pk:
         if own.status in (MembershipStatus.ACTIVE, MembershipStatus.PENDING):
@@ -453,7 +528,7 @@ def decline_invitation(*, membership: Membership, person) -> Membership:
     if membership.status != MembershipStatus.INVITED:
         raise InvalidInvitationError
     if membership.user_id and membership.user_id != person.pk:
-        raise InvalidInvitationError(_("This invitation was sent to another account."))
+        raise InvitationForAnotherAccountError
     membership.status = MembershipStatus.DECLINED
     membership.invitation_token = ""
     membership.save(update_fields=["status", "invitation_token"])

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/calendar-link/", views.new_calendar_link, name="new_calendar_link"),
     path("<slug:slug>/directory/", views.directory, name="directory"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
+    path("<slug:slug>/manage/requests/", views.decide_requests, name="decide_requests"),
     path("<slug:slug>/manage/export.<str:fmt>", views.export_members, name="export"),
     path("<slug:slug>/manage/invite/", views.invite, name="invite"),
     path("<slug:slug>/manage/import/", views.import_members, name="import"),

@@ -10,9 +10,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -25,17 +26,21 @@ from kohtaamo.ratelimit import ratelimit
 from . import imports, selectors, services
 from .forms import (
     AnnouncementForm,
+    ColumnMappingForm,
     DecisionForm,
     DirectoryFilterForm,
     ImportForm,
     InviteForm,
     JoinForm,
+    OrganisationDecisionForm,
     PreferencesForm,
+    RequestsDecisionForm,
 )
 from .models import Membership, MembershipStatus, Network
 
 DIRECTORY_PAGE_SIZE = 50
 MEMBER_LIST_PAGE_SIZE = 100
+REQUEST_LIST_SIZE = 100  # the oldest join requests shown at once on the members page
 
 
 def _network_or_404(request: HttpRequest, slug: str) -> Network:
@@ -179,20 +184,30 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
 
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
     network = _coordinated_network_or_404(request, slug)
+    return _manage_page(request, network, requests_form=RequestsDecisionForm())
+
+
+def _manage_page(
+    request: HttpRequest, network: Network, *, requests_form: RequestsDecisionForm, code=200
+) -> HttpResponse:
+    """The members page: the join requests first, then the message choices and the members."""
     status = request.GET.get("status", "")
-    if status not in MembershipStatus.values:
+    if status not in MembershipStatus.values or status == MembershipStatus.PENDING:
         status = ""
-    members = selectors.coordinator_members(network=network, status=status)
+    members = selectors.coordinator_members(network=network, status=status, requests=False)
     page = Paginator(members, MEMBER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(m, selectors.directory_entry(m)) for m in page.object_list]
+    waiting = selectors.join_requests(network=network)[:REQUEST_LIST_SIZE]
+    request_rows = [(m, selectors.directory_entry(m)) for m in waiting]
     record_access(
         actor=request.user,
         action="members.viewed",
         target=network,
-        count=len(rows),
+        count=len(rows) + len(request_rows),
         channel=AccessChannel.PAGE,
         filtered=bool(status),
     )
+    selected = set(getattr(requests_form, "cleaned_data", {}).get("memberships", []))
     return render(
         request,
         "networks/manage.html",
@@ -201,15 +216,73 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "rows": rows,
             "status": status,
-            "statuses": MembershipStatus.choices,
-            "decision_form": DecisionForm(),
+            "statuses": [c for c in MembershipStatus.choices if c[0] != MembershipStatus.PENDING],
+            "request_rows": request_rows,
+            "pending_count": selectors.pending_count(network=network),
+            "requests_form": requests_form,
+            "selected": selected,
+            "preferences": selectors.message_preference_counts(network=network),
         },
+        status=code,
     )
+
+
+@require_POST
+def decide_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    """Approve or decline the ticked join requests at once (`services.decide_requests`)."""
+    network = _coordinated_network_or_404(request, slug)
+    form = RequestsDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.decide_requests(
+                network=network,
+                membership_ids=data["memberships"],
+                by=request.user,
+                approve=data["decision"] == RequestsDecisionForm.APPROVE,
+                message=data["message"],
+            )
+        except services.NetworkError as error:
+            form.add_error("memberships", error.message)
+        else:
+            _tell_decision(request, decision)
+            return redirect(reverse("networks:manage", args=[network.slug]) + "#requests")
+    return _manage_page(request, network, requests_form=form, code=400)
+
+
+def _tell_decision(request: HttpRequest, decision: services.RequestsDecision) -> None:
+    if decision.decided:
+        count = len(decision.decided)
+        names = ", ".join(m.display_name for m in decision.decided)
+        if decision.approved:
+            text = ngettext(
+                "%(count)s request was approved: %(names)s.",
+                "%(count)s requests were approved: %(names)s.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "%(count)s request was declined: %(names)s.",
+                "%(count)s requests were declined: %(names)s.",
+                count,
+            )
+        messages.success(request, text % {"count": count, "names": names})
+    if decision.skipped:
+        count = len(decision.skipped)
+        text = ngettext(
+            "%(count)s request was no longer waiting (another coordinator had decided it, "
+            "or the person had withdrawn it) and was left as it was: %(names)s.",
+            "%(count)s requests were no longer waiting (another coordinator had decided them, "
+            "or the people had withdrawn them) and were left as they were: %(names)s.",
+            count,
+        )
+        names = ", ".join(m.display_name for m in decision.skipped)
+        messages.warning(request, text % {"count": count, "names": names})
 
 
 EXPORT_HEADER = [
     gettext_lazy("Name"),
-    gettext_lazy("Title"),
+    pgettext_lazy("job title", "Title"),
     gettext_lazy("Organisation"),
     gettext_lazy("Sector"),
     gettext_lazy("Municipality"),
@@ -312,18 +385,79 @@ def _import_key(network: Network) -> str:
     return f"networks-import-{network.pk}"
 
 
+IMPORT_STEPS = (
+    ("upload", gettext_lazy("File")),
+    ("columns", gettext_lazy("Columns")),
+    ("organisations", gettext_lazy("Organisations")),
+    ("preview", gettext_lazy("Preview")),
+)
+
+
+def _render_import(request, network, step, **context) -> HttpResponse:
+    draft = request.session.get(_import_key(network)) or {}
+    return render(
+        request,
+        "networks/import.html",
+        {
+            "network": network,
+            "step": step,
+            "steps": IMPORT_STEPS,
+            "nonce": draft.get("nonce", ""),
+            "filename": draft.get("filename", ""),
+            "preview": None,
+            **context,
+        },
+    )
+
+
+def _import_columns(request, network, draft, data=None) -> HttpResponse:
+    table = imports.MemberTable.from_stored(draft["table"])
+    form = ColumnMappingForm(data, table=table, mapping=draft["mapping"])
+    return _render_import(request, network, "columns", columns_form=form, table=table)
+
+
+def _import_organisations(request, network, draft, data=None) -> HttpResponse:
+    questions = imports.organisation_questions(rows=draft["rows"])
+    if not questions:
+        return _import_preview(request, network, draft)
+    form = OrganisationDecisionForm(data, questions=questions)
+    if data is not None and form.is_valid():
+        draft["decisions"] = form.decisions()
+        request.session.modified = True
+        return _import_preview(request, network, draft)
+    return _render_import(request, network, "organisations", organisations_form=form)
+
+
+def _import_preview(request, network, draft) -> HttpResponse:
+    preview = imports.preview_import(
+        network=network, rows=draft["rows"], decisions=draft.get("decisions") or {}
+    )
+    return _render_import(request, network, "preview", preview=preview)
+
+
 @ratelimit("import")
 def import_members(request: HttpRequest, slug: str) -> HttpResponse:
-    """Upload → preview (nothing saved) → confirm (valid new rows saved in one go)."""
+    """Upload → columns → organisations → preview (nothing saved) → confirm (the valid new
+    rows and the confirmed organisation aliases saved in one go). The file's rows wait in
+    the session between the steps; each step's form carries the draft's nonce."""
     network = _coordinated_network_or_404(request, slug)
     key = _import_key(network)
-    if request.method == "POST" and "confirm" in request.POST:
-        stored = request.session.get(key)
-        if not stored or not secrets.compare_digest(stored["nonce"], request.POST.get("nonce", "")):
-            messages.error(request, _("The preview has expired. Please upload the file again."))
-            return redirect("networks:import", slug=network.slug)
+    draft = request.session.get(key)
+    step_posted = request.method == "POST" and "nonce" in request.POST
+    if step_posted and (
+        not draft
+        or not secrets.compare_digest(str(draft.get("nonce", "")), request.POST.get("nonce", ""))
+    ):
+        messages.error(request, _("The preview has expired. Please upload the file again."))
+        return redirect("networks:import", slug=network.slug)
+    if step_posted and "confirm" in request.POST and "rows" in draft:
         try:
-            preview = imports.confirm_import(network=network, rows=stored["rows"], by=request.user)
+            preview = imports.confirm_import(
+                network=network,
+                rows=draft["rows"],
+                decisions=draft.get("decisions") or {},
+                by=request.user,
+            )
         except services.NetworkError as error:
             messages.error(request, error.message)
             return redirect("networks:import", slug=network.slug)
@@ -333,31 +467,43 @@ def import_members(request: HttpRequest, slug: str) -> HttpResponse:
             _("%(count)s invitations were sent.") % {"count": len(preview.new)},
         )
         return redirect("networks:manage", slug=network.slug)
+    if step_posted and "columns" in request.POST:
+        table = imports.MemberTable.from_stored(draft["table"])
+        form = ColumnMappingForm(request.POST, table=table, mapping=draft["mapping"])
+        if form.is_valid():
+            draft["mapping"] = form.mapping()
+            request.session.modified = True
+            try:
+                draft["rows"] = imports.rows_from_table(table, draft["mapping"])
+            except imports.ImportMappingError as error:
+                for problem in error.messages:
+                    form.add_error(None, problem)
+            else:
+                draft.pop("decisions", None)
+                return _import_organisations(request, network, draft)
+        return _render_import(request, network, "columns", columns_form=form, table=table)
+    if step_posted and "organisations" in request.POST and "rows" in draft:
+        return _import_organisations(request, network, draft, request.POST)
+    if step_posted and "back" in request.POST:
+        return _import_columns(request, network, draft)
+    if step_posted:
+        return redirect("networks:import", slug=network.slug)
     form = ImportForm(request.POST or None, request.FILES or None)
-    preview = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            rows = imports.read_member_file(content=upload, filename=upload.name)
+            table = imports.read_member_table(content=upload, filename=upload.name)
         except services.NetworkError as error:
             form.add_error("file", error.message)
         else:
-            preview = imports.preview_import(network=network, rows=rows)
-            request.session[key] = {
-                "rows": preview.raw_rows,
+            draft = request.session[key] = {
                 "nonce": secrets.token_urlsafe(16),
                 "filename": upload.name[:200],
+                "table": table.as_stored(),
+                "mapping": imports.propose_mapping(table.headers),
             }
-    return render(
-        request,
-        "networks/import.html",
-        {
-            "network": network,
-            "form": form,
-            "preview": preview,
-            "nonce": request.session.get(key, {}).get("nonce", "") if preview else "",
-        },
-    )
+            return _import_columns(request, network, draft)
+    return _render_import(request, network, "upload", form=form)
 
 
 def announce(request: HttpRequest, slug: str) -> HttpResponse:

@@ -94,6 +94,7 @@ def test_the_plain_workbook_is_read():
             "email": "maija@example.fi",
             "organisation": "",
             "role": "",
+            "title": "",
         }
     ]
 

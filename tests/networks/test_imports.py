@@ -12,6 +12,14 @@ from networks import imports
 from networks.models import MemberRole, Membership, MembershipStatus
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
+from .importing import (
+    organisation_fields,
+    proposed_columns,
+    proposed_organisations,
+    step,
+    upload,
+)
+
 CSV = """Nimi;Sähköposti;Organisaatio;Rooli
 Maija Meikäläinen;maija@example.fi;Kela;kokemusasiantuntija
 Olli Olemassa;olli@example.fi;Kela;tekijä
@@ -129,25 +137,27 @@ def test_a_file_over_the_size_limit_is_refused(settings):
 
 
 @pytest.mark.django_db
-def test_import_page_previews_then_confirms(en_client, network, coordinator, kela):
+def test_import_page_maps_settles_previews_then_confirms(en_client, network, coordinator, kela):
     en_client.force_login(coordinator)
-    url = f"/networks/{network.slug}/manage/import/"
-    upload = io.BytesIO(CSV.encode("utf-8"))
-    upload.name = "members.csv"
-    page = en_client.post(url, {"file": upload})
-    assert page.status_code == 200
+    columns = upload(en_client, network, CSV.encode("utf-8"))
+    assert columns.status_code == 200
+    assert "Nothing has been saved yet" in columns.content.decode()
+    organisations = step(en_client, network, columns, "columns", proposed_columns(columns))
+    # "Kelaa" is asked about once, with Kela proposed.
+    assert organisation_fields(organisations) == {"Kelaa": "organisation_0"}
+    assert proposed_organisations(organisations) == {"organisation_0": str(kela.pk)}
+    page = step(en_client, network, organisations, "organisations", {"organisation_0": kela.pk})
     text = page.content.decode()
     assert "Nothing has been saved yet" in text
     assert "not a valid e-mail" in text
     assert Membership.objects.filter(network=network).count() == 0
-    nonce = page.context["nonce"]
-    done = en_client.post(url, {"confirm": "1", "nonce": nonce})
+    done = step(en_client, network, page, "confirm")
     assert done.status_code == 302
-    assert Membership.objects.filter(network=network, status="invited").count() == 2
+    assert Membership.objects.filter(network=network, status="invited").count() == 3
     # The preview is used once.
-    again = en_client.post(url, {"confirm": "1", "nonce": nonce})
+    again = step(en_client, network, page, "confirm")
     assert again.status_code == 302
-    assert Membership.objects.filter(network=network).count() == 2
+    assert Membership.objects.filter(network=network).count() == 3
 
 
 @pytest.mark.django_db

@@ -329,8 +329,9 @@ def test_coordinators_export_the_member_list(en_client, network, coordinator, us
 # access log line.
 DIRECTORY_QUERIES = 11
 # Member list: session, user, network, roles, coordinated networks, count, one page,
-# the access log line.
-MEMBER_LIST_QUERIES = 8
+# the join requests, the access log line, the number of requests, the members by message
+# choice.
+MEMBER_LIST_QUERIES = 11
 
 
 @pytest.mark.django_db

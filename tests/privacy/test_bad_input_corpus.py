@@ -21,7 +21,8 @@ from accessibility.checks import MESSAGES
 from accessibility.services import PublicationBlockedError, publish
 from events.attendance import services as attendance_services
 from events.models import AttendanceImport, Event, Registration
-from networks.models import Membership
+from networks import imports
+from networks.models import Membership, OrganisationAlias
 from recordings import platform
 from recordings import services as recording_services
 from recordings.models import CaptionTrack, PublicationState, Recording
@@ -31,6 +32,7 @@ from tests.factories import (
     RecordingFactory,
     RegistrationFactory,
 )
+from tests.networks.importing import organisation_fields, proposed_columns, step, upload
 
 pytestmark = pytest.mark.django_db
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
@@ -193,18 +195,32 @@ def test_odd_teams_reports_are_previewed_first_and_save_nothing(
 
 
 def _import_page(client, coordinator, name: str):
+    """Upload the file and go on through the steps as proposed (columns as recognised, an
+    unknown organisation imported without one) to the page that shows the problems."""
     network = NetworkFactory()
     network.coordinators.add(coordinator)
     client.cookies["django_language"] = "en"
     client.force_login(coordinator)
-    upload = SimpleUploadedFile(name, _bad("members", name))
-    return client.post(reverse("networks:import", args=[network.slug]), {"file": upload})
+    page = upload(client, network, _bad("members", name), name)
+    assert page.context["step"] == "columns"
+    page = step(client, network, page, "columns", proposed_columns(page))
+    if page.context["step"] == "organisations":
+        fields = organisation_fields(page).values()
+        page = step(client, network, page, "organisations", dict.fromkeys(fields, imports.WITHOUT))
+    return page
 
 
 @pytest.mark.parametrize(
-    ("name", "messages"),
+    ("name", "messages", "error_rows"),  # no error rows: the columns step refuses the file
     [
-        ("missing_columns.csv", ["Row 1: the column e-mail (sähköposti) is missing."]),
+        (
+            "missing_columns.csv",
+            [
+                "“missing_columns.csv”: the column names are on row 1,",
+                "Choose the column that holds the e-mail address.",
+            ],
+            None,
+        ),
         (
             "bad_emails.csv",
             [
@@ -212,21 +228,28 @@ def _import_page(client, coordinator, name: str):
                 "“pekka@” is not a valid e-mail address.",
                 "The e-mail address is missing.",
             ],
+            [2, 3, 4],
         ),
-        ("duplicates.csv", ["The same e-mail address is already on row 2."]),
+        ("duplicates.csv", ["The same e-mail address is already on row 2."], [3]),
     ],
 )
-def test_broken_member_lists_name_the_row_and_save_nothing(name, messages, client, organiser):
+def test_broken_member_lists_name_the_row_and_save_nothing(
+    name, messages, error_rows, client, organiser
+):
     before = _counts()
 
     response = _import_page(client, organiser, name)
 
+    assert response.context["step"] == ("columns" if error_rows is None else "preview")
     page = response.content.decode()
     for message in messages:
         assert message.replace("“", "&ldquo;").replace("”", "&rdquo;") in page or (
             message in page
         ), message
+    if error_rows is not None:
+        assert [row.row for row in response.context["preview"].errors] == error_rows
     assert _counts() == before
+    assert not OrganisationAlias.objects.exists()
 
 
 # --- recording addresses ----------------------------------------------------------------------
