@@ -1,14 +1,16 @@
 """Reads for the data subject: everything the service holds about one person.
 
 `personal_data(user=...)` feeds both the readable page and the JSON download
-(DjangoJSONEncoder), so the two always show the same thing. Writes (deletion,
-retention) are in accounts/services.py.
+(`personal_data_json`, also the API's /api/v1/me/data/), so they always show the same
+thing. Writes (deletion, retention) are in accounts/services.py.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
 from events.models import (
@@ -63,6 +65,12 @@ def _registrations(user: User) -> list[dict[str, Any]]:
             "registered_at": r.created_at,
             "confirmed_at": r.confirmed_at,
             "cancelled_at": r.cancelled_at,
+            "answers": {
+                "accessibility_needs": r.accessibility_needs,
+                "interpretation": r.interpretation,
+                "diet": r.diet,
+                "question_answer": r.question_answer,
+            },
             "attendance": {
                 "attended": r.attended,
                 "source": r.attendance_source,
@@ -197,3 +205,8 @@ def personal_data(*, user: User) -> dict[str, Any]:
         "staff_records": _staff_records(user),
         "audit_entries": _audit(user),
     }
+
+
+def personal_data_json(*, user: User) -> str:
+    """`personal_data` as the JSON text of the download (the page's and the API's)."""
+    return json.dumps(personal_data(user=user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)

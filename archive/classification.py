@@ -79,6 +79,9 @@ FIELDS: dict[str, dict[str, Treatment]] = {
         "organisation": K,
         "bio": P,
         "user": ID,
+        "public_page_consent": K,
+        "consent_recorded_at": K,
+        "consent_recorded_by": ID,
     },
     "events.Series": {
         "id": K,
@@ -99,6 +102,11 @@ FIELDS: dict[str, dict[str, Treatment]] = {
     },
     "events.Event": {
         "id": K,
+        "asks_accessibility_needs": K,
+        "asks_interpretation": K,
+        "asks_diet": K,
+        "custom_question": K,
+        "cancellation_reason": K,
         "kind": K,
         "series": K,
         "theme": K,
@@ -152,6 +160,11 @@ FIELDS: dict[str, dict[str, Treatment]] = {
     },
     "events.Registration": {
         "id": K,
+        # a person's answers can name a health condition or a person: personal data
+        "accessibility_needs": P,
+        "interpretation": K,
+        "diet": P,
+        "question_answer": P,
         "event": K,
         "user": ID,
         "name": P,
@@ -202,6 +215,14 @@ FIELDS: dict[str, dict[str, Treatment]] = {
         "municipality": K,
         "website": K,
     },
+    "networks.OrganisationAlias": {
+        "id": K,
+        "value": K,
+        "key": K,
+        "organisation": K,
+        "created_by": ID,
+        "created_at": K,
+    },
     "networks.Network": {
         "id": K,
         "name": K,
@@ -217,6 +238,7 @@ FIELDS: dict[str, dict[str, Treatment]] = {
         "user": ID,
         "invited_email": P,
         "invited_name": P,
+        "invited_title": P,
         "invitation_token": S,
         "organisation": K,
         "role": K,

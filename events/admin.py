@@ -26,6 +26,8 @@ class PresenterAdmin(admin.ModelAdmin):
     list_display = ["name", "title", "organisation"]
     search_fields = ["name", "organisation"]
     raw_id_fields = ["user"]
+    # Consent to a public page is recorded on the organiser pages, with who and when.
+    readonly_fields = ["public_page_consent", "consent_recorded_at", "consent_recorded_by"]
 
 
 @admin.register(Series)

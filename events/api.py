@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -35,12 +36,13 @@ from .registration.api import (
     CountsSerializer,
     ErrorSerializer,
     ParticipantsSerializer,
+    RegisterInputSerializer,
     RegistrationSerializer,
     RegistrationViewSet,
     domain_error,
 )
 from .registration.rules import meeting_link
-from .reports.api import AttendanceReportAPI
+from .reports.api import AttendanceCSVAPI, AttendanceReportAPI, AttendanceXLSXAPI
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -80,8 +82,18 @@ class AvailabilitySerializer(serializers.Serializer):
         return data
 
 
+class QuestionsSerializer(serializers.Serializer):
+    """Which registration questions the event asks (answers go in register's `answers`)."""
+
+    accessibility_needs = serializers.BooleanField()
+    interpretation = serializers.BooleanField()
+    diet = serializers.BooleanField()
+    question = serializers.CharField(help_text="The organiser's own question; empty: none.")
+
+
 class EventSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="display_title", read_only=True)
+    questions = serializers.SerializerMethodField()
     theme = BriefThemeSerializer(read_only=True, allow_null=True)
     series = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     presenters = PresenterSerializer(many=True, read_only=True)
@@ -114,9 +126,20 @@ class EventSerializer(serializers.ModelSerializer):
             "capacity",
             "seats_left",
             "availability",
+            "questions",
             "my_registration_status",
             "url",
         ]
+
+    @extend_schema_field(QuestionsSerializer)
+    def get_questions(self, event: Event) -> dict:
+        asked = event.asked_questions
+        return {
+            "accessibility_needs": "accessibility_needs" in asked,
+            "interpretation": "interpretation" in asked,
+            "diet": "diet" in asked,
+            "question": event.custom_question,
+        }
 
     def get_seats_left(self, event: Event) -> int | None:
         return registration_selectors.seats_left(event)
@@ -184,7 +207,15 @@ FILTER_PARAMETERS = [
 ]
 
 
-@extend_schema_view(list=extend_schema(parameters=FILTER_PARAMETERS))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses={
+            200: EventSerializer(many=True),
+            400: OpenApiResponse(description="A filter's value is not valid (errors by name)."),
+        },
+    )
+)
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     """Published events (network-only ones for their members) with the list page's filters."""
 
@@ -216,10 +247,11 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         return events
 
     @extend_schema(
-        request=None,
+        request=RegisterInputSerializer,
         responses={200: RegistrationSerializer, 201: RegistrationSerializer, 400: ErrorSerializer},
-        description="Register the signed-in person (confirmed or waitlisted at once). "
-        "A second call returns the existing registration with 200.",
+        description="Register the signed-in person (confirmed or waitlisted at once), with "
+        "optional `answers` to the event's `questions`. A second call returns the existing "
+        "registration with 200.",
     )
     @action(
         detail=True,
@@ -229,8 +261,15 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def register(self, request, pk=None):
         event = self.get_object()
+        payload = RegisterInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        answers = payload.validated_data.get("answers")
         try:
-            outcome = registration_services.register_person(event=event, person=request.user)
+            outcome = registration_services.register_person(
+                event=event,
+                person=request.user,
+                answers=registration_services.RegistrationAnswers(**answers) if answers else None,
+            )
         except EventsError as error:
             return domain_error(error)
         registration = outcome.registration
@@ -321,5 +360,15 @@ urlpatterns = [
         "reports/attendance/",
         AttendanceReportAPI.as_view(),
         name="api-reports-attendance",
+    ),
+    path(
+        "reports/attendance/export.csv",
+        AttendanceCSVAPI.as_view(),
+        name="api-reports-attendance-csv",
+    ),
+    path(
+        "reports/attendance/export.xlsx",
+        AttendanceXLSXAPI.as_view(),
+        name="api-reports-attendance-xlsx",
     ),
 ]

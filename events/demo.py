@@ -163,6 +163,16 @@ def _events(context: DemoContext, organiser: User, network: Network) -> list[Eve
         )
         for _ in range(30)
     ]
+    # The first six agreed to a public page (events:presenter), recorded by the organiser.
+    for presenter in presenters[:6]:
+        presenter.bio = (
+            f"{presenter.title}, {presenter.organisation}. Alustaa Kohtaamoissa työkyvyn "
+            "tuesta ja kertoo kokemuksistaan käytännön työstä."
+        )
+        presenter.public_page_consent = True
+        presenter.consent_recorded_by = organiser
+        presenter.consent_recorded_at = timezone.now()
+        presenter.save()
     series = Series.objects.create(
         name="Kohtaamo",
         slug="kohtaamo",
@@ -224,6 +234,8 @@ def _events(context: DemoContext, organiser: User, network: Network) -> list[Eve
         for n in range(count):
             day = start + dt.timedelta(days=rng.randrange(20, 700))
             day += dt.timedelta(days=(1 - day.weekday()) % 7)  # Tuesdays
+            while day in finnish_holidays:  # or a week later (Epiphany, Christmas Eve…)
+                day += dt.timedelta(days=7)
             event = Event.objects.create(
                 kind=kind,
                 title=f"{title} {n + 1}" if count > 1 else title,
@@ -250,7 +262,7 @@ def _events(context: DemoContext, organiser: User, network: Network) -> list[Eve
             events.append(event)
     # Upcoming workshops with seats, one nearly full, and one cancelled session.
     for n, seats in enumerate([12, 25, 40]):
-        day = today + dt.timedelta(days=10 + 14 * n)
+        day = context.working_day(today + dt.timedelta(days=10 + 14 * n))
         events.append(
             Event.objects.create(
                 kind=EventKind.WORKSHOP,
@@ -265,15 +277,40 @@ def _events(context: DemoContext, organiser: User, network: Network) -> list[Eve
                 status=EventStatus.PUBLISHED,
                 created_by=organiser,
                 description="Käytännön työpaja pienryhmissä.",
+                asks_accessibility_needs=True,
+                asks_interpretation=True,
+                asks_diet=True,
+                custom_question="Mitä toivot työpajalta?",
             )
         )
     if future_days:  # the second coming session, or the only one (in May only one is left)
         cancelled = events[len(past_days) + min(1, len(future_days) - 1)]
         cancelled.status = EventStatus.CANCELLED
         cancelled.cancelled_at = timezone.now()
+        cancelled.cancellation_reason = (
+            "Alustaja on estynyt. Teema siirtyy kevään ohjelmaan; uusi päivä kerrotaan täällä."
+        )
         cancelled.sequence += 1
-        cancelled.save(update_fields=["status", "cancelled_at", "sequence"])
+        cancelled.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence"])
     return events
+
+
+# Answers to the registration questions of the demo workshops (no random draws, so the
+# rest of the demo data stays the same).
+DEMO_DIETS = ["Kasvis", "Gluteeniton", "Laktoositon", "Vegaaninen"]
+
+
+def _demo_answers(event: Event, position: int, status: str) -> dict[str, str]:
+    if not event.asked_questions or status == RegistrationStatus.CANCELLED:
+        return {}
+    return {
+        "accessibility_needs": "Esteetön kulku ja induktiosilmukka" if position % 9 == 4 else "",
+        "interpretation": ("sign_language", "captioning")[position % 2]
+        if position % 11 == 3
+        else "",
+        "diet": DEMO_DIETS[position % 4] if position % 3 == 1 else "",
+        "question_answer": "Käytännön esimerkkejä työkokeilusta" if position % 5 == 2 else "",
+    }
 
 
 def _registrations_and_attendance(
@@ -318,6 +355,7 @@ def _registrations_and_attendance(
                     attendance_source=AttendanceSource.CHECK_IN if attended is not None else "",
                     created_at=event.starts_at
                     - dt.timedelta(days=rng.randint(1, 30), minutes=position),
+                    **_demo_answers(event, position, status),
                 )
             )
     Registration.objects.bulk_create(registrations)

@@ -45,6 +45,17 @@ class RegistrationMode(models.TextChoices):
     WAITLIST = "waitlist", _("Registration with a waitlist")
 
 
+class InterpretationNeed(models.TextChoices):
+    """What a participant needs to follow the event (a registration question)."""
+
+    SIGN_LANGUAGE = "sign_language", _("Sign language interpretation")
+    CAPTIONING = "captioning", _("Captioning (speech-to-text interpretation)")
+
+
+# Formats where people meet in a place: the ones the diet question is for.
+IN_PERSON_FORMATS = (EventFormat.IN_PERSON, EventFormat.HYBRID)
+
+
 class Audience(models.TextChoices):
     EVERYONE = "everyone", _("Everyone")
     NETWORKS = "networks", _("Members of chosen networks")
@@ -112,6 +123,29 @@ class Presenter(models.Model):
         blank=True,
         related_name="presenter_profiles",
     )
+    # A public page (events:presenter) only with the presenter's consent, which an organiser
+    # records (events.planning.services.save_presenter stamps when and by whom).
+    public_page_consent = models.BooleanField(
+        _("The presenter agreed to a public page"),
+        default=False,
+        help_text=_(
+            "Tick only when the presenter has agreed that their name, title, organisation, "
+            "introduction and talks are shown on a public page. Your name and the time are "
+            "recorded."
+        ),
+    )
+    consent_recorded_at = models.DateTimeField(
+        _("consent recorded"), null=True, blank=True, editable=False
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("presenter")
@@ -120,6 +154,10 @@ class Presenter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        """The public page; only for a presenter who agreed to one (else the page is 404)."""
+        return reverse("events:presenter", kwargs={"pk": self.pk})
 
 
 class Series(models.Model):
@@ -296,6 +334,24 @@ class Event(models.Model):
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="fi"
     )
+    # Registration questions: which ones people are asked (their answers are optional).
+    asks_accessibility_needs = models.BooleanField(
+        _("Ask about accessibility needs"), default=False
+    )
+    asks_interpretation = models.BooleanField(
+        _("Ask about interpretation or captioning"), default=False
+    )
+    asks_diet = models.BooleanField(
+        _("Ask about diets"),
+        default=False,
+        help_text=_("Only for in-person and hybrid events."),
+    )
+    custom_question = models.CharField(
+        _("Your own question"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional: one more question people may answer when they register."),
+    )
     headcount = models.PositiveIntegerField(
         _("headcount"),
         null=True,
@@ -315,6 +371,12 @@ class Event(models.Model):
         help_text=_("Raised whenever time, place or link change (iCalendar SEQUENCE)."),
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(
+        _("reason for cancellation"),
+        blank=True,
+        editable=False,
+        help_text=_("Shown on the public page of the cancelled event."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -364,6 +426,8 @@ class Event(models.Model):
             errors["place"] = _("An in-person or hybrid event needs a place.")
         if self.teams_meeting_wanted and self.format not in ONLINE_FORMATS:
             errors["teams_meeting_wanted"] = _("A Teams meeting is for online and hybrid events.")
+        if self.asks_diet and self.format not in IN_PERSON_FORMATS:
+            errors["asks_diet"] = _("Diets are asked only for in-person and hybrid events.")
         if errors:
             raise ValidationError(errors)
 
@@ -386,6 +450,22 @@ class Event(models.Model):
     @property
     def takes_registrations(self) -> bool:
         return self.registration_mode != RegistrationMode.DROP_IN
+
+    @property
+    def diet_asked(self) -> bool:
+        """The diet question is asked only where people meet in a place."""
+        return self.asks_diet and self.format in IN_PERSON_FORMATS
+
+    @property
+    def asked_questions(self) -> tuple[str, ...]:
+        """The registration answers this event asks for (Registration field names)."""
+        asked = {
+            "accessibility_needs": self.asks_accessibility_needs,
+            "interpretation": self.asks_interpretation,
+            "diet": self.diet_asked,
+            "question_answer": bool(self.custom_question),
+        }
+        return tuple(name for name, on in asked.items() if on)
 
 
 class EventMaterial(models.Model):
@@ -498,6 +578,17 @@ class Registration(models.Model):
     feedback_requested_at = models.DateTimeField(
         _("feedback request sent"), null=True, blank=True, editable=False
     )
+    # Answers to the event's registration questions (optional). Only those who may see the
+    # participant list see them; cancelling or anonymising the registration erases them.
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    interpretation = models.CharField(
+        _("interpretation or captioning"),
+        max_length=20,
+        choices=InterpretationNeed.choices,
+        blank=True,
+    )
+    diet = models.CharField(_("diet"), max_length=300, blank=True)
+    question_answer = models.TextField(_("answer to the organiser's question"), blank=True)
 
     class Meta:
         verbose_name = _("registration")
@@ -536,10 +627,18 @@ class Registration(models.Model):
         return self.language or settings.LANGUAGE_CODE
 
     @property
+    def has_answers(self) -> bool:
+        return any(getattr(self, name) for name in ANSWER_FIELDS)
+
+    @property
     def mail_address(self) -> str:
         if self.user_id:
             return self.user.email
         return self.email
+
+
+# The answers a registration may hold (Event.asked_questions names the asked ones).
+ANSWER_FIELDS = ("accessibility_needs", "interpretation", "diet", "question_answer")
 
 
 class AttendanceImport(models.Model):

@@ -49,7 +49,8 @@ MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
 
 
 def _local():
-    return caches["pages"]
+    """The "pages" cache; None where it is not configured (then nothing is kept)."""
+    return caches["pages"] if "pages" in settings.CACHES else None
 
 
 def _new_generation() -> None:
@@ -65,7 +66,8 @@ def pages_changed() -> None:
 
 def forget_local_pages() -> None:
     """Drop this worker's kept pages (the tests' isolation clears the shared cache too)."""
-    _local().clear()
+    if (local := _local()) is not None:
+        local.clear()
 
 
 def _keepable(request: HttpRequest) -> bool:
@@ -107,10 +109,11 @@ def kept_for_visitors(view: Callable) -> Callable:
 
     @wraps(view)
     def serve(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _keepable(request):
+        local = _local()
+        if local is None or not _keepable(request):
             return view(request, *args, **kwargs)
         key = _page_key(view.__name__, request)
-        kept = None if key is None else _local().get(key)
+        kept = None if key is None else local.get(key)
         if kept is None:
             response = view(request, *args, **kwargs)
             if key is None or response.status_code != 200 or response.streaming:
@@ -118,7 +121,7 @@ def kept_for_visitors(view: Callable) -> Callable:
             kept = _with_placeholder(response.content)
             if kept is None:
                 return response
-            _local().set(key, (kept, response["Content-Type"]), settings.PUBLIC_PAGE_SECONDS)
+            local.set(key, (kept, response["Content-Type"]), settings.PUBLIC_PAGE_SECONDS)
             return response
         content, content_type = kept
         token = get_token(request).encode()  # also sets the CSRF cookie, as the render would

@@ -4,6 +4,7 @@ archive, a theme's events, one event for its page."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import (
     Exists,
@@ -20,7 +21,15 @@ from kohtaamo.dates import in_range, out_of_range_message
 from networks.models import Membership, MembershipStatus
 from recordings.models import PublicationState, Recording
 
-from .models import Audience, Event, EventFormat, EventKind, EventStatus, Registration
+from .models import (
+    Audience,
+    Event,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    Presenter,
+    Registration,
+)
 from .registration.selectors import confirmed_count_subquery
 
 
@@ -172,5 +181,55 @@ def theme_events(*, theme, user) -> QuerySet[Event]:
         .filter(theme=theme)
         .select_related("theme", "series")
         .prefetch_related("presenters")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class ThemeProgramme:
+    """A theme's events as its page lists them: upcoming Kohtaamo sessions (soonest first),
+    its other upcoming events, workshops, trainings… (soonest first), and every past one
+    (newest first)."""
+
+    sessions: list[Event]
+    other_upcoming: list[Event]
+    past: list[Event]
+
+    @property
+    def events(self) -> list[Event]:
+        return [*self.sessions, *self.other_upcoming, *self.past]
+
+
+def theme_programme(*, theme, user, now: dt.datetime | None = None) -> ThemeProgramme:
+    """The events of theme_events, split for the theme page by time and kind: one read."""
+    now = now or timezone.now()
+    events = list(theme_events(theme=theme, user=user))
+    upcoming = [e for e in reversed(events) if e.ends_at >= now]
+    return ThemeProgramme(
+        sessions=[e for e in upcoming if e.kind == EventKind.KOHTAAMO],
+        other_upcoming=[e for e in upcoming if e.kind != EventKind.KOHTAAMO],
+        past=[e for e in events if e.ends_at < now],
+    )
+
+
+def public_presenter(*, pk: int) -> Presenter:
+    """A presenter who agreed to a public page (raises Presenter.DoesNotExist otherwise)."""
+    return Presenter.objects.get(pk=pk, public_page_consent=True)
+
+
+def presenter_talks(*, presenter: Presenter, user) -> list[Event]:
+    """The visible events of one presenter, newest first, with their themes, materials and
+    published recordings: four queries with the presenter's, however many talks."""
+    published = Recording.objects.filter(publication_state=PublicationState.PUBLISHED).only(
+        "pk", "event_id", "title", "url"
+    )
+    return list(
+        visible_events(user=user)
+        .filter(presenters=presenter)
+        .select_related("theme")
+        .prefetch_related(
+            "materials",
+            Prefetch("recordings", queryset=published, to_attr="published_recordings"),
+        )
         .order_by("-starts_at", "-pk")
     )

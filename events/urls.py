@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/cancel/", registration_views.event_cancel, name="cancel"),
     path("<int:pk>/participants/", registration_views.participants, name="participants"),
     path(
+        "<int:pk>/participants/print/",
+        registration_views.participants_print,
+        name="participants_print",
+    ),
+    path(
         "<int:pk>/participants/add/", registration_views.participants_add, name="participants_add"
     ),
     path(
@@ -38,4 +43,5 @@ urlpatterns = [
     path("registration/<str:token>/", registration_views.registration_link, name="registration"),
     path("mine/", registration_views.my_registrations, name="mine"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path("presenters/<int:pk>/", views.presenter_detail, name="presenter"),
 ]

@@ -11,11 +11,11 @@ from accounts.roles import Ability, can
 
 from . import selectors
 from .forms import EventFilterForm
-from .models import Event, RegistrationStatus, Theme
+from .models import Event, Presenter, RegistrationStatus, Theme
 from .page_cache import kept_for_visitors
 from .registration import selectors as registration_selectors
 from .registration import services as registration_services
-from .registration.forms import GuestRegistrationForm
+from .registration.forms import GuestRegistrationForm, RegistrationAnswersForm
 from .registration.rules import meeting_link
 from .selectors import upcoming_events
 
@@ -61,12 +61,37 @@ def event_detail(request, pk: int):
 
 def theme_detail(request, slug: str):
     theme = get_object_or_404(Theme, slug=slug)
-    events = list(selectors.theme_events(theme=theme, user=request.user))
-    now = timezone.now()
-    upcoming = [e for e in reversed(events) if e.ends_at >= now]
-    past = [e for e in events if e.ends_at < now]
+    programme = selectors.theme_programme(theme=theme, user=request.user)
+    presenters = {p.pk: p for e in programme.events for p in e.presenters.all()}  # prefetched
     return render(
-        request, "events/theme_detail.html", {"theme": theme, "upcoming": upcoming, "past": past}
+        request,
+        "events/theme_detail.html",
+        {
+            "theme": theme,
+            "sessions": programme.sessions,
+            "other_upcoming": programme.other_upcoming,
+            "past": programme.past,
+            "presenters": sorted(presenters.values(), key=lambda p: (p.name, p.pk)),
+        },
+    )
+
+
+def presenter_detail(request, pk: int):
+    """A presenter's public page: only with their consent (else 404, as if there were none)."""
+    try:
+        presenter = selectors.public_presenter(pk=pk)
+    except Presenter.DoesNotExist as exc:
+        raise Http404 from exc
+    talks = selectors.presenter_talks(presenter=presenter, user=request.user)
+    now = timezone.now()
+    return render(
+        request,
+        "events/presenter_detail.html",
+        {
+            "presenter": presenter,
+            "upcoming": [e for e in reversed(talks) if e.ends_at >= now],
+            "past": [e for e in talks if e.ends_at < now],
+        },
     )
 
 
@@ -97,7 +122,7 @@ def _calendar_url(event: Event) -> str:
         return f"/calendar/event/{event.pk}.ics"
 
 
-def render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
+def render_event_page(request, pk: int, *, guest_form=None, answers_form=None, status: int = 200):
     event = page_event(request, pk)
     registration = registration_selectors.registration_of(event=event, user=request.user)
     active = registration is not None and registration.status != RegistrationStatus.CANCELLED
@@ -115,6 +140,8 @@ def render_event_page(request, pk: int, *, guest_form=None, status: int = 200):
         "waitlist_open": availability.waitlist_open,
         "meeting_link": meeting_link(event=event, person=request.user, registration=registration),
         "guest_form": guest_form or GuestRegistrationForm(),
+        "answers_form": answers_form
+        or (RegistrationAnswersForm(event=event) if event.asked_questions else None),
         "calendar_url": _calendar_url(event),
         "can_view_participants": is_staff,
         "can_check_in": can(request.user, Ability.MANAGE_ATTENDANCE),

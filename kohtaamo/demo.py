@@ -15,16 +15,27 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+import holidays
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+# Every year's Finnish public holidays, filled in as they are asked for.
+FINNISH_HOLIDAYS = holidays.country_holidays("FI")
 
 
 @dataclass(frozen=True)
 class DemoContext:
     today: dt.date
     rng: random.Random
+
+    def working_day(self, day: dt.date) -> dt.date:
+        """`day`, or the first day after it that an organiser would pick: Monday to Friday
+        and not a Finnish public holiday (the eves of Christmas and Midsummer included)."""
+        while day.weekday() >= 5 or day in FINNISH_HOLIDAYS:
+            day += dt.timedelta(days=1)
+        return day
 
 
 class DemoAlreadyLoadedError(Exception):

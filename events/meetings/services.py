@@ -50,6 +50,7 @@ from ..attendance.services import (
 )
 from ..models import Event, EventStatus, TeamsAttendanceState, TeamsSyncState
 from ..planning.changes import json_value, raise_sequence, record_published_change
+from ..registration.services import notify_event_changed
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +261,7 @@ def _set_meeting_url(event: Event, url: str) -> dict:
         by=None,
         changes=changes,
         was_published=event.status == EventStatus.PUBLISHED,
+        notify=notify_event_changed,
     )
     return changes
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.roles import Role
 from kohtaamo.uploads import upload_limit
@@ -16,6 +17,7 @@ from microsoft365.config import graph_configured
 
 from ..forms import DATE_WIDGET, DATETIME_WIDGET
 from ..models import Event, EventStatus, Presenter, Series, Theme
+from .scheduling import SessionOverride
 from .services import EVENT_FIELDS
 
 
@@ -44,13 +46,28 @@ class PresenterForm(PlanningRecordForm):
 
     class Meta:
         model = Presenter
-        fields = ["name", "title", "organisation", "bio"]
+        fields = ["name", "title", "organisation", "bio", "public_page_consent"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        labels = {"bio": _("Short introduction")}
+        help_texts = {"bio": _("Shown on the public page, if the presenter agreed to one.")}
+
+    field_order = ["name", "title", "organisation", "bio", "user_email", "public_page_consent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.user_id:
             self.fields["user_email"].initial = self.instance.user.email
+        recorded_at = self.instance.consent_recorded_at
+        if recorded_at:
+            consent = self.fields["public_page_consent"]
+            when = date_format(timezone.localtime(recorded_at), "SHORT_DATETIME_FORMAT")
+            who = getattr(self.instance.consent_recorded_by, "email", "–")
+            recorded = (
+                _("Consent recorded %(when)s by %(who)s.")
+                if self.instance.public_page_consent
+                else _("Consent withdrawn %(when)s, recorded by %(who)s.")
+            )
+            consent.help_text = f"{consent.help_text} {recorded % {'when': when, 'who': who}}"
 
     def clean_user_email(self):
         email = self.cleaned_data["user_email"].strip()
@@ -111,6 +128,19 @@ class SeriesForm(PlanningRecordForm):
         return self.save(commit=False), {"organisers": self.cleaned_data["organisers"]}
 
 
+def presenter_picker_attrs() -> dict:
+    """What static/js/checkbox-picker.js needs to turn a presenters multi-select into a text
+    filter and checkboxes (the event form and the "assign themes" table)."""
+    return {
+        "data-picker": "",
+        "data-picker-filter-label": _("Find by name, title or organisation"),
+        "data-picker-status": _("Shown: %(shown)s of %(total)s"),
+        "data-picker-none": _("No presenter matches “%(text)s”."),
+        "data-picker-chosen": _("Chosen: %(names)s"),
+        "data-picker-nothing-chosen": _("No presenters chosen."),
+    }
+
+
 class EventForm(forms.ModelForm):
     """Every field of an event; saved through events.planning.services (create/update_event)."""
 
@@ -138,7 +168,10 @@ class EventForm(forms.ModelForm):
         else:
             status.disabled = True
         self.fields["theme"].queryset = Theme.objects.order_by("title")
-        self.fields["presenters"].queryset = Presenter.objects.order_by("name")
+        presenters = self.fields["presenters"]
+        presenters.queryset = Presenter.objects.order_by("name", "pk")
+        presenters.label_from_instance = presenter_choice_label  # namesakes told apart
+        presenters.widget.attrs.update(presenter_picker_attrs())
         if not graph_configured():  # without Microsoft 365 there is no Teams choice
             for name in TEAMS_EVENT_FIELDS:
                 del self.fields[name]
@@ -180,7 +213,7 @@ class MaterialForm(forms.Form):
 
 class CancelEventForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (told to the registered people)"),
+        label=_("Reason (told to the registered people and shown on the public page of the event)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
     )
@@ -215,6 +248,9 @@ class BreakForm(forms.Form):
         if number.isdigit():
             for field in self.fields.values():
                 field.label = f"{field.label} ({int(number) + 1})"
+        elif number == "__prefix__":  # the formset's empty form: static/js/formset-rows.js
+            for field in self.fields.values():  # numbers the row it adds
+                field.label = f"{field.label} (__num__)"
 
     def clean(self):
         data = super().clean()
@@ -230,7 +266,48 @@ class BreakForm(forms.Form):
         return data
 
 
-BreakFormSet = forms.formset_factory(BreakForm, extra=3, max_num=12)
+# One empty row at first; "Add a break" adds more (static/js/formset-rows.js, or the server
+# without JavaScript), up to MAX_BREAKS.
+MAX_BREAKS = 30
+BreakFormSet = forms.formset_factory(BreakForm, extra=1, max_num=MAX_BREAKS, validate_max=True)
+
+
+def with_one_more_break(data, prefix: str = "breaks"):
+    """The posted plan with one more (empty) break row: "Add a break" without JavaScript."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key) or 0)
+    except ValueError:
+        total = 0
+    data[key] = str(min(max(total, 0) + 1, MAX_BREAKS))
+    return data
+
+
+class SessionOverrideForm(forms.Form):
+    """One new session of the term preview: its own start time or meeting link."""
+
+    start_time = forms.TimeField(
+        label=_("Start time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    meeting_url = forms.URLField(
+        label=_("Meeting link"), required=False, max_length=500, assume_scheme="https"
+    )
+
+    def __init__(self, *args, day, with_link: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.day = day
+        when = date_format(day, "SHORT_DATE_FORMAT")
+        self.fields["start_time"].label = _("Start time on %(date)s") % {"date": when}
+        self.fields["meeting_url"].label = _("Meeting link on %(date)s") % {"date": when}
+        if not with_link:
+            del self.fields["meeting_url"]
+
+    def override(self) -> SessionOverride:
+        data = self.cleaned_data
+        return SessionOverride(data.get("start_time"), data.get("meeting_url") or "")
 
 
 def assignment_choices(themes, presenters) -> tuple[list, list]:
@@ -239,8 +316,7 @@ def assignment_choices(themes, presenters) -> tuple[list, list]:
     theme_field = SessionAssignmentForm.base_fields["theme"]
     theme_choices = [("", theme_field.empty_label)]
     theme_choices += [(theme.pk, theme_field.label_from_instance(theme)) for theme in themes]
-    presenter_field = SessionAssignmentForm.base_fields["presenters"]
-    presenter_choices = [(p.pk, presenter_field.label_from_instance(p)) for p in presenters]
+    presenter_choices = [(p.pk, presenter_choice_label(p)) for p in presenters]
     return theme_choices, presenter_choices
 
 
@@ -262,9 +338,51 @@ class SessionAssignmentForm(forms.Form):
         self.fields["presenters"].queryset = (
             presenters if presenters is not None else Presenter.objects.all()
         )
+        self.fields["presenters"].widget.attrs.update(presenter_picker_attrs())
         if choices is not None:  # computed once for all the rows of the table
             self.fields["theme"].choices, self.fields["presenters"].choices = choices
         if event is not None:
             when = date_format(timezone.localtime(event.starts_at), "SHORT_DATE_FORMAT")
             self.fields["theme"].label = _("Theme for %(date)s") % {"date": when}
             self.fields["presenters"].label = _("Presenters for %(date)s") % {"date": when}
+
+
+class MergePresentersForm(forms.Form):
+    """Two presenters who are one person: which other one, and which of the two is kept."""
+
+    other = forms.ModelChoiceField(
+        label=_("The other presenter"),
+        queryset=Presenter.objects.none(),
+        help_text=_("Presenters with the same name are listed first."),
+    )
+    keep = forms.ChoiceField(label=_("Which one is kept?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, presenter: Presenter, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.presenter = presenter
+        self.fields["other"].queryset = others
+        self.fields["other"].label_from_instance = presenter_choice_label
+        self.fields["keep"].choices = [
+            (
+                "this",
+                _("This one: %(presenter)s") % {"presenter": presenter_choice_label(presenter)},
+            ),
+            ("other", _("The other presenter")),
+        ]
+
+    def keep_and_duplicate(self) -> tuple[Presenter, Presenter]:
+        other = self.cleaned_data["other"]
+        if self.cleaned_data["keep"] == "this":
+            return self.presenter, other
+        return other, self.presenter
+
+
+def presenter_choice_label(presenter: Presenter) -> str:
+    """“Name, title, organisation – 3 talks”: enough to tell two namesakes apart."""
+    details = ", ".join(part for part in (presenter.title, presenter.organisation) if part)
+    talks = getattr(presenter, "talks", None)
+    label = f"{presenter.name}, {details}" if details else presenter.name
+    if talks is None:
+        return label
+    count = ngettext("%(count)s talk", "%(count)s talks", talks) % {"count": talks}
+    return f"{label} – {count}"

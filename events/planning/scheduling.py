@@ -30,6 +30,21 @@ class BreakPeriod:
 
 
 @dataclass(frozen=True)
+class SessionOverride:
+    """What one session of a planned term does differently from its series: its own start
+    time or meeting link (empty: the series')."""
+
+    start_time: dt.time | None = None
+    meeting_url: str = ""
+
+    def start_differs(self, series_start: dt.time) -> bool:
+        return self.start_time is not None and self.start_time != series_start
+
+    def link_differs(self, series_link: str) -> bool:
+        return bool(self.meeting_url) and self.meeting_url != series_link
+
+
+@dataclass(frozen=True)
 class SkippedDate:
     day: dt.date
     reason: str

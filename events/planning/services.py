@@ -6,7 +6,7 @@ event's Teams meeting must follow (events.meetings.tasks)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -25,15 +25,18 @@ from ..models import (
     EventChange,
     EventMaterial,
     EventStatus,
+    Presenter,
     Series,
 )
 from ..registration.services import (
+    erase_answers_of_event,
     lock_event,
     notify_event_cancelled,
     notify_event_changed,
     set_capacity,
 )
 from .changes import actor, json_value, raise_sequence, record_published_change
+from .scheduling import SessionOverride
 
 # Every field an organiser edits, in the order the event form shows them (EventForm uses
 # this list); the many-to-many ones are set after the row is saved.
@@ -54,6 +57,10 @@ EVENT_FIELDS = (
     "registration_mode",
     "registration_opens_at",
     "registration_closes_at",
+    "asks_accessibility_needs",
+    "asks_interpretation",
+    "asks_diet",
+    "custom_question",
     "audience",
     "audience_networks",
     "status",
@@ -155,7 +162,7 @@ def update_event(*, event: Event, by, **fields) -> Event:
         locked.capacity = new_capacity
         _validate_event(locked)
         if "capacity" in changes:
-            set_capacity(event=locked, capacity=new_capacity, by=by)
+            set_capacity(event=locked, capacity=new_capacity, by=by, record_change=False)
         raise_sequence(locked, changes)
         locked.save()
         for name, values in m2m.items():
@@ -211,8 +218,18 @@ def cancel_event(*, event: Event, by, reason: str) -> Event:
         old_status = locked.status
         locked.status = EventStatus.CANCELLED
         locked.cancelled_at = timezone.now()
+        locked.cancellation_reason = reason  # shown on the public page of the event
         locked.sequence += 1
-        locked.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        locked.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "cancellation_reason",
+                "sequence",
+                "updated_at",
+            ]
+        )
+        erase_answers_of_event(event=locked)
         if was_published:
             EventChange.objects.create(
                 event=locked,
@@ -274,11 +291,19 @@ def series_session_dates(series: Series, first: dt.date, last: dt.date) -> set[d
 
 
 def create_series_sessions(
-    *, series: Series, dates: Iterable[dt.date], by, status: str = EventStatus.DRAFT
+    *,
+    series: Series,
+    dates: Iterable[dt.date],
+    by,
+    status: str = EventStatus.DRAFT,
+    overrides: Mapping[dt.date, SessionOverride] | None = None,
 ) -> list[Event]:
-    """Create one session of the series on each date (at the series' time, in Helsinki).
-    A date on which the series already has a session is skipped, so confirming twice
-    creates no duplicates. Returns the sessions created."""
+    """Create one session of the series on each date (at the series' time, in Helsinki,
+    with its meeting link), or as `overrides` says for a date: its own start time or link
+    (a session with its own link gets no Teams meeting made for it). A date on which the
+    series already has a session is skipped, so confirming twice creates no duplicates.
+    Returns the sessions created."""
+    overrides = overrides or {}
     dates = sorted(set(dates))
     if not dates:
         return []
@@ -291,7 +316,7 @@ def create_series_sessions(
         for day in dates:
             if day in existing:
                 continue
-            event = _session_for(series, day, status, by)
+            event = _session_for(series, day, status, by, overrides.get(day))
             _validate_event(event)
             event.save()
             queue_teams_sync(event)
@@ -307,10 +332,19 @@ def create_series_sessions(
     return created
 
 
-def _session_for(series: Series, day: dt.date, status: str, by) -> Event:
+def series_start_time(series: Series) -> dt.time:
     start_time = series.start_time
     if isinstance(start_time, str):
         start_time = dt.time.fromisoformat(start_time)
+    return start_time
+
+
+def _session_for(
+    series: Series, day: dt.date, status: str, by, override: SessionOverride | None = None
+) -> Event:
+    override = override or SessionOverride()
+    start_time = override.start_time or series_start_time(series)
+    own_link = override.link_differs(series.meeting_url)
     starts_at = dt.datetime.combine(day, start_time, tzinfo=timezone.get_default_timezone())
     return Event(
         kind=series.kind,
@@ -318,8 +352,10 @@ def _session_for(series: Series, day: dt.date, status: str, by) -> Event:
         starts_at=starts_at,
         ends_at=starts_at + dt.timedelta(minutes=series.duration_minutes or 60),
         format=series.format,
-        meeting_url=series.meeting_url,
-        teams_meeting_wanted=series.teams_meetings_by_default and series.format in ONLINE_FORMATS,
+        meeting_url=override.meeting_url if own_link else series.meeting_url,
+        teams_meeting_wanted=(
+            series.teams_meetings_by_default and series.format in ONLINE_FORMATS and not own_link
+        ),
         place=series.place,
         capacity=series.capacity,
         registration_mode=series.registration_mode,
@@ -362,3 +398,116 @@ def save_planning_record(*, instance, by, m2m: dict | None = None):
         verb = "created" if created else "updated"
         record_audit(actor=by, action=f"{instance._meta.model_name}.{verb}", obj=instance)
     return instance
+
+
+# --- Presenters
+
+
+def save_presenter(*, instance: Presenter, by) -> Presenter:
+    """Save a presenter from the organiser pages (audited). A change of the consent to a
+    public page is stamped with when and by whom it was recorded, and audited apart."""
+    stored = Presenter.objects.filter(pk=instance.pk) if instance.pk else Presenter.objects.none()
+    before = bool(stored.values_list("public_page_consent", flat=True).first())
+    consent_changed = before != instance.public_page_consent
+    with transaction.atomic():
+        if consent_changed:
+            instance.consent_recorded_at = timezone.now()
+            instance.consent_recorded_by = actor(by)
+        save_planning_record(instance=instance, by=by)
+        if consent_changed:
+            verb = "given" if instance.public_page_consent else "withdrawn"
+            record_audit(actor=by, action=f"presenter.consent_{verb}", obj=instance)
+    return instance
+
+
+def _presenter_label(presenter: Presenter) -> str:
+    if presenter.organisation:
+        return f"{presenter.name} ({presenter.organisation})"
+    return presenter.name
+
+
+# Details of the kept presenter filled in from the merged one where the kept one has none.
+MERGE_FILLED_FIELDS = ("title", "organisation", "bio", "user")
+
+
+def merge_presenters(*, keep: Presenter, duplicate: Presenter, by) -> Presenter:
+    """Merge a duplicate presenter into `keep`: everything that points at the duplicate
+    (its events, and any other relation to Presenter) moves to `keep`, the kept one's
+    empty details are filled in from the duplicate, and the duplicate is deleted, in one
+    transaction. The kept presenter's consent to a public page stays as it was recorded.
+    A published event whose presenters changed keeps the change in its history."""
+    if keep.pk == duplicate.pk:
+        raise PlanningError(_("Choose two different presenters."))
+    with transaction.atomic():
+        locked = {
+            p.pk: p
+            for p in Presenter.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk])
+        }
+        if len(locked) != 2:
+            raise PlanningError(_("The presenter no longer exists."))
+        keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+        kept_label, merged_label = _presenter_label(keep), _presenter_label(duplicate)
+        event_ids = list(duplicate.events.values_list("pk", flat=True))
+        before = _presenter_labels(event_ids)
+        moved = _move_relations(keep=keep, duplicate=duplicate)
+        filled = [name for name in MERGE_FILLED_FIELDS if _fill(keep, duplicate, name)]
+        if filled:
+            keep.save(update_fields=filled)
+        merged_pk = duplicate.pk
+        duplicate.delete()
+        after = _presenter_labels(event_ids)
+        for event in Event.objects.filter(pk__in=event_ids, status=EventStatus.PUBLISHED):
+            EventChange.objects.create(
+                event=event,
+                changed_by=actor(by),
+                changes={"presenters": [before.get(event.pk, []), after.get(event.pk, [])]},
+            )
+        record_audit(
+            actor=by,
+            action="presenter.merged",
+            obj=keep,
+            label=kept_label,
+            merged_id=merged_pk,
+            merged=merged_label,
+            events=sorted(event_ids),
+            moved=moved,
+            filled=filled or None,
+        )
+    return keep
+
+
+def _presenter_labels(event_ids: list[int]) -> dict[int, list[str]]:
+    through = Event.presenters.through.objects.filter(event_id__in=event_ids)
+    labels: dict[int, list[str]] = {}
+    for link in through.select_related("presenter"):
+        labels.setdefault(link.event_id, []).append(_presenter_label(link.presenter))
+    return {pk: sorted(names) for pk, names in labels.items()}
+
+
+def _move_relations(*, keep: Presenter, duplicate: Presenter) -> dict[str, int]:
+    """Point every relation to Presenter (found from the model, so a new one is not
+    forgotten) at `keep`. Many-to-many links through their managers, so the signals that
+    keep calendar feeds fresh see the change."""
+    moved: dict[str, int] = {}
+    for relation in Presenter._meta.related_objects:
+        name = relation.related_model._meta.label
+        if relation.many_to_many:
+            accessor = relation.get_accessor_name()
+            rows = list(getattr(duplicate, accessor).all())
+            getattr(keep, accessor).add(*rows)
+            getattr(duplicate, accessor).clear()
+            moved[name] = len(rows)
+        else:  # a foreign key (or one-to-one) of another model
+            pointing = relation.related_model._base_manager.filter(
+                **{relation.field.name: duplicate}
+            )
+            moved[name] = pointing.update(**{relation.field.name: keep})
+    return moved
+
+
+def _fill(keep: Presenter, duplicate: Presenter, name: str) -> bool:
+    field = Presenter._meta.get_field(name)
+    if getattr(keep, field.attname) or not getattr(duplicate, field.attname):
+        return False
+    setattr(keep, field.attname, getattr(duplicate, field.attname))
+    return True

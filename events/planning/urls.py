@@ -14,6 +14,7 @@ urlpatterns = [
     path("presenters/", views.presenter_list, name="organise_presenter_list"),
     path("presenters/new/", views.presenter_edit, name="organise_presenter_create"),
     path("presenters/<int:pk>/", views.presenter_edit, name="organise_presenter_edit"),
+    path("presenters/<int:pk>/merge/", views.presenter_merge, name="organise_presenter_merge"),
     path("series/", views.series_list, name="organise_series_list"),
     path("series/new/", views.series_edit, name="organise_series_create"),
     path("series/<int:pk>/", views.series_edit, name="organise_series_edit"),

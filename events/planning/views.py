@@ -23,21 +23,35 @@ from accounts.roles import Ability
 from microsoft365.config import graph_configured
 
 from ..errors import EventsError
-from ..models import Event, EventMaterial, EventStatus, Presenter, Series, TeamsSyncState, Theme
+from ..models import (
+    ONLINE_FORMATS,
+    Event,
+    EventMaterial,
+    EventStatus,
+    Presenter,
+    Series,
+    TeamsSyncState,
+    Theme,
+)
 from ..registration import services as registration_services
 from . import scheduling, selectors, services
+from .changes import describe_change
 from .forms import (
+    MAX_BREAKS,
     BreakFormSet,
     CancelEventForm,
     EventForm,
     MaterialForm,
+    MergePresentersForm,
     PlanningRecordForm,
     PlanTermForm,
     PresenterForm,
     SeriesForm,
     SessionAssignmentForm,
+    SessionOverrideForm,
     ThemeForm,
     assignment_choices,
+    with_one_more_break,
 )
 
 manage_events = ability_required(Ability.MANAGE_EVENTS)
@@ -64,6 +78,7 @@ class RecordKind:
     form: type[PlanningRecordForm]
     title: Promise  # lazy: translated when the page renders
     rows: Callable[[], QuerySet]
+    save: Callable | None = None  # its own service (no many-to-many values), if it has one
 
 
 RECORDS = {
@@ -73,7 +88,10 @@ RECORDS = {
         lambda: Theme.objects.order_by("title").annotate(sessions=Count("events")),
     ),
     "presenter": RecordKind(
-        PresenterForm, gettext_lazy("Presenters"), lambda: Presenter.objects.order_by("name")
+        PresenterForm,
+        gettext_lazy("Presenters"),
+        selectors.presenters_with_talks,
+        save=services.save_presenter,
     ),
     "series": RecordKind(
         SeriesForm, gettext_lazy("Series"), lambda: Series.objects.order_by("name")
@@ -99,7 +117,10 @@ def _record_edit(request, kind: str, pk: int | None):
     form = record.form(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         obj, m2m = form.unsaved()
-        services.save_planning_record(instance=obj, by=request.user, m2m=m2m)
+        if record.save is not None:
+            record.save(instance=obj, by=request.user)
+        else:
+            services.save_planning_record(instance=obj, by=request.user, m2m=m2m)
         messages.success(request, _("Saved."))
         return redirect(f"events:organise_{kind}_list")
     return render(
@@ -128,6 +149,44 @@ def presenter_list(request):
 @manage_events
 def presenter_edit(request, pk: int | None = None):
     return _record_edit(request, "presenter", pk)
+
+
+@manage_events
+def presenter_merge(request, pk: int):
+    """Merge two presenters who are one person: choose the other and the one kept, check,
+    confirm (events.planning.services.merge_presenters)."""
+    presenter = get_object_or_404(selectors.presenters_with_talks(), pk=pk)
+    others = selectors.merge_candidates(presenter)
+    namesake = others.filter(name__iexact=presenter.name).first()
+    form = MergePresentersForm(
+        request.POST or None,
+        presenter=presenter,
+        others=others,
+        initial={"other": namesake, "keep": "this"},
+    )
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        keep, duplicate = form.keep_and_duplicate()
+        if request.POST.get("action") == "confirm":
+            try:
+                services.merge_presenters(keep=keep, duplicate=duplicate, by=request.user)
+            except EventsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Merged: the talks of %(duplicate)s moved to %(keep)s.")
+                    % {"duplicate": duplicate.name, "keep": keep.name},
+                )
+                return redirect("events:organise_presenter_edit", pk=keep.pk)
+        else:
+            preview = {"keep": keep, "duplicate": duplicate}
+    return render(
+        request,
+        "events/organise/presenter_merge.html",
+        {"presenter": presenter, "form": form, "preview": preview},
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
 
 
 @manage_events
@@ -174,7 +233,9 @@ def event_create(request):
 
 
 def _event_form(request, form, event):
-    changes = event.changes.select_related("changed_by")[:20] if event else []
+    changes = list(event.changes.select_related("changed_by")[:20]) if event else []
+    for change in changes:  # in plain language: labels, local dates, names (changes.py)
+        change.lines = describe_change(change)
     # The Teams meeting's state: with Graph configured, or for an event that has one.
     teams_shown = event is not None and (
         graph_configured() or event.teams_sync_state != TeamsSyncState.NONE
@@ -283,13 +344,63 @@ def _breaks(formset) -> list[scheduling.BreakPeriod]:
     ]
 
 
+@dataclass
+class PlannedRow:
+    """One weekly date of the term preview: skipped (why), or a new session with the form of
+    its own start time and link, and whether they differ from the series'."""
+
+    day: dt.date
+    skipped: scheduling.SkippedDate | None = None
+    form: SessionOverrideForm | None = None
+    own_time: bool = False
+    own_link: bool = False
+
+
+def _override_forms(data, series: Series, plan) -> dict[dt.date, SessionOverrideForm]:
+    """A form per new session; bound only when the page posted its fields (the first
+    preview shows the series' time and link)."""
+    start, link = services.series_start_time(series), series.meeting_url
+    with_link = series.format in ONLINE_FORMATS
+    forms = {}
+    for day in plan.dates:
+        prefix = f"o-{day.isoformat()}"
+        posted = any(key.startswith(f"{prefix}-") for key in data)
+        forms[day] = SessionOverrideForm(
+            data if posted else None,
+            prefix=prefix,
+            day=day,
+            with_link=with_link,
+            initial={"start_time": start, "meeting_url": link},
+        )
+    return forms
+
+
+def _planned_rows(plan, forms, series: Series) -> list[PlannedRow]:
+    start, link = services.series_start_time(series), series.meeting_url
+    rows = []
+    for day, skipped in plan.rows:
+        form = forms.get(day) if skipped is None else None
+        row = PlannedRow(day=day, skipped=skipped, form=form)
+        if form is not None and form.is_bound and form.is_valid():
+            override = form.override()
+            row.own_time, row.own_link = override.start_differs(start), override.link_differs(link)
+        rows.append(row)
+    return rows
+
+
 @manage_events
 def plan_term(request):
     data = request.POST if request.method == "POST" else None
+    action = data.get("action") if data is not None else None
     initial = {"series": request.GET.get("series")} if request.GET.get("series") else None
+    if action == "add_break":  # without JavaScript: the same page with one more break row
+        form = PlanTermForm(initial=data.dict())
+        formset = BreakFormSet(with_one_more_break(data), prefix="breaks")
+        context = {"form": form, "formset": formset, "plan": None, "max_breaks": MAX_BREAKS}
+        return render(request, "events/organise/plan_term.html", context)
     form = PlanTermForm(data, initial=initial)
     formset = BreakFormSet(data, prefix="breaks")
-    plan = None
+    plan, rows, series = None, [], None
     if data is not None and form.is_valid() and formset.is_valid():
         series = form.cleaned_data["series"]
         first, last = form.cleaned_data["first_date"], form.cleaned_data["last_date"]
@@ -305,12 +416,21 @@ def plan_term(request):
         except scheduling.ScheduleError as exc:
             form.add_error(None, exc.message)
         else:
-            if request.POST.get("action") == "confirm":
+            override_forms = _override_forms(data, series, plan)
+            rows = _planned_rows(plan, override_forms, series)
+            bound = [f for f in override_forms.values() if f.is_bound]
+            if not all(f.is_valid() for f in bound):
+                form.add_error(None, _("Check the start times and links of the sessions."))
+            elif action == "confirm":
                 status = (
                     EventStatus.PUBLISHED if form.cleaned_data["publish"] else EventStatus.DRAFT
                 )
                 created = services.create_series_sessions(
-                    series=series, dates=plan.dates, by=request.user, status=status
+                    series=series,
+                    dates=plan.dates,
+                    by=request.user,
+                    status=status,
+                    overrides={f.day: f.override() for f in bound},
                 )
                 messages.success(
                     request,
@@ -322,8 +442,16 @@ def plan_term(request):
     return render(
         request,
         "events/organise/plan_term.html",
-        {"form": form, "formset": formset, "plan": plan},
-        status=400 if data is not None and plan is None else 200,
+        {
+            "form": form,
+            "formset": formset,
+            "plan": plan,
+            "rows": rows,
+            "series": series,
+            "with_link": series is not None and series.format in ONLINE_FORMATS,
+            "max_breaks": MAX_BREAKS,
+        },
+        status=400 if data is not None and (plan is None or form.errors) else 200,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import (
     extend_schema,
+    extend_schema_field,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from ..errors import EventsError
-from ..models import Registration
+from ..models import ANSWER_FIELDS, InterpretationNeed, Registration
 from . import services
 
 
@@ -37,10 +38,36 @@ class RegistrationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AnswersSerializer(serializers.Serializer):
+    """Answers to the event's registration questions (all optional; answers to questions
+    the event does not ask are not stored)."""
+
+    accessibility_needs = serializers.CharField(
+        required=False, allow_blank=True, max_length=services.ANSWER_LIMITS["accessibility_needs"]
+    )
+    interpretation = serializers.ChoiceField(
+        choices=InterpretationNeed.choices, required=False, allow_blank=True
+    )
+    diet = serializers.CharField(
+        required=False, allow_blank=True, max_length=services.ANSWER_LIMITS["diet"]
+    )
+    question_answer = serializers.CharField(
+        required=False, allow_blank=True, max_length=services.ANSWER_LIMITS["question_answer"]
+    )
+
+    def answers(self) -> services.RegistrationAnswers:
+        return services.RegistrationAnswers(**self.validated_data)
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    answers = AnswersSerializer(required=False)
+
+
 class ParticipantSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="display_name", read_only=True)
     organisation = serializers.SerializerMethodField()
     is_guest = serializers.BooleanField(read_only=True)
+    answers = serializers.SerializerMethodField()
 
     class Meta:
         model = Registration
@@ -54,8 +81,14 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "created_at",
             "attended",
             "attendance_source",
+            "answers",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AnswersSerializer)
+    def get_answers(self, registration: Registration) -> dict[str, str]:
+        """Answers to the registration questions (only those who see the list see them)."""
+        return {name: getattr(registration, name) for name in ANSWER_FIELDS}
 
     def get_organisation(self, registration: Registration) -> str:
         if registration.organisation_id:

@@ -5,6 +5,57 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..models import ANSWER_FIELDS, Event, InterpretationNeed
+from .services import ANSWER_LIMITS, RegistrationAnswers
+
+
+class RegistrationAnswersForm(forms.Form):
+    """The event's registration questions (all optional); only the asked ones are shown.
+
+    Prefixed "answers", so that it sits in the same <form> as the guest's details."""
+
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        required=False,
+        max_length=ANSWER_LIMITS["accessibility_needs"],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example a step-free route, an induction loop or a place to sit."),
+    )
+    interpretation = forms.ChoiceField(
+        label=_("Interpretation or captioning"),
+        required=False,
+        choices=[("", _("Not needed")), *InterpretationNeed.choices],
+        widget=forms.RadioSelect,
+    )
+    diet = forms.CharField(
+        label=_("Diet"),
+        required=False,
+        max_length=ANSWER_LIMITS["diet"],
+        help_text=_("For example vegan, gluten-free or a food allergy."),
+    )
+    question_answer = forms.CharField(
+        required=False,
+        max_length=ANSWER_LIMITS["question_answer"],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs) -> None:
+        kwargs.setdefault("prefix", "answers")
+        super().__init__(*args, **kwargs)
+        asked = event.asked_questions
+        for name in ANSWER_FIELDS:
+            if name not in asked:
+                del self.fields[name]
+        if "question_answer" in self.fields:
+            self.fields["question_answer"].label = event.custom_question
+        if "interpretation" in self.fields:
+            self.fields["interpretation"].initial = ""
+
+    def answers(self) -> RegistrationAnswers:
+        return RegistrationAnswers(
+            **{name: self.cleaned_data.get(name) or "" for name in self.fields}
+        )
+
 
 class GuestRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
@@ -45,3 +96,19 @@ class CapacityForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("prefix", "seats")
         super().__init__(*args, **kwargs)
+
+
+def question_columns(event: Event) -> list[tuple[str, str]]:
+    """(answer field, heading) of the questions the event asks, for lists and exports."""
+    fields = RegistrationAnswersForm.base_fields
+    return [
+        (name, event.custom_question if name == "question_answer" else fields[name].label)
+        for name in event.asked_questions
+    ]
+
+
+def answer_text(registration, name: str) -> str:
+    """One answer as shown to the organiser (the interpretation by its label)."""
+    if name == "interpretation":
+        return str(registration.get_interpretation_display()) if registration.interpretation else ""
+    return getattr(registration, name)

@@ -4,12 +4,20 @@ and who is told of what (a change, a cancellation, the reminder, the feedback re
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Event, EventStatus, Registration, RegistrationStatus
+from ..models import (
+    Event,
+    EventStatus,
+    InterpretationNeed,
+    Registration,
+    RegistrationStatus,
+)
 
 # Feedback is asked for during the week after an event.
 FEEDBACK_WINDOW = dt.timedelta(days=7)
@@ -51,6 +59,32 @@ def participants(*, event: Event):
     return event.registrations.select_related("organisation").order_by("created_at", "pk")
 
 
+@dataclass(frozen=True)
+class CheckInSheet:
+    """The printable list of one event: the confirmed people by name, to tick or sign, and
+    the waitlisted ones apart, in waitlist order."""
+
+    confirmed: list[Registration]
+    waitlisted: list[Registration]
+
+
+def check_in_sheet(*, event: Event) -> CheckInSheet:
+    """The confirmed and waitlisted registrations of an event with their organisations: one
+    query however many people registered."""
+    rows = list(
+        event.registrations.filter(
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+        )
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+    )
+    confirmed = [r for r in rows if r.status == RegistrationStatus.CONFIRMED]
+    return CheckInSheet(
+        confirmed=sorted(confirmed, key=lambda r: (r.display_name.casefold(), r.pk)),
+        waitlisted=[r for r in rows if r.status == RegistrationStatus.WAITLISTED],
+    )
+
+
 def registration_counts(*, event: Event, registrations) -> dict[str, int | None]:
     """Per-event numbers from an already loaded list of registrations (no queries)."""
     counts = dict.fromkeys(
@@ -68,6 +102,53 @@ def registration_counts(*, event: Event, registrations) -> dict[str, int | None]
     counts["headcount"] = event.headcount
     counts["anonymous_attendees"] = event.anonymous_attendees
     return counts
+
+
+@dataclass
+class AnswerSummary:
+    """What the confirmed participants said they need (from the loaded registrations)."""
+
+    accessibility_needs: int = 0
+    interpretation: int = 0
+    # [(label, count)] per kind of interpretation, in the order of InterpretationNeed
+    interpretation_kinds: list[tuple[str, int]] = field(default_factory=list)
+    diets: int = 0
+    # [(diet as first written, count)], the most common first; same text in any case is one
+    diet_kinds: list[tuple[str, int]] = field(default_factory=list)
+    question_answers: int = 0
+
+
+def answer_summary(*, event: Event, registrations) -> AnswerSummary | None:
+    """Counts of the confirmed participants' answers, or None when the event asks nothing.
+    No queries: reads the list the page already loaded."""
+    if not event.asked_questions:
+        return None
+    summary = AnswerSummary()
+    kinds: Counter[str] = Counter()
+    diets: Counter[str] = Counter()
+    diet_text: dict[str, str] = {}
+    for registration in registrations:
+        if registration.status != RegistrationStatus.CONFIRMED:
+            continue
+        if registration.accessibility_needs:
+            summary.accessibility_needs += 1
+        if registration.interpretation:
+            summary.interpretation += 1
+            kinds[registration.interpretation] += 1
+        if registration.diet:
+            summary.diets += 1
+            key = " ".join(registration.diet.casefold().split())
+            diet_text.setdefault(key, registration.diet)
+            diets[key] += 1
+        if registration.question_answer:
+            summary.question_answers += 1
+    summary.interpretation_kinds = [
+        (label, kinds[value]) for value, label in InterpretationNeed.choices if kinds[value]
+    ]
+    summary.diet_kinds = [
+        (diet_text[key], n) for key, n in sorted(diets.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return summary
 
 
 def registrations_of_person(*, user):

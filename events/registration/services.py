@@ -22,17 +22,20 @@ from networks.models import Membership, MembershipStatus
 
 from ..errors import EventsError
 from ..models import (
+    ANSWER_FIELDS,
     AttendanceImport,
     Audience,
     Event,
     EventStatus,
     Feedback,
+    InterpretationNeed,
     Presenter,
     Registration,
     RegistrationMode,
     RegistrationStatus,
     new_token,
 )
+from ..planning.changes import record_published_change
 from . import selectors, tasks
 
 
@@ -230,6 +233,54 @@ def _find_existing(event: Event, person, email: str) -> Registration | None:
     return event.registrations.filter(_existing_condition(person, email)).order_by("pk").first()
 
 
+@dataclass(frozen=True)
+class RegistrationAnswers:
+    """A person's answers to the event's registration questions (all optional)."""
+
+    accessibility_needs: str = ""
+    interpretation: str = ""  # an InterpretationNeed value, or "" for none
+    diet: str = ""
+    question_answer: str = ""
+
+
+ANSWER_LIMITS = {"accessibility_needs": 1000, "diet": 300, "question_answer": 1000}
+
+
+class InvalidAnswerError(EventsError):
+    default_message = _("An answer to a registration question is not valid.")
+
+
+def asked_answers(*, event: Event, answers: RegistrationAnswers | None) -> dict[str, str]:
+    """The answers to store: trimmed, only for the questions the event asks (others are
+    dropped), every field present (an unasked or empty one as "")."""
+    values = dict.fromkeys(ANSWER_FIELDS, "")
+    if answers is None:
+        return values
+    for name in event.asked_questions:
+        value = (getattr(answers, name) or "").strip()
+        limit = ANSWER_LIMITS.get(name)
+        if limit is not None and len(value) > limit:
+            raise InvalidAnswerError(
+                _("An answer can be at most %(limit)s characters long.") % {"limit": limit}
+            )
+        if name == "interpretation" and value and value not in InterpretationNeed.values:
+            raise InvalidAnswerError
+        values[name] = value
+    return values
+
+
+def _erase_answers(registration: Registration) -> None:
+    for name in ANSWER_FIELDS:
+        setattr(registration, name, "")
+
+
+def erase_answers_of_event(*, event: Event) -> int:
+    """A cancelled event needs no answers to its questions: erase every registration's."""
+    return event.registrations.exclude(**dict.fromkeys(ANSWER_FIELDS, "")).update(
+        **dict.fromkeys(ANSWER_FIELDS, "")
+    )
+
+
 def _person_details(person) -> dict:
     return {
         "name": person.display_name or person.email,
@@ -245,9 +296,11 @@ class RegistrationOutcome:
     created: bool  # False: the person already had an active registration (returned as is)
 
 
-def register_person(*, event: Event, person) -> RegistrationOutcome:
+def register_person(
+    *, event: Event, person, answers: RegistrationAnswers | None = None
+) -> RegistrationOutcome:
     """`register` for the signed-in person, also saying whether the place is new."""
-    return _register(event=event, person=person)
+    return _register(event=event, person=person, answers=answers)
 
 
 def register(
@@ -258,10 +311,13 @@ def register(
     guest_email: str = "",
     guest_organisation: str = "",
     by=None,
+    answers: RegistrationAnswers | None = None,
 ) -> Registration:
     """Register a person (confirmed or waitlisted at once) or a guest (pending until the
     e-mailed link is opened). A second attempt returns the existing registration; a
-    cancelled one is reactivated. `by` is set when staff register someone else."""
+    cancelled one is reactivated. `by` is set when staff register someone else.
+    `answers`: to the event's registration questions; answers to questions the event
+    does not ask are not stored."""
     return _register(
         event=event,
         person=person,
@@ -269,6 +325,7 @@ def register(
         guest_email=guest_email,
         guest_organisation=guest_organisation,
         by=by,
+        answers=answers,
     ).registration
 
 
@@ -280,11 +337,13 @@ def _register(
     guest_email: str = "",
     guest_organisation: str = "",
     by=None,
+    answers: RegistrationAnswers | None = None,
 ) -> RegistrationOutcome:
     guest_email = guest_email.strip().lower()
     if person is None and not guest_email:
         raise EventsError(_("An e-mail address is needed to register."))
     staff = by is not None and by != person
+    answer_values = asked_answers(event=event, answers=answers)
     try:
         with transaction.atomic():
             return _register_locked(
@@ -295,6 +354,7 @@ def _register(
                 guest_organisation=guest_organisation.strip(),
                 by=by,
                 staff=staff,
+                answers=answer_values,
             )
     except IntegrityError:
         # The unique constraints caught a duplicate that slipped past the lock.
@@ -326,7 +386,7 @@ def _lock_and_count(event: Event, person, email: str) -> tuple[Event, Registrati
 
 
 def _register_locked(
-    *, event, person, guest_name, guest_email, guest_organisation, by, staff
+    *, event, person, guest_name, guest_email, guest_organisation, by, staff, answers
 ) -> RegistrationOutcome:
     event, existing = _lock_and_count(event, person, guest_email)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
@@ -357,6 +417,8 @@ def _register_locked(
         registration.email = guest_email
         registration.organisation_name = guest_organisation or registration.organisation_name
     registration.language = translation.get_language() or ""
+    for name, value in answers.items():
+        setattr(registration, name, value)
     registration.created_at = timezone.now()
     registration.cancelled_at = None
     registration.reminder_sent_at = None
@@ -450,7 +512,9 @@ def cancel_registration(*, registration: Registration, by=None) -> Registration:
         was_pending = registration.status == RegistrationStatus.PENDING
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = timezone.now()
-        registration.save(update_fields=["status", "cancelled_at"])
+        # A cancelled place needs no answers: they are erased with the cancellation.
+        _erase_answers(registration)
+        registration.save(update_fields=["status", "cancelled_at", *ANSWER_FIELDS])
         if not was_pending:
             _queue(
                 tasks.send_registration_cancelled,
@@ -497,8 +561,12 @@ def _confirm_from_waitlist(registration: Registration, now) -> None:
     _queue(tasks.send_promoted, registration.pk, _stamp(now))
 
 
-def set_capacity(*, event: Event, capacity: int | None, by) -> list[Registration]:
-    """Change the number of seats; promote from the waitlist into new seats.
+def set_capacity(
+    *, event: Event, capacity: int | None, by, record_change: bool = True
+) -> list[Registration]:
+    """Change the number of seats; promote from the waitlist into new seats. A changed
+    capacity of a published event is kept in its change history (events.planning.changes),
+    unless the caller keeps it with its other changes (update_event: record_change=False).
 
     Refuses a capacity below the number already confirmed. Returns the promoted."""
     if capacity is not None and capacity < 0:
@@ -518,6 +586,14 @@ def set_capacity(*, event: Event, capacity: int | None, by) -> list[Registration
         locked.capacity = capacity
         locked.save(update_fields=["capacity", "updated_at"])
         promoted = _promote_waiting(locked)
+        if record_change and old != capacity:
+            record_published_change(
+                event=locked,
+                by=by,
+                changes={"capacity": [old, capacity]},
+                was_published=locked.status == EventStatus.PUBLISHED,
+                notify=notify_event_changed,
+            )
         record_audit(
             actor=by,
             action="event.capacity_changed",
@@ -560,14 +636,15 @@ def _pseudonym() -> str:
 
 
 def _anonymise_registrations(registration_ids: list[int], *, now: dt.datetime) -> int:
-    """Remove the person from registrations; keep event, organisation, status and attendance.
+    """Remove the person (and their answers to registration questions) from registrations;
+    keep event, organisation, status and attendance.
 
     The e-mail becomes a random stand-in shared by the rows of one person in this run, so
     the reports' "unique participants" (one key per person) count the same afterwards,
     while nothing links the rows to the person any more. The guest link token is replaced
     so an old link no longer opens (or cancels) the row.
     """
-    fields = ["user", "name", "email", "language", "token", "anonymised_at"]
+    fields = ["user", "name", "email", "language", "token", "anonymised_at", *ANSWER_FIELDS]
     stand_ins: dict[str, str] = {}
     done = 0
     for start in range(0, len(registration_ids), 500):
@@ -580,6 +657,7 @@ def _anonymise_registrations(registration_ids: list[int], *, now: dt.datetime) -
             row.user = None
             row.name = ""
             row.language = ""
+            _erase_answers(row)
             row.token = new_token()
             row.anonymised_at = now
         Registration.objects.bulk_update(rows, fields)

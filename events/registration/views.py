@@ -21,7 +21,14 @@ from ..errors import EventsError
 from ..models import Event, Registration, RegistrationStatus
 from ..views import page_event, render_event_page
 from . import selectors, services
-from .forms import CapacityForm, GuestRegistrationForm, RegisterSomeoneForm
+from .forms import (
+    CapacityForm,
+    GuestRegistrationForm,
+    RegisterSomeoneForm,
+    RegistrationAnswersForm,
+    answer_text,
+    question_columns,
+)
 from .rules import meeting_link
 
 
@@ -42,27 +49,38 @@ def _message_for_placement(request, registration: Registration) -> None:
 @ratelimit("registration")
 def event_register(request, pk: int):
     event = page_event(request, pk)
+    answers_form = RegistrationAnswersForm(request.POST, event=event)
+    answers_valid = answers_form.is_valid()
     if request.user.is_authenticated:
+        if not answers_valid:
+            return render_event_page(request, pk, answers_form=answers_form, status=400)
         try:
-            registration = services.register(event=event, person=request.user)
+            registration = services.register(
+                event=event, person=request.user, answers=answers_form.answers()
+            )
         except EventsError as error:
             messages.error(request, error.message)
         else:
             _message_for_placement(request, registration)
         return redirect(event)
     form = GuestRegistrationForm(request.POST)
-    if not form.is_valid():
-        return render_event_page(request, pk, guest_form=form, status=400)
+    if not (form.is_valid() and answers_valid):
+        return render_event_page(
+            request, pk, guest_form=form, answers_form=answers_form, status=400
+        )
     try:
         registration = services.register(
             event=event,
             guest_name=form.cleaned_data["name"],
             guest_email=form.cleaned_data["email"],
             guest_organisation=form.cleaned_data["organisation"],
+            answers=answers_form.answers(),
         )
     except EventsError as error:
         form.add_error(None, error.message)
-        return render_event_page(request, pk, guest_form=form, status=400)
+        return render_event_page(
+            request, pk, guest_form=form, answers_form=answers_form, status=400
+        )
     _message_for_placement(request, registration)
     return redirect(event)
 
@@ -142,6 +160,9 @@ def participants(request, pk: int, *, add_form=None, capacity_form=None, status:
         count=len(registrations),
         channel=AccessChannel.PAGE,
     )
+    questions = question_columns(event)
+    for registration in registrations:
+        registration.answer_texts = [answer_text(registration, name) for name, _h in questions]
     groups = [
         (value, label, [r for r in registrations if r.status == value])
         for value, label in RegistrationStatus.choices
@@ -153,12 +174,29 @@ def participants(request, pk: int, *, add_form=None, capacity_form=None, status:
             for value, label, rows in sorted(groups, key=lambda g: STATUS_ORDER.index(g[0]))
         ],
         "counts": selectors.registration_counts(event=event, registrations=registrations),
+        "questions": [heading for _name, heading in questions],
+        "answer_summary": selectors.answer_summary(event=event, registrations=registrations),
         "add_form": add_form or RegisterSomeoneForm(),
         "capacity_form": capacity_form or CapacityForm(initial={"capacity": event.capacity}),
         "can_manage": can(request.user, Ability.MANAGE_EVENTS),
         "can_check_in": can(request.user, Ability.MANAGE_ATTENDANCE),
     }
     return render(request, "events/participants.html", context, status=status)
+
+
+@ability_required(Ability.VIEW_PARTICIPANTS)
+def participants_print(request, pk: int):
+    """The printable check-in list of one event: sign or tick on paper."""
+    event = staff_event(pk)
+    sheet = selectors.check_in_sheet(event=event)
+    record_access(
+        actor=request.user,
+        action="participants.viewed",
+        target=event,
+        count=len(sheet.confirmed) + len(sheet.waitlisted),
+        channel=AccessChannel.PAGE,
+    )
+    return render(request, "events/participants_print.html", {"event": event, "sheet": sheet})
 
 
 STATUS_ORDER = [
@@ -248,6 +286,7 @@ def event_capacity(request, pk: int):
 
 
 def _export_rows(event: Event):
+    questions = question_columns(event)
     for r in selectors.participants(event=event):
         yield [
             r.display_name,
@@ -257,10 +296,11 @@ def _export_rows(event: Event):
             timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
             {True: _("yes"), False: _("no"), None: ""}[r.attended],
             _("guest") if r.is_guest else _("account"),
+            *(answer_text(r, name) for name, _heading in questions),
         ]
 
 
-def _export_header() -> list[str]:
+def _export_header(event: Event) -> list[str]:
     return [
         str(_("Name")),
         str(_("E-mail")),
@@ -269,6 +309,7 @@ def _export_header() -> list[str]:
         str(_("Registered")),
         str(_("Attended")),
         str(_("Registered with")),
+        *(str(heading) for _name, heading in question_columns(event)),
     ]
 
 
@@ -287,12 +328,12 @@ def participants_export(request, pk: int, fmt: str):
         channel=AccessChannel(fmt),
     )
     if fmt == "csv":
-        return csv_response(filename=f"{base}.csv", header=_export_header(), rows=rows)
+        return csv_response(filename=f"{base}.csv", header=_export_header(event), rows=rows)
     preamble = [
         (
             f"{event.display_title} – "
             f"{date_format(timezone.localtime(event.starts_at), 'SHORT_DATETIME_FORMAT')}"
         ),
     ]
-    sheets = [(str(_("Participants")), _export_header(), rows, preamble)]
+    sheets = [(str(_("Participants")), _export_header(event), rows, preamble)]
     return xlsx_response(filename=f"{base}.xlsx", sheets=sheets)

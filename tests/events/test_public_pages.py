@@ -88,7 +88,7 @@ def test_theme_page_lists_every_session(client):
     _bulk_events(2, past=False, theme=theme)
     EventFactory(title="Other")
     response = client.get(theme.get_absolute_url())
-    assert len(response.context["past"]) == 3 and len(response.context["upcoming"]) == 2
+    assert len(response.context["past"]) == 3 and len(response.context["sessions"]) == 2
     assert "Other" not in response.content.decode()
 
 

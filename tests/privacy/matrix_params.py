@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from accessibility.models import AccessibilityFeedback
 from archive.models import ArchiveRequest, ArchiveStatus
 from archive.services import archive_storage
+from events.models import Presenter
 
 
 def params_for(name: str, world) -> dict:
@@ -14,6 +15,7 @@ def params_for(name: str, world) -> dict:
     table = {
         "events:organise_theme_edit": {"pk": world.theme.pk},
         "events:organise_presenter_edit": {"pk": world.presenter.pk},
+        "events:organise_presenter_merge": {"pk": world.presenter.pk},
         "events:organise_series_edit": {"pk": world.series.pk},
         "events:organise_assign_themes": {"pk": world.series.pk},
         "events:organise_material_delete": {"pk": event.pk, "material_pk": world.material.pk},
@@ -42,6 +44,10 @@ def params_for(name: str, world) -> dict:
         "recordings:review": {"pk": recording.pk, "track_pk": world.track.pk},
         "recordings:findings": {"pk": recording.pk, "track_pk": world.track.pk},
         "recording-findings": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recording-tracks": {"pk": recording.pk},
+        "recording-review": {"pk": recording.pk, "track_pk": world.track.pk},
+        "recording-orders": {"pk": recording.pk},
+        "recording-delivery": {"pk": recording.pk, "order_pk": world.order.pk},
         "recordings:workbench": {"pk": recording.pk, "track_pk": world.track.pk},
         "recordings:workbench_cue_edit": {
             "pk": recording.pk,
@@ -69,6 +75,12 @@ def params_for(name: str, world) -> dict:
         "membership-detail": {"pk": world.membership.pk},
         "membership-approve": {"pk": world.pending.pk},
         "membership-decline": {"pk": world.pending.pk},
+        "membership-preferences": {"pk": world.membership.pk},
+        "membership-leave": {"pk": world.membership.pk},
+        "network-invitations": {"pk": network.pk},
+        "network-announcements": {"pk": network.pk},
+        "invitation-accept": {"token": world.invited.invitation_token},
+        "invitation-decline": {"token": world.invited.invitation_token},
         "network-detail": {"pk": network.pk},
         "network-directory": {"pk": network.pk},
         "network-join": {"pk": network.pk},
@@ -80,6 +92,8 @@ def params_for(name: str, world) -> dict:
         return {"pk": _accessibility_feedback().pk}
     if name == "archive:download":
         return {"pk": _archive().pk}
+    if name == "events:presenter":
+        return {"pk": _consenting_presenter(world).pk}
     if name in table:
         return table[name]
     if name.startswith("networks:") and name != "networks:list":
@@ -90,7 +104,8 @@ def params_for(name: str, world) -> dict:
         return {"pk": event.pk}
     if name in (
         "events:detail", "events:register", "events:cancel", "events:participants",
-        "events:participants_add", "events:capacity", "events:check_in", "events:headcount",
+        "events:participants_add", "events:participants_print", "events:capacity",
+        "events:check_in", "events:headcount",
         "calendar:event", "event-detail", "event-register", "theme-detail",
         "recording-detail", "recording-publish",
     ):  # fmt: skip
@@ -105,6 +120,15 @@ def _accessibility_feedback():
     return AccessibilityFeedback.objects.filter(answered_on__isnull=True).first() or (
         AccessibilityFeedback.objects.create(received_on="2026-12-01", message="Matrix")
     )
+
+
+def _consenting_presenter(world):
+    """A presenter who agreed to a public page, presenting the world's event."""
+    presenter = Presenter.objects.filter(public_page_consent=True).first()
+    if presenter is None:
+        presenter = Presenter.objects.create(name="Julkinen Alustaja", public_page_consent=True)
+        world.event.presenters.add(presenter)
+    return presenter
 
 
 def _archive():

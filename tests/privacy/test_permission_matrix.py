@@ -6,8 +6,8 @@ reason. A new URL without an entry fails `test_every_url_is_classified`.
 
 Answers: 200 (any 2xx), "ok" (the guard let the request through: 2xx, a redirect that is
 not to sign-in, or 400 for the empty form this test posts), "L" (redirect to sign-in),
-403, 404, 405. POST requests run inside a rolled-back savepoint, so nothing they do
-changes the next request.
+401 (the API's answer to a caller without credentials), 403, 404, 405. POST requests run
+inside a rolled-back savepoint, so nothing they do changes the next request.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "events:organise_presenter_list": ("GET", ORGANISER),
     "events:organise_presenter_create": ("GET", ORGANISER),
     "events:organise_presenter_edit": ("GET", ORGANISER),
+    "events:organise_presenter_merge": ("GET", ORGANISER),
     "events:organise_series_list": ("GET", ORGANISER),
     "events:organise_series_create": ("GET", ORGANISER),
     "events:organise_series_edit": ("GET", ORGANISER),
@@ -95,6 +96,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "events:register": ("POST", "ok ok ok ok ok ok ok ok"),
     "events:cancel": ("POST", "L L ok 404 404 404 404 404"),
     "events:participants": ("GET", ORGANISER),
+    "events:participants_print": ("GET", ORGANISER),
     "events:participants_add": ("POST", ORGANISER_POST),
     "events:participants_promote": ("POST", ORGANISER_POST),
     "events:participants_cancel": ("POST", ORGANISER_POST),
@@ -105,6 +107,9 @@ MATRIX: dict[str, tuple[str, str]] = {
     "events:registration": ("POST", "ok ok ok ok ok ok ok ok"),
     "events:mine": ("GET", SIGNED_IN),
     "events:theme": ("GET", PUBLIC),
+    # A presenter's page: public with their consent (the world has a consenting one), else
+    # 404 for everyone (tests/events/test_presenter_pages.py).
+    "events:presenter": ("GET", PUBLIC),
     "calendar:subscribe": ("GET", PUBLIC),
     "calendar:all": ("GET", PUBLIC),
     "calendar:series": ("GET", PUBLIC),
@@ -125,6 +130,7 @@ MATRIX: dict[str, tuple[str, str]] = {
     "networks:new_calendar_link": ("POST", COORDINATOR_POST),
     "networks:directory": ("GET", "404 404 200 200 200 404 404 200"),
     "networks:manage": ("GET", COORDINATOR),
+    "networks:decide_requests": ("POST", COORDINATOR_POST),  # several join requests at once
     "networks:export": ("GET", COORDINATOR),
     "networks:invite": ("GET", COORDINATOR),
     "networks:import": ("GET", COORDINATOR),
@@ -180,29 +186,48 @@ MATRIX: dict[str, tuple[str, str]] = {
     # A recording's play: published recordings only (the world's is not): 404 for everyone
     # here; the forward for those who may see it is in tests/reach/test_plays.py.
     "reach:play": ("GET", "404 404 404 404 404 404 404 404"),
-    "api-reports-attendance": ("GET", "403 403 403 403 200 403 200 200"),
+    "api-reports-attendance": ("GET", "401 401 403 403 200 403 200 200"),
+    "api-reports-attendance-csv": ("GET", "401 401 403 403 200 403 200 200"),
+    "api-reports-attendance-xlsx": ("GET", "401 401 403 403 200 403 200 200"),
+    # One's own data and account (the empty confirmation this test posts answers 400).
+    "api-me-data": ("GET", "401 401 200 200 200 200 200 200"),
+    "api-me-delete": ("POST", "401 401 ok ok ok ok ok ok"),
     "event-list": ("GET", PUBLIC),
     "event-detail": ("GET", PUBLIC),
-    "event-attendance": ("POST", "403 403 403 403 ok 403 403 ok"),
-    "event-participants": ("GET", "403 403 403 403 200 403 403 200"),
-    "event-register": ("POST", "403 403 ok ok ok ok ok ok"),
+    "event-attendance": ("POST", "401 401 403 403 ok 403 403 ok"),
+    "event-participants": ("GET", "401 401 403 403 200 403 403 200"),
+    "event-register": ("POST", "401 401 ok ok ok ok ok ok"),
     "theme-list": ("GET", PUBLIC),
     "theme-detail": ("GET", PUBLIC),
-    "registration-list": ("GET", "403 403 200 200 200 200 200 200"),
-    "registration-detail": ("GET", "403 403 200 404 404 404 404 404"),
-    "registration-cancel": ("POST", "403 403 ok 404 404 404 404 404"),
+    "registration-list": ("GET", "401 401 200 200 200 200 200 200"),
+    "registration-detail": ("GET", "401 401 200 404 404 404 404 404"),
+    "registration-cancel": ("POST", "401 401 ok 404 404 404 404 404"),
     "network-detail": ("GET", PUBLIC),
-    "network-directory": ("GET", "403 403 200 200 200 404 404 200"),
-    "network-join": ("POST", "403 403 ok ok ok ok ok ok"),
-    "membership-list": ("GET", "403 403 200 200 200 200 200 200"),
-    "membership-mine": ("GET", "403 403 200 200 200 200 200 200"),
-    "membership-detail": ("GET", "403 403 404 200 200 404 404 200"),
-    "membership-approve": ("POST", "403 403 404 ok ok 404 404 ok"),
-    "membership-decline": ("POST", "403 403 404 ok ok 404 404 ok"),
-    "recording-list": ("GET", "403 403 403 403 200 200 403 200"),
-    "recording-detail": ("GET", "403 403 403 403 200 200 403 200"),
-    "recording-publish": ("POST", "403 403 403 403 403 ok 403 ok"),
-    "recording-findings": ("GET", "403 403 403 403 200 200 403 200"),
+    "network-directory": ("GET", "401 401 200 200 200 404 404 200"),
+    "network-join": ("POST", "401 401 ok ok ok ok ok ok"),
+    "membership-list": ("GET", "401 401 200 200 200 200 200 200"),
+    "membership-mine": ("GET", "401 401 200 200 200 200 200 200"),
+    "membership-detail": ("GET", "401 401 404 200 200 404 404 200"),
+    "membership-approve": ("POST", "401 401 404 ok ok 404 404 ok"),
+    "membership-decline": ("POST", "401 401 404 ok ok 404 404 ok"),
+    # One's own membership only, as the membership page (another's answers 404).
+    "membership-preferences": ("POST", "401 401 ok 404 404 404 404 404"),
+    "membership-leave": ("POST", "401 401 ok 404 404 404 404 404"),
+    # A public network's coordinators (and MANAGE_NETWORKS); others who see it get 403.
+    "network-invitations": ("POST", "401 401 403 ok ok 403 403 ok"),
+    "network-announcements": ("POST", "401 401 403 ok ok 403 403 ok"),
+    # The invitation link's token is the secret: any signed-in person holding it, as the page.
+    "invitation-accept": ("POST", "401 401 ok ok ok ok ok ok"),
+    "invitation-decline": ("POST", "401 401 ok ok ok ok ok ok"),
+    "recording-list": ("GET", "401 401 403 403 200 200 403 200"),
+    "recording-detail": ("GET", "401 401 403 403 200 200 403 200"),
+    "recording-publish": ("POST", "401 401 403 403 403 ok 403 ok"),
+    "recording-findings": ("GET", "401 401 403 403 200 200 403 200"),
+    # The recording page's caption writes: MANAGE_RECORDINGS (organisers, communications).
+    "recording-tracks": ("POST", "401 401 403 403 ok ok 403 ok"),
+    "recording-review": ("POST", "401 401 403 403 ok ok 403 ok"),
+    "recording-orders": ("POST", "401 401 403 403 ok ok 403 ok"),
+    "recording-delivery": ("POST", "401 401 403 403 ok ok 403 ok"),
     "published-recording-list": ("GET", PUBLIC),
     "published-recording-detail": ("GET", "404 404 404 404 404 404 404 404"),
     "api-root": ("GET", PUBLIC),
