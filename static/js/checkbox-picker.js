@@ -20,8 +20,8 @@
   function enhance(select) {
     var id = select.id;
     var label = document.querySelector('label[for="' + id + '"]');
-    if (!id || !label) {
-      return;
+    if (!id || !label || select.options.length === 0) {
+      return; // nothing to pick from: the (empty) select stays as it is
     }
     var texts = select.dataset;
     var fieldset = document.createElement("fieldset");
