@@ -322,7 +322,7 @@ def counted_in_numpy(
     reads the sector of the organisations seen, only when `attendee_keys` has "sector"."""
     positions = pd.Index(events["id"])
     registrations = registration_rows(reg_scope, positions.to_numpy())
-    event = positions.get_indexer(registrations["event_id"])
+    event = _positions_of(registrations["event_id"], positions)
     if (other := event < 0).any():  # registrations of events outside the report
         registrations = {column: values[~other] for column, values in registrations.items()}
         event = event[~other]
@@ -355,6 +355,22 @@ def counted_in_numpy(
     return counts
 
 
+# Ids below this are looked up in (or ranked through) a table of this many entries, larger
+# ones by hashing.
+_RANK_TABLE = 1 << 22
+
+
+def _positions_of(ids: np.ndarray, positions: pd.Index) -> np.ndarray:
+    """Each id's position in `positions` (-1: not there); for ids up to _RANK_TABLE a table
+    lookup instead of hashing a million ids."""
+    known = positions.to_numpy()
+    if not len(known) or int(known.max()) >= _RANK_TABLE or int(known.min()) < 0:
+        return positions.get_indexer(ids)
+    table = np.full(int(known.max()) + 2, -1, dtype=np.int64)  # the last entry: beyond them
+    table[known] = np.arange(len(known))
+    return table[np.minimum(ids, len(table) - 1)]
+
+
 def _distinct(values: np.ndarray, span: int) -> int:
     """How many distinct integers 0…span-1 `values` holds."""
     seen = np.zeros(span, dtype=bool)
@@ -362,21 +378,49 @@ def _distinct(values: np.ndarray, span: int) -> int:
     return int(np.count_nonzero(seen))
 
 
+# A registration's state: its status code (0…3) and attendance code (-1…1), and for the
+# organisation breakdowns whether its event has attendance recorded (0, 1).
+_STATUSES, _ATTENDANCES = 4, 3
+_STATE_STATUS = np.arange(2 * _STATUSES * _ATTENDANCES) // _ATTENDANCES % _STATUSES
+_STATE_ATTENDED = np.arange(2 * _STATUSES * _ATTENDANCES) % _ATTENDANCES + NOT_RECORDED
+_STATE_RECORDED = np.arange(2 * _STATUSES * _ATTENDANCES) >= _STATUSES * _ATTENDANCES
+
+
+def _state_table(
+    group: np.ndarray, n_groups: int, registrations: dict, recorded: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows per (group, state): one integer bincount over the rows, instead of one
+    weighted bincount (a float copy of a million flags) per figure. `recorded`: per row,
+    whether its event has attendance recorded (else the states without it)."""
+    states = _STATUSES * _ATTENDANCES * (1 if recorded is None else 2)
+    state = registrations["status"].astype(np.int64) * _ATTENDANCES
+    state += registrations["attended"] - NOT_RECORDED
+    if recorded is not None:
+        state += recorded * (_STATUSES * _ATTENDANCES)
+    cells = group.astype(np.int64) * states
+    cells += state
+    return np.bincount(cells, minlength=n_groups * states).reshape(n_groups, states)
+
+
+def _summed(table: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """Per group, the rows in the `states` (a boolean per state column), as floats."""
+    return table[:, states[: table.shape[1]]].sum(axis=1).astype(np.float64)
+
+
+_CONFIRMED_STATE = _STATE_STATUS == _CONFIRMED
+_ATTENDED_STATE = _STATE_ATTENDED == ATTENDED
+_LIVE_STATE = _STATE_STATUS != _CANCELLED
+
+
 def _registration_figures(registrations: dict, n_events: int) -> dict[str, np.ndarray]:
-    status = registrations["status"]
-    attended = registrations["attended"]
-    confirmed = status == _CONFIRMED
-    flags = {
-        "registrations": status != _CANCELLED,
-        "confirmed": confirmed,
-        "waitlisted": status == _WAITLISTED,
-        "identified": attended == ATTENDED,
-        "recorded": attended != NOT_RECORDED,
-        "no_shows": confirmed & (attended != ATTENDED),
-    }
-    event = registrations["event"]
+    table = _state_table(registrations["event"], n_events, registrations)
     return {
-        name: np.bincount(event, weights=flag, minlength=n_events) for name, flag in flags.items()
+        "registrations": _summed(table, _LIVE_STATE),
+        "confirmed": _summed(table, _CONFIRMED_STATE),
+        "waitlisted": _summed(table, _STATE_STATUS == _WAITLISTED),
+        "identified": _summed(table, _ATTENDED_STATE),
+        "recorded": _summed(table, _STATE_ATTENDED != NOT_RECORDED),
+        "no_shows": _summed(table, _CONFIRMED_STATE & ~_ATTENDED_STATE),
     }
 
 
@@ -437,6 +481,20 @@ def _unique_by_link(
     return unique
 
 
+def _ranked(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0…n-1 of `ids` (non-negative integers) in id order, and the distinct ids: for
+    small ids a table lookup, no hashing or sort of the million rows."""
+    if len(ids) and int(ids.max()) < _RANK_TABLE:
+        present = np.bincount(ids) > 0
+        rank = np.cumsum(present) - 1
+        return rank[ids], np.flatnonzero(present)
+    codes, distinct = pd.factorize(ids)
+    order = np.argsort(distinct)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return rank[codes], distinct[order]
+
+
 class _Organisations:
     """The period's registrations by organisation (codes 0…n-1 in id order): the additive
     figures summed per organisation, and the rows each distinct count reads, computed once
@@ -450,30 +508,23 @@ class _Organisations:
         figures: dict[str, np.ndarray],
         n_persons: int,
     ) -> None:
-        codes, ids = pd.factorize(registrations["organisation_id"])
-        order = np.argsort(ids)
-        rank = np.empty(len(ids), dtype=np.int64)
-        rank[order] = np.arange(len(ids))
-        codes, self.ids = rank[codes], ids[order]
+        codes, ids = _ranked(registrations["organisation_id"])
+        self.ids = ids
         event = registrations["event"]
-        status = registrations["status"]
         attended = registrations["attended"] == ATTENDED
-        live, confirmed = status != _CANCELLED, status == _CONFIRMED
+        live = registrations["status"] != _CANCELLED
         recorded = (figures["recorded"] > 0)[event]
         theme_codes, themes = pd.factorize(events["theme_id"])  # -1: no theme
         theme = theme_codes[event]
         with_theme = live & (theme >= 0)
-        flags = {
-            "registrations": live,
-            "confirmed": confirmed,
-            "waitlisted": status == _WAITLISTED,
-            "identified": attended,
-            "confirmed_recorded": confirmed & recorded,
-            "confirmed_attended": confirmed & attended,
-        }
-        n = len(ids)
+        table = _state_table(codes, len(ids), registrations, recorded=recorded)
         self.sums = {
-            column: np.bincount(codes, weights=flag, minlength=n) for column, flag in flags.items()
+            "registrations": _summed(table, _LIVE_STATE),
+            "confirmed": _summed(table, _CONFIRMED_STATE),
+            "waitlisted": _summed(table, _STATE_STATUS == _WAITLISTED),
+            "identified": _summed(table, _ATTENDED_STATE),
+            "confirmed_recorded": _summed(table, _CONFIRMED_STATE & _STATE_RECORDED),
+            "confirmed_attended": _summed(table, _CONFIRMED_STATE & _ATTENDED_STATE),
         }
         # figure -> (organisation code of each row, the value counted, its span)
         self.distinct = {

@@ -122,6 +122,15 @@ def test_distinct_counts_by_sorting_count_the_same(varied, monkeypatch):
     assert _report_json(monkeypatch, packed=False) == marked
 
 
+def test_ids_past_the_lookup_table_are_hashed_and_count_the_same(varied, monkeypatch):
+    """Event positions and organisation codes come from a lookup table for small ids and by
+    hashing past `_RANK_TABLE` (here: every id): the report stays the same."""
+    tabled = _report_json(monkeypatch, packed=True)
+    monkeypatch.setattr(counts_numpy, "_RANK_TABLE", 0)
+    assert _report_json(monkeypatch, packed=True) == tabled
+    assert _report_json(monkeypatch, packed=False) == tabled
+
+
 @pytest.mark.parametrize("bits", ["_EVENT_BITS", "_ORGANISATION_BITS"])
 def test_ids_too_large_for_the_packed_record_are_read_streamed(varied, monkeypatch, bits):
     """Event and organisation ids share one integer per registration in the packed read;
