@@ -214,7 +214,11 @@ def cancel_event(*, event: Event, by, reason: str) -> Event:
         locked = lock_event(event)
         if locked.status == EventStatus.CANCELLED:
             raise PlanningError(_("This event is already cancelled."))
-        was_published = locked.status == EventStatus.PUBLISHED
+        if locked.status == EventStatus.DRAFT:
+            # A cancelled event is public (lists, archive, feeds): a draft never was.
+            raise PlanningError(
+                _("A draft was never published, so there is nothing to cancel: keep it as a draft.")
+            )
         old_status = locked.status
         locked.status = EventStatus.CANCELLED
         locked.cancelled_at = timezone.now()
@@ -230,13 +234,12 @@ def cancel_event(*, event: Event, by, reason: str) -> Event:
             ]
         )
         erase_answers_of_event(event=locked)
-        if was_published:
-            EventChange.objects.create(
-                event=locked,
-                changed_by=actor(by),
-                changes={"status": [old_status, EventStatus.CANCELLED], "reason": ["", reason]},
-            )
-            notify_event_cancelled(event=locked)
+        EventChange.objects.create(
+            event=locked,
+            changed_by=actor(by),
+            changes={"status": [old_status, EventStatus.CANCELLED], "reason": ["", reason]},
+        )
+        notify_event_cancelled(event=locked)
         record_audit(actor=by, action="event.cancelled", obj=locked, reason=reason)
         queue_teams_sync(locked)
     _copy_state(locked, event)

@@ -172,6 +172,21 @@ def test_cancel_event_notifies_and_raises_sequence(staff_client, monkeypatch):
     assert event.status == EventStatus.CANCELLED
 
 
+def test_a_draft_cannot_be_cancelled_into_the_public_lists(staff_client, client):
+    """A cancelled event is listed publicly (marked cancelled); a draft never was public, so
+    "cancelling" it would publish its working title and text: refused, and not offered."""
+    draft = EventFactory(status=EventStatus.DRAFT, title="Työnimi: sisäinen luonnos")
+    edit = staff_client.get(reverse("events:organise_event_edit", args=[draft.pk]))
+    cancel_url = reverse("events:organise_event_cancel", args=[draft.pk])
+    assert cancel_url not in edit.content.decode()
+    response = staff_client.post(cancel_url, {"reason": "Ei tarvita"})
+    assert response.status_code == 400
+    assert "nothing to cancel" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == EventStatus.DRAFT and draft.cancelled_at is None
+    assert "Työnimi" not in client.get(reverse("events:list")).content.decode()
+
+
 def test_publish_event(staff_client):
     event = EventFactory(status=EventStatus.DRAFT)
     staff_client.post(reverse("events:organise_event_publish", args=[event.pk]))
