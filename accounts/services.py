@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accessibility.services import clear_old_feedback_contacts
-from events.registration.services import anonymise_old_registrations
+from events.registration.services import anonymise_old_registrations, erase_answers_after_events
 from events.registration.services import erase_person as erase_from_events
 from networks.services import erase_person as erase_from_networks
 
@@ -88,6 +88,7 @@ class RetentionResult:
     dry_run: bool
     access_entries: int = 0  # access log lines removed (or, dry run, due)
     feedback_contacts: int = 0  # accessibility feedback senders' contacts cleared (or due)
+    answers: int = 0  # registrations whose answers to registration questions were erased
 
 
 def _access_entries_due(*, now: dt.datetime):
@@ -98,14 +99,16 @@ def _access_entries_due(*, now: dt.datetime):
 
 def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) -> RetentionResult:
     """Anonymise guests' and past events' personal data older than RETENTION_MONTHS, clear
-    the contact details of accessibility feedback received before the same cut-off, and
-    remove access log lines older than ACCESS_LOG_RETENTION_DAYS.
+    the contact details of accessibility feedback received before the same cut-off, erase
+    the answers to registration questions of events that ended ANSWERS_RETENTION_DAYS ago,
+    and remove access log lines older than ACCESS_LOG_RETENTION_DAYS.
 
     Idempotent: rows already anonymised are left alone, so a second run changes nothing.
     """
     now = now or timezone.now()
     cutoff = retention_cutoff(now=now)
     feedback_cutoff = timezone.localdate(cutoff)
+    answers_cutoff = now - dt.timedelta(days=settings.ANSWERS_RETENTION_DAYS)
     if dry_run:
         return RetentionResult(
             cutoff=cutoff,
@@ -113,12 +116,14 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
             dry_run=True,
             access_entries=_access_entries_due(now=now).count(),
             feedback_contacts=clear_old_feedback_contacts(before=feedback_cutoff, dry_run=True),
+            answers=erase_answers_after_events(ended_before=answers_cutoff, dry_run=True),
         )
     with transaction.atomic():
         done = anonymise_old_registrations(cutoff=cutoff, now=now)
         pruned, _by_model = _access_entries_due(now=now).delete()
         contacts = clear_old_feedback_contacts(before=feedback_cutoff)
-        if done or pruned or contacts:
+        answers = erase_answers_after_events(ended_before=answers_cutoff)
+        if done or pruned or contacts or answers:
             record_audit(
                 actor=None,
                 action="retention.applied",
@@ -126,6 +131,7 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
                 registrations=done,
                 access_entries=pruned,
                 feedback_contacts=contacts,
+                answers=answers,
             )
     return RetentionResult(
         cutoff=cutoff,
@@ -133,6 +139,7 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
         dry_run=False,
         access_entries=pruned,
         feedback_contacts=contacts,
+        answers=answers,
     )
 
 

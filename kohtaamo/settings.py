@@ -440,6 +440,9 @@ ATTENDANCE_MIN_MINUTES = env.int("ATTENDANCE_MIN_MINUTES", default=5)
 # (or end) is refused as another meeting's, unless the organiser confirms it with a reason.
 ATTENDANCE_REPORT_TOLERANCE_MINUTES = env.int("ATTENDANCE_REPORT_TOLERANCE_MINUTES", default=120)
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=24)
+# Answers to registration questions (accessibility needs, diet: possibly health data) are
+# erased this many days after their event ended; the registrations stay (docs/privacy.md).
+ANSWERS_RETENTION_DAYS = env.int("ANSWERS_RETENTION_DAYS", default=30)
 # Access log lines (who viewed or exported personal data) are kept this long: two years,
 # as long as the data they refer to (docs/privacy.md).
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)

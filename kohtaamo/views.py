@@ -28,6 +28,7 @@ def privacy_notice(request):
         "privacy.html",
         {
             "retention_months": settings.RETENTION_MONTHS,
+            "answers_days": settings.ANSWERS_RETENTION_DAYS,
             "access_log_days": settings.ACCESS_LOG_RETENTION_DAYS,
             "privacy_contact": settings.PRIVACY_CONTACT_EMAIL,
         },

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -274,11 +274,23 @@ def _erase_answers(registration: Registration) -> None:
         setattr(registration, name, "")
 
 
+def _with_answers(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    return registrations.exclude(**dict.fromkeys(ANSWER_FIELDS, ""))
+
+
 def erase_answers_of_event(*, event: Event) -> int:
     """A cancelled event needs no answers to its questions: erase every registration's."""
-    return event.registrations.exclude(**dict.fromkeys(ANSWER_FIELDS, "")).update(
-        **dict.fromkeys(ANSWER_FIELDS, "")
-    )
+    return _with_answers(event.registrations.all()).update(**dict.fromkeys(ANSWER_FIELDS, ""))
+
+
+def erase_answers_after_events(*, ended_before: dt.datetime, dry_run: bool = False) -> int:
+    """Retention: the answers (possibly health data) served only to arrange the event, so
+    they are erased once it ended before `ended_before`; the registrations stay. Idempotent.
+    Returns how many registrations had answers (due, on a dry run)."""
+    due = _with_answers(Registration.objects.filter(event__ends_at__lt=ended_before))
+    if dry_run:
+        return due.count()
+    return due.update(**dict.fromkeys(ANSWER_FIELDS, ""))
 
 
 def _person_details(person) -> dict:

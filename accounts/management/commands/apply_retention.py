@@ -7,8 +7,9 @@ from accounts.services import apply_retention
 class Command(BaseCommand):
     help = (
         "Anonymise personal data of guests and of events that ended more than "
-        "RETENTION_MONTHS months ago, and remove access log lines older than "
-        "ACCESS_LOG_RETENTION_DAYS days. Safe to run again."
+        "RETENTION_MONTHS months ago, erase answers to registration questions "
+        "ANSWERS_RETENTION_DAYS days after the event, and remove access log lines older "
+        "than ACCESS_LOG_RETENTION_DAYS days. Safe to run again."
     )
 
     def add_arguments(self, parser) -> None:
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Access log {settings.ACCESS_LOG_RETENTION_DAYS} days: "
             f"{result.access_entries} entries {removed}."
+        )
+        erased = "would be erased" if dry_run else "erased"
+        self.stdout.write(
+            f"Answers to registration questions {settings.ANSWERS_RETENTION_DAYS} days after "
+            f"the event: {result.answers} registrations' answers {erased}."
         )
         cleared = "would be cleared" if dry_run else "cleared"
         self.stdout.write(

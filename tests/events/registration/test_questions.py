@@ -8,6 +8,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -363,10 +364,35 @@ def test_your_data_shows_the_answers(en, user):
     )
 
 
-def test_the_privacy_notice_tells_of_the_answers(en):
+def test_the_privacy_notice_tells_of_the_answers(en, settings):
+    settings.ANSWERS_RETENTION_DAYS = 45
     html = en.get(reverse("privacy")).content.decode()
     assert "Answers to registration questions" in html
-    assert "They are erased when you cancel your registration" in html
+    assert "They are erased 45 days after the event" in html
+    assert "when you cancel your registration" in html
+
+
+def test_retention_erases_the_answers_a_month_after_the_event(settings, user):
+    """The answers served to arrange the event: the nightly retention run erases them
+    ANSWERS_RETENTION_DAYS after it ended, keeping the registration and its attendance."""
+    settings.ANSWERS_RETENTION_DAYS = 30
+    long_ago = asking_event(
+        starts_at=NOW - dt.timedelta(days=31), ends_at=NOW - dt.timedelta(days=31, hours=-2)
+    )
+    lately = asking_event(
+        starts_at=NOW - dt.timedelta(days=29), ends_at=NOW - dt.timedelta(days=29, hours=-2)
+    )
+    old = answered(long_ago, name="Aino", user=user, diet="Vegan", attended=True)
+    recent = answered(lately, name="Aino", user=user, needs="Ramp")
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "1 registrations' answers would be erased" in out.getvalue()
+    assert Registration.objects.get(pk=old.pk).diet == "Vegan"  # a dry run changes nothing
+    call_command("apply_retention", stdout=io.StringIO())
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert not old.has_answers and old.attended and old.anonymised_at is None
+    assert recent.accessibility_needs == "Ramp"
 
 
 # --- Queries -------------------------------------------------------------------------------
