@@ -218,12 +218,15 @@ def test_event_change_and_cancellation_mails(commit):
     assert len(mail.outbox) == 1
     mail.outbox.clear()
     Event.objects.filter(pk=event.pk).update(
-        status=EventStatus.CANCELLED, cancelled_at=timezone.now()
+        status=EventStatus.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancellation_reason="The presenter fell ill",
     )
     event.refresh_from_db()
     commit(registration_services.notify_event_cancelled, event=event)
     assert [m.to[0] for m in mail.outbox] == [confirmed.email]
     assert "Cancelled:" in mail.outbox[0].subject
+    assert "Reason for the cancellation: The presenter fell ill" in mail.outbox[0].body
     assert ics_of(mail.outbox[0])[1]["METHOD"] == "CANCEL"
 
 
