@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.formats import number_format
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -20,6 +22,15 @@ def _safe_cell(value):
     return value
 
 
+def _csv_cell(value):
+    """A CSV cell: text defused, a decimal number with the active language's separator
+    (12,5 in Finnish and Swedish: the file is `;`-separated for Excel in those languages,
+    where 12.5 would be read as a date). XLSX keeps numbers as numbers."""
+    if isinstance(value, float | Decimal):
+        return number_format(value, use_l10n=True, force_grouping=False)
+    return _safe_cell(value)
+
+
 def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -27,7 +38,7 @@ def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequenc
     writer = csv.writer(response, delimiter=";")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return response
 
 

@@ -6,6 +6,7 @@ import calendar
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -199,6 +200,28 @@ def test_csv_has_exactly_the_page_numbers(staff_client, dataset):
                 row for row in rows if row and row[0] == label and len(row) == 1 + len(FIGURE_KEYS)
             ]
             assert [_number(cell) for cell in matches[0][1:]] == values, (name, label)
+
+
+def test_a_finnish_csv_writes_decimals_with_a_comma(staff_client, dataset):
+    """The CSV is `;`-separated for Excel in Finnish, where 12.5 would be read as a date:
+    the same numbers as in English, with the decimal comma."""
+
+    def rows(language):
+        staff_client.cookies["django_language"] = language
+        body = staff_client.get(URL + "export.csv", QUERY).content.decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(body), delimiter=";"))
+
+    english, finnish = rows("en"), rows("fi")
+    assert len(english) == len(finnish)
+    decimals = 0
+    for en_row, fi_row in zip(english[3:], finnish[3:], strict=True):
+        for en_cell, fi_cell in zip(en_row[1:], fi_row[1:], strict=True):
+            if re.fullmatch(r"-?\d+\.\d+", en_cell):
+                decimals += 1
+                assert fi_cell == en_cell.replace(".", ","), (en_cell, fi_cell)
+            elif re.fullmatch(r"-?\d+", en_cell):
+                assert fi_cell == en_cell
+    assert decimals  # averages and rates have decimals
 
 
 def test_xlsx_has_one_sheet_per_breakdown_and_the_page_numbers(staff_client, dataset):
