@@ -410,7 +410,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "kohtaamo.api_schema.AutoSchema",
     # Every error body has "detail"; a validation error's also "errors" by field.
     "EXCEPTION_HANDLER": "kohtaamo.api_errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "kohtaamo.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {"registration": "30/min", "import": "20/min"},

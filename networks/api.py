@@ -22,12 +22,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.audit import record_access
 from accounts.models import AccessChannel
+from kohtaamo.pagination import BoundedLimitOffsetPagination
 
 from . import selectors, services
 from .models import (
@@ -250,7 +250,7 @@ class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
         if not selectors.can_view_directory(request.user, network):
             raise Http404
         members = selectors.directory_members(network=network)
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(members, request, view=self)
         entries = [selectors.directory_entry(m) for m in page]
         record_access(

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.roles import Role, grant_role
+from kohtaamo.pagination import MAX_LIMIT
 from tests.factories import (
     HELSINKI,
     EventFactory,
@@ -365,3 +366,15 @@ def test_registering_too_often_is_the_documented_429(schema, monkeypatch):
     assert [a.status_code for a in answers] == [201, 201, 429]
     assert int(answers[2]["Retry-After"]) == 60
     assert_documented(schema, "post", path, answers[2])
+
+
+def test_a_huge_page_size_is_served_as_the_largest_page():
+    """`?limit=` beyond the database's integers answered 500; now at most MAX_LIMIT rows."""
+    EventFactory.create_batch(3)
+    client = APIClient()
+    for path in ("/api/v1/events/", "/api/v1/networks/"):
+        response = client.get(path, {"limit": "9" * 25, "offset": "9" * 25})
+        assert response.status_code == 200, (path, response.status_code)
+        assert response.json()["results"] == []
+    page = client.get("/api/v1/events/", {"limit": "9" * 25}).json()
+    assert len(page["results"]) == 3 <= MAX_LIMIT
