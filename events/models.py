@@ -732,6 +732,11 @@ class CalendarEntry(models.Model):
     text = models.TextField()
     confirmed_text = models.TextField(null=True, blank=True)  # None: the same as text
     waitlisted_text = models.TextField()
+    # A digest of each variant's UTF-8 bytes (calendars.feeds.entry_hash): a feed's ETag is
+    # worked out from these, not by hashing a body of megabytes on every build.
+    text_hash = models.BinaryField(max_length=16, default=b"")
+    confirmed_hash = models.BinaryField(max_length=16, null=True, blank=True)
+    waitlisted_hash = models.BinaryField(max_length=16, default=b"")
 
     class Meta:
         constraints = [
