@@ -410,6 +410,7 @@ def _summed(table: np.ndarray, states: np.ndarray) -> np.ndarray:
 _CONFIRMED_STATE = _STATE_STATUS == _CONFIRMED
 _ATTENDED_STATE = _STATE_ATTENDED == ATTENDED
 _LIVE_STATE = _STATE_STATUS != _CANCELLED
+_WAITLISTED_STATE = _STATE_STATUS == _WAITLISTED
 
 
 def _registration_figures(registrations: dict, n_events: int) -> dict[str, np.ndarray]:
@@ -417,7 +418,7 @@ def _registration_figures(registrations: dict, n_events: int) -> dict[str, np.nd
     return {
         "registrations": _summed(table, _LIVE_STATE),
         "confirmed": _summed(table, _CONFIRMED_STATE),
-        "waitlisted": _summed(table, _STATE_STATUS == _WAITLISTED),
+        "waitlisted": _summed(table, _WAITLISTED_STATE),
         "identified": _summed(table, _ATTENDED_STATE),
         "recorded": _summed(table, _STATE_ATTENDED != NOT_RECORDED),
         "no_shows": _summed(table, _CONFIRMED_STATE & ~_ATTENDED_STATE),
@@ -508,8 +509,7 @@ class _Organisations:
         figures: dict[str, np.ndarray],
         n_persons: int,
     ) -> None:
-        codes, ids = _ranked(registrations["organisation_id"])
-        self.ids = ids
+        codes, self.ids = _ranked(registrations["organisation_id"])
         event = registrations["event"]
         attended = registrations["attended"] == ATTENDED
         live = registrations["status"] != _CANCELLED
@@ -517,11 +517,11 @@ class _Organisations:
         theme_codes, themes = pd.factorize(events["theme_id"])  # -1: no theme
         theme = theme_codes[event]
         with_theme = live & (theme >= 0)
-        table = _state_table(codes, len(ids), registrations, recorded=recorded)
+        table = _state_table(codes, len(self.ids), registrations, recorded=recorded)
         self.sums = {
             "registrations": _summed(table, _LIVE_STATE),
             "confirmed": _summed(table, _CONFIRMED_STATE),
-            "waitlisted": _summed(table, _STATE_STATUS == _WAITLISTED),
+            "waitlisted": _summed(table, _WAITLISTED_STATE),
             "identified": _summed(table, _ATTENDED_STATE),
             "confirmed_recorded": _summed(table, _CONFIRMED_STATE & _STATE_RECORDED),
             "confirmed_attended": _summed(table, _CONFIRMED_STATE & _ATTENDED_STATE),
