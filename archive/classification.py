@@ -35,6 +35,7 @@ K, P, ID, S = Treatment.KEEP, Treatment.PERSONAL, Treatment.PERSON, Treatment.SE
 NOT_ARCHIVED: dict[str, object] = {
     "outbox.OutboxMessage": _("a technical queue of background work"),
     "events.CalendarEntry": _("a cache of rendered calendar entries"),
+    "events.CalendarSpan": _("a cache of rendered calendar entries"),
     "youtube.QuotaUse": _("a technical counter of the YouTube API quota"),
     "archive.ArchiveRequest": _("the list of archives made, not programme data"),
 }

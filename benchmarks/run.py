@@ -222,11 +222,14 @@ def measure(bench: Bench, number: str, scenario: Scenario, size: int | None) -> 
 
 
 def _store_feed_entries(language: str = "fi") -> int:
-    """What the worker does after the first build: store the feed's events' entries."""
-    from events.calendars.feeds import store_entries  # noqa: PLC0415 - models load after django.setup()
+    """What the worker does after the first builds: store the feed's events' entries, then
+    its months as spans."""
+    from events.calendars.feeds import feed_months, store_entries, store_spans  # noqa: PLC0415 - models load after django.setup()
     from events.calendars.selectors import calendar_feed_events  # noqa: PLC0415 - after django.setup()
 
-    return store_entries(calendar_feed_events().values_list("pk", flat=True), language)
+    stored = store_entries(calendar_feed_events().values_list("pk", flat=True), language)
+    store_spans(feed_months(calendar_feed_events()), language)
+    return stored
 
 
 def _feed_etag(server: harness.Server, expected_events: int) -> str:
@@ -263,12 +266,17 @@ def web_scenarios(bench: Bench, servers: dict[str, harness.Server], size: int) -
     cached_feed = harness.fetch(main.url + FEED)
     if harness.fetch(nocache.url + FEED).body != cached_feed.body:
         raise RuntimeError("the feed joined from stored entries differs from the cached body")
+    if harness.fetch(nocache.url + FEED, GZIP).body != harness.fetch(main.url + FEED, GZIP).body:
+        raise RuntimeError("the gzip feed joined from stored spans differs from the cached one")
     etag = _feed_etag(main, in_feed)
     feed = f"calendar feed, {in_feed:,} events"
     scenarios: list[tuple[str, Scenario]] = []
     if bench.wanted("feeds"):
         scenarios += [
-            ("1a", Scenario("feed-full", f"{feed}, full build (no cache)", FEED, nocache)),
+            ("1a", Scenario("feed-full", f"{feed}, full build (no cache, gzip)", FEED, nocache,
+                            headers=GZIP)),
+            ("1f", Scenario("feed-full-plain", f"{feed}, full build (no cache), no gzip", FEED,
+                            nocache)),
             ("1b", Scenario("feed-cached", f"{feed}, cached body (gzip)", FEED, main,
                             headers=GZIP)),
             ("1e", Scenario("feed-cached-plain", f"{feed}, cached body, no gzip", FEED, main)),

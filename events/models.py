@@ -749,6 +749,39 @@ class CalendarEntry(models.Model):
         return f"{self.event_id} ({self.language})"
 
 
+class CalendarSpan(models.Model):
+    """A month of a feed's stored entries, joined and compressed once (events/calendars/feeds.py).
+
+    Found by what it holds: `members` is a digest of its events' ids and `updated_at` in feed
+    order, worked out by the feed's own query, so a span is used only while those events are
+    exactly the month's events of the feed being built and none has changed; any feed with
+    the same events in a month shares it. Public (`text`) entries only: personal feeds are
+    joined from the entries. `deflated` is `text` as a piece of a gzip body
+    (events/calendars/packing.py), with its CRC-32, length and length factor.
+    """
+
+    language = models.CharField(max_length=10)
+    layout = models.CharField(max_length=16)
+    members = models.BinaryField(max_length=16)
+    text = models.TextField()
+    hashes = models.BinaryField()  # the entries' digests (CalendarEntry.text_hash), in order
+    deflated = models.BinaryField()
+    crc = models.BigIntegerField()
+    size = models.BigIntegerField()
+    shift = models.BigIntegerField()
+    stored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["language", "layout", "members"], name="one_calendar_span_per_members"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} {bytes(self.members).hex()}"
+
+
 def unique_slug(model, text: str) -> str:
     base = slugify(text)[:200] or "x"
     slug, n = base, 2

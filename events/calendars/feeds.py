@@ -17,27 +17,40 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 import secrets
+import struct
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
+import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import Case, F, FilteredRelation, Q, QuerySet, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Case, F, FilteredRelation, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 from outbox.services import enqueue
 
-from ..models import CalendarEntry, Event, EventKind, EventStatus, Registration, RegistrationStatus
+from ..models import (
+    CalendarEntry,
+    CalendarSpan,
+    Event,
+    EventKind,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from ..registration.rules import meeting_link
+from . import packing
 from .selectors import FEED_PAST
 
 PRODID = "-//Kohtaamo//Kohtaamo calendar 1.0//FI"
@@ -47,6 +60,7 @@ REFRESH = "PT6H"
 # The pinned name of calendars.tasks.store_calendar_entries: the feed queues it through the
 # outbox by name, so that building a feed does not import the tasks that call it.
 STORE_ENTRIES_TASK = "events.tasks.store_calendar_entries"
+STORE_SPANS_TASK = "events.tasks.store_calendar_spans"
 # Raise when the generated text changes, so ETags and entries change. 4: the meeting link only
 # where events/registration/rules.py allows it (never in public feeds for events that take
 # registrations).
@@ -325,6 +339,19 @@ class _Texts:
         ).hexdigest()[:16]
 
 
+_TEXTS_HERE: dict[tuple[str, str], _Texts] = {}
+
+
+def _texts_here() -> _Texts:
+    """This process's _Texts for the active language and site address (a build's fixed
+    texts do not change while the process runs; looking them up is a tenth of a build)."""
+    key = (translation.get_language() or settings.LANGUAGE_CODE, settings.SITE_URL)
+    texts = _TEXTS_HERE.get(key)
+    if texts is None:
+        texts = _TEXTS_HERE[key] = _Texts()
+    return texts
+
+
 def _title(item: FeedItem, texts: _Texts) -> str:
     return item.title or item.theme_title or texts.kinds.get(item.kind, item.kind)
 
@@ -576,20 +603,22 @@ def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QueryS
 
 @dataclass(frozen=True)
 class BuiltFeed:
-    body: bytes
-    etag: str
+    body: bytes  # plain, or gzip when `gzipped`
+    etag: str  # the plain body's, whichever was built
+    gzipped: bool = False
 
 
 FEED_END = b"END:VCALENDAR\r\n"
 # An event without a current entry, in a body joined by PostgreSQL: a line of its own
 # ("#<event id>"), which no entry can hold (each of their lines starts with a property name
 # or, folded, a space; values have no raw line breaks), replaced by the entry written here.
-_PLACEHOLDER = re.compile(rb"(?<=\n)#(\d+)\r\n")
+_PLACEHOLDER = re.compile(rb"(?<![^\n])#(\d+)\r\n")  # at the start of a line or of a month
 _NO_HASH = bytes(16)  # the digest's place for such an event
-# Events per row of _POSTGRES_FEED: a 10,000-event feed comes as ~80 rows of ~100 kB, not
-# as 10,000 rows (a Python object each) nor as one value of 10 MB (which PostgreSQL and
-# libpq would each grow by doubling).
-FEED_ROW_EVENTS = 128
+_EPOCH_2000 = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # PostgreSQL's
+_MICROSECOND = dt.timedelta(microseconds=1)
+# Stored spans not written again for this long are deleted (prune_entries): one that is
+# still current is simply stored again after the next build.
+SPAN_KEPT = dt.timedelta(days=7)
 
 
 def _etag(head: bytes, hashes: Iterable[bytes]) -> str:
@@ -600,33 +629,81 @@ def _etag(head: bytes, hashes: Iterable[bytes]) -> str:
     return f'"{digest.hexdigest()[:40]}"'
 
 
+@dataclass
+class _Month:
+    """A month of a feed: its events are consecutive in feed order (ordered by start)."""
+
+    text: bytes | None  # the entries joined (None when only the stored gzip piece was read)
+    hashes: bytes  # each entry's 16-byte digest, in order
+    piece: packing.Piece | None = None  # the stored span's gzip piece
+    missing: int = 0  # PostgreSQL's placeholders for events without a current entry
+    unstored: list[int] | None = None  # its events, when it has no stored span
+
+
+def month_of(starts_at: dt.datetime) -> tuple[int, int]:
+    """The month a feed groups an event in (UTC, as the database's date_trunc below)."""
+    utc = starts_at.astimezone(dt.UTC)
+    return utc.year, utc.month
+
+
+def members_digest(members: Iterable[tuple[int, dt.datetime]]) -> bytes:
+    """What a span is found by: its events' ids and `updated_at`, in feed order (the digest
+    _POSTGRES_FEED works out from PostgreSQL's binary forms of both: int8 and microseconds
+    since 2000)."""
+    packed = b"".join(
+        struct.pack(">qq", pk, (stamp - _EPOCH_2000) // _MICROSECOND) for pk, stamp in members
+    )
+    return hashlib.md5(packed, usedforsecurity=False).digest()
+
+
 def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
     """A whole feed in the active language, joined from the events' stored entries."""
     return build_feed(events, name=name, description=description).body
 
 
-def build_feed(events: QuerySet[Event], *, name: str, description: str) -> BuiltFeed:
-    """A whole feed in the active language, joined from the events' stored entries, and its
-    ETag.
+def build_feed(
+    events: QuerySet[Event], *, name: str, description: str, gzipped: bool = False
+) -> BuiltFeed:
+    """A whole feed in the active language, plain or gzip, and its ETag.
 
-    One query reads the feed's events with their entries. Events without a current entry
-    (new, changed, or a new layout) are written here from two more queries, and storing them
-    is queued for after the request, so a feed's query count never depends on its size.
-    Gives the same text as `build_calendar` over the same events.
+    One query reads the feed's events with their stored text, a month at a time: a month
+    whose events are exactly those of a stored span (CalendarSpan, found by its members'
+    digest) comes from the span, already joined and compressed; any other month is joined
+    from its events' entries. Events without a current entry (new, changed, or a new layout)
+    are written here from two more queries; storing them, and the months joined from
+    entries, is queued for after the request, so a feed's query count never depends on its
+    size. Gives the same text as `build_calendar` over the same events, and the same bytes
+    whichever way each month was read.
 
     The ETag is a SHA-256 over the head and the entries' stored digests (an entry written
     here is hashed here), so it follows the body's bytes without hashing megabytes.
-    On PostgreSQL the database joins the entries (_postgres_parts); elsewhere they are read
+    On PostgreSQL the database joins the entries (_postgres_months); elsewhere they are read
     as rows.
     """
-    texts = _Texts()
+    texts = _texts_here()
     language = translation.get_language() or settings.LANGUAGE_CODE
     head = "".join(_calendar_head(name, description)).encode()
+    months = None
     if connections[events.db].vendor == "postgresql":
-        parts = _postgres_parts(events, language, texts.layout)
-        if parts is not None:
-            return _joined_feed(events, head, *parts, language=language, texts=texts)
-    return _feed_from_rows(events, head, language=language, texts=texts)
+        months = _postgres_months(events, language, texts.layout, gzipped=gzipped)
+        if months is not None:
+            _write_placeholders(events, months, language, texts)
+    if months is None:
+        months = _months_from_rows(events, language=language, texts=texts)
+    _queue_spans([month.unstored for month in months if month.unstored], language)
+    etag = _etag(head, [month.hashes for month in months])
+    if not gzipped:
+        return BuiltFeed(b"".join([head, *(month.text for month in months), FEED_END]), etag)
+    joiner = packing.GzipJoiner()
+    joiner.add_plain(head)
+    for month in months:
+        if month.piece is not None:
+            piece = month.piece
+            joiner.add_piece(piece.deflated, piece.crc, piece.size, piece.shift)
+        else:
+            joiner.add_plain(month.text)
+    joiner.add_plain(FEED_END)
+    return BuiltFeed(joiner.finish(), etag, gzipped=True)
 
 
 def _write_missing(events: QuerySet[Event], missing: list[int], language: str, texts: _Texts):
@@ -637,56 +714,78 @@ def _write_missing(events: QuerySet[Event], missing: list[int], language: str, t
     return written
 
 
-def _feed_from_rows(events: QuerySet[Event], head: bytes, *, language: str, texts: _Texts):
+def _months_from_rows(events: QuerySet[Event], *, language: str, texts: _Texts) -> list[_Month]:
     rows = list(
-        _with_entries(events, language, texts.layout).values_list("pk", "entry", "entry_hash")
+        _with_entries(events, language, texts.layout).values_list(
+            "pk", "starts_at", "entry", "entry_hash"
+        )
     )
-    missing = [pk for pk, entry, _hash in rows if entry is None]
+    missing = [pk for pk, _starts, entry, _hash in rows if entry is None]
     written = _write_missing(events, missing, language, texts) if missing else {}
-    entries: list[bytes] = []
-    hashes: list[bytes] = []
-    for pk, stored, stored_hash in rows:
-        if stored is None:  # an event that left the feed between the two reads is left out
-            entry = written.get(pk, b"")
-            digest = entry_hash(entry)
-        else:
-            entry = stored.encode() if isinstance(stored, str) else stored
-            digest = bytes(stored_hash)
-        entries.append(entry)
-        hashes.append(digest)
-    return BuiltFeed(b"".join([head, *entries, FEED_END]), _etag(head, hashes))
+    months: list[_Month] = []
+    for _month, in_month in itertools.groupby(rows, key=lambda row: month_of(row[1])):
+        entries: list[bytes] = []
+        hashes: list[bytes] = []
+        for pk, _starts, stored, stored_hash in in_month:
+            if stored is None:  # an event that left the feed between the two reads is left out
+                entry = written.get(pk, b"")
+                digest = entry_hash(entry)
+            else:
+                entry = stored.encode() if isinstance(stored, str) else stored
+                digest = bytes(stored_hash)
+            entries.append(entry)
+            hashes.append(digest)
+        months.append(_Month(b"".join(entries), b"".join(hashes)))
+    return months
 
 
-def _joined_feed(events, head, chunks, hashes, missing, *, language: str, texts: _Texts):
-    body = b"".join([head, *chunks, FEED_END])
-    if not missing:
-        return BuiltFeed(body, _etag(head, hashes))
-    ids = [int(pk) for pk in _PLACEHOLDER.findall(body)]
-    written = _write_missing(events, ids, language, texts)
-    body = _PLACEHOLDER.sub(lambda match: written.get(int(match[1]), b""), body)
-    joined = b"".join(hashes)
-    digests = [joined[i : i + 16] for i in range(0, len(joined), 16)]
-    later = iter(ids)
-    digests = [
-        entry_hash(written.get(next(later), b"")) if digest == _NO_HASH else digest
-        for digest in digests
-    ]
-    return BuiltFeed(body, _etag(head, digests))
+def _write_placeholders(events, months: list[_Month], language: str, texts: _Texts) -> None:
+    """Write the entries PostgreSQL had none for, in place of their placeholders."""
+    found = {
+        index: [int(pk) for pk in _PLACEHOLDER.findall(month.text)]
+        for index, month in enumerate(months)
+        if month.missing
+    }
+    if not found:
+        return
+    all_missing = [pk for ids in found.values() for pk in ids]
+    written = _write_missing(events, all_missing, language, texts)
+    for index, ids in found.items():
+        month = months[index]
+        month.text = _PLACEHOLDER.sub(lambda match: written.get(int(match[1]), b""), month.text)
+        later = iter(ids)
+        month.hashes = b"".join(
+            entry_hash(written.get(next(later), b"")) if digest == _NO_HASH else digest
+            for digest in (month.hashes[i : i + 16] for i in range(0, len(month.hashes), 16))
+        )
+        month.unstored = None  # stored once its entries are (the next build queues it)
 
 
-# The feed's events in order (numbered by a window over the QuerySet's own ordering), in
-# groups of FEED_ROW_EVENTS; per group, its entries joined in that order by the database,
-# their digests, and how many have no current entry. Index lookups through the entries'
-# (event, language) key: no hash of megabytes of text, no sort of wide rows.
+# The feed's events in order (start time, then id), a row per month; per month the digest of
+# its members, the stored span with those members if there is one, and otherwise its
+# entries joined in order by the database, their digests and how many have no current
+# entry. The aggregates take the rows in the sorted subquery's order (a GroupAggregate over
+# presorted input: one sort, not one per aggregate and month). Index lookups through the
+# entries' (event, language) key: no hash of megabytes of text, no sort of wide rows; a
+# month read from its span takes one lookup.
 _POSTGRES_FEED = """
-SELECT agg.body, agg.hashes, agg.missing
+SELECT sp.hashes, {span_text}, {span_piece}, agg.body, agg.hashes, agg.missing,
+       CASE WHEN sp.id IS NULL THEN g.ids END
 FROM (
-  SELECT s.rn / {group} AS grp,
-         array_agg(s.pk ORDER BY s.rn) AS ids,
-         array_agg(s.stamp ORDER BY s.rn) AS stamps{status_array}
-  FROM ({events}) AS s({columns})
-  GROUP BY 1
+  SELECT s.month,
+         array_agg(s.pk) AS ids,
+         array_agg(s.stamp) AS stamps{status_array},
+         decode(md5(string_agg(int8send(s.pk::bigint) || timestamptz_send(s.stamp), ''::bytea)),
+                'hex') AS members
+  FROM (
+    SELECT t.pk, t.stamp{status_select}, date_trunc('month', t.starts AT TIME ZONE 'UTC') AS month
+    FROM ({events}) AS t({columns})
+    ORDER BY month, t.starts, t.pk
+  ) AS s
+  GROUP BY s.month
 ) AS g
+LEFT JOIN {spans} AS sp
+  ON {use_spans} AND sp.language = %s AND sp.layout = %s AND sp.members = g.members
 CROSS JOIN LATERAL (
   SELECT string_agg(COALESCE({entry}, '#' || u.id || E'\\r\\n'), '' ORDER BY u.ord) AS body,
          string_agg(COALESCE({digest}, %s), ''::bytea ORDER BY u.ord) AS hashes,
@@ -694,8 +793,9 @@ CROSS JOIN LATERAL (
   FROM unnest(g.ids, g.stamps{status_unnest}) WITH ORDINALITY AS u(id, stamp{status_column}, ord)
   LEFT JOIN {entries} AS ce
     ON ce.event_id = u.id AND ce.language = %s AND ce.layout = %s AND ce.rendered_for = u.stamp
+  WHERE sp.id IS NULL
 ) AS agg
-ORDER BY g.grp
+ORDER BY g.month
 """
 _PERSONAL_VARIANT = (
     "CASE WHEN u.status = %s THEN ce.{waitlisted} WHEN u.status = %s "
@@ -703,18 +803,15 @@ _PERSONAL_VARIANT = (
 )
 
 
-def _postgres_parts(events: QuerySet[Event], language: str, layout: str):
-    """(body chunks, digests, missing count) joined by PostgreSQL, or None for a QuerySet
-    whose ordering is not plain fields (then the rows are read instead)."""
-    ordering = list(events.query.order_by)
-    if not ordering or not all(isinstance(name, str) for name in ordering):
+def _postgres_months(events: QuerySet[Event], language: str, layout: str, *, gzipped: bool):
+    """The feed's months joined by PostgreSQL, or None for a QuerySet not ordered by start
+    time and id, as feeds are (then the rows are read instead)."""
+    if list(events.query.order_by) not in (["starts_at", "pk"], ["starts_at", "id"]):
         return None
     personal = "my_status" in events.query.annotations
-    fields = ["pk", "updated_at", *(["my_status"] if personal else []), "_feed_row"]
-    numbered = events.prefetch_related(None).annotate(
-        _feed_row=Window(RowNumber(), order_by=ordering)
-    )
-    inner, inner_params = numbered.values_list(*fields).query.sql_with_params()
+    fields = ["pk", "updated_at", *(["my_status"] if personal else []), "starts_at"]
+    unordered = events.prefetch_related(None).order_by().values_list(*fields)
+    inner, inner_params = unordered.query.sql_with_params()
     entry, digest = "ce.text", "ce.text_hash"
     variant_params: list = []
     if personal:
@@ -725,12 +822,18 @@ def _postgres_parts(events: QuerySet[Event], language: str, layout: str):
             text="text_hash", confirmed="confirmed_hash", waitlisted="waitlisted_hash"
         )
         variant_params = [RegistrationStatus.WAITLISTED, RegistrationStatus.CONFIRMED]
+    quote = connections[events.db].ops.quote_name
     sql = _POSTGRES_FEED.format(
-        entries=connections[events.db].ops.quote_name(CalendarEntry._meta.db_table),
-        group=FEED_ROW_EVENTS,
+        entries=quote(CalendarEntry._meta.db_table),
+        spans=quote(CalendarSpan._meta.db_table),
+        # Spans hold public entries: a personal feed is joined from its entries.
+        use_spans="FALSE" if personal else "TRUE",
+        span_text="NULL::text" if gzipped else "sp.text",
+        span_piece="sp.deflated, sp.crc, sp.size, sp.shift" if gzipped else "NULL, 0, 0, 0",
         events=inner,
-        columns="pk, stamp, status, rn" if personal else "pk, stamp, rn",
-        status_array=", array_agg(s.status ORDER BY s.rn) AS statuses" if personal else "",
+        columns="pk, stamp, status, starts" if personal else "pk, stamp, starts",
+        status_array=", array_agg(s.status) AS statuses" if personal else "",
+        status_select=", t.status" if personal else "",
         status_unnest=", g.statuses" if personal else "",
         status_column=", status" if personal else "",
         entry=entry,
@@ -739,6 +842,8 @@ def _postgres_parts(events: QuerySet[Event], language: str, layout: str):
     # The entry expression appears twice (the body and the count), the digest once.
     params = [
         *inner_params,
+        language,
+        layout,
         *variant_params,
         *variant_params,
         _NO_HASH,
@@ -746,19 +851,45 @@ def _postgres_parts(events: QuerySet[Event], language: str, layout: str):
         language,
         layout,
     ]
-    connection = connections[events.db]
-    with connection.cursor() as cursor:
-        cursor.cursor.adapters.register_loader("text", _Utf8Bytes)
+    with _binary_cursor(connections[events.db]) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    chunks = [row[0] for row in rows if row[0] is not None]
-    hashes = [bytes(row[1]) for row in rows if row[1] is not None]
-    return chunks, hashes, sum(row[2] for row in rows)
+    return [_month_from_row(row, personal=personal) for row in rows]
+
+
+class _FeedCursor(psycopg.Cursor):
+    """Parameters bound by the server, the statement prepared once per connection (planning
+    the feed's query costs about as much as running it at 1,000 events), and results in
+    PostgreSQL's binary format: a bytea (the stored gzip pieces and digests) as bytes, not
+    hex text to decode, text as its UTF-8 bytes."""
+
+    def execute(self, query, params=None, *, prepare=True, binary=True):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+def _binary_cursor(connection):
+    """A _FeedCursor, wrapped as Django wraps its own cursors (Django's bind parameters in the
+    client and take text results), so it is counted, logged and its errors translated like
+    any other query."""
+    connection.ensure_connection()
+    cursor = _FeedCursor(connection.connection)
+    cursor.adapters.register_loader("text", _Utf8Bytes)
+    return connection._prepare_cursor(cursor)  # as connection.cursor() does
+
+
+def _month_from_row(row: tuple, *, personal: bool) -> _Month:
+    span_hashes, span_text, deflated, crc, size, shift, body, hashes, missing, ids = row
+    if span_hashes is None:  # joined from its entries: its span can be stored (public feeds)
+        return _Month(body, bytes(hashes), missing=missing, unstored=None if personal else ids)
+    piece = packing.Piece(bytes(deflated), crc, size, shift) if deflated is not None else None
+    return _Month(span_text, bytes(span_hashes), piece=piece)
 
 
 class _Utf8Bytes(Loader):
     """Text as the UTF-8 bytes PostgreSQL sends (the database's encoding is UTF8): decoding
     ~10 MB and encoding it again would cost more than the query's own work."""
+
+    format = Format.BINARY
 
     def load(self, data) -> bytes:
         return bytes(data)
@@ -773,6 +904,69 @@ def _queue_storing(event_ids: list[int], language: str) -> None:
     minute = timezone.now().strftime("%Y%m%dT%H%M")
     key = f"calendar-entries:{language}:{digest}:{minute}"
     enqueue(task=STORE_ENTRIES_TASK, args=[ids, language], key=key)
+
+
+def _queue_spans(months: list[list[int]], language: str) -> None:
+    """An outbox row for storing the spans of months a build joined from entries (once per
+    set of months, language and minute, as _queue_storing)."""
+    if not months:
+        return
+    digest = hashlib.sha256(repr(months).encode()).hexdigest()[:24]
+    minute = timezone.now().strftime("%Y%m%dT%H%M")
+    key = f"calendar-spans:{language}:{digest}:{minute}"
+    enqueue(task=STORE_SPANS_TASK, args=[months, language], key=key)
+
+
+def store_spans(months: Iterable[list[int]], language: str) -> int:
+    """Join and store the spans of these months of a feed (each its event ids in feed order),
+    from their current entries in `language`; a month with an event changed or without a
+    current entry since is left out (a later build queues it again). Idempotent."""
+    months = [list(month) for month in months]
+    ids = {pk for month in months for pk in month}
+    with translation.override(language):
+        layout = _Texts().layout
+    stamps = dict(Event.objects.filter(pk__in=ids).values_list("pk", "updated_at"))
+    entries = {
+        entry.event_id: entry
+        for entry in CalendarEntry.objects.filter(
+            event_id__in=ids, language=language, layout=layout
+        ).only("event_id", "rendered_for", "text", "text_hash")
+    }
+    spans = []
+    for month in months:
+        if not all(pk in entries and entries[pk].rendered_for == stamps.get(pk) for pk in month):
+            continue
+        text = "".join(entries[pk].text for pk in month)
+        piece = packing.Piece.of(text.encode())
+        spans.append(
+            CalendarSpan(
+                language=language,
+                layout=layout,
+                members=members_digest((pk, stamps[pk]) for pk in month),
+                text=text,
+                hashes=b"".join(bytes(entries[pk].text_hash) for pk in month),
+                deflated=piece.deflated,
+                crc=piece.crc,
+                size=piece.size,
+                shift=piece.shift,
+            )
+        )
+    CalendarSpan.objects.bulk_create(
+        spans,
+        update_conflicts=True,
+        unique_fields=["language", "layout", "members"],
+        update_fields=["stored_at"],  # the same members give the same text
+    )
+    return len(spans)
+
+
+def feed_months(events: QuerySet[Event]) -> list[list[int]]:
+    """The feed's events by month, as a build groups them (for storing their spans)."""
+    rows = events.prefetch_related(None).values_list("pk", "starts_at")
+    return [
+        [pk for pk, _starts in in_month]
+        for _month, in_month in itertools.groupby(rows, key=lambda row: month_of(row[1]))
+    ]
 
 
 def _variants(item: FeedItem, texts: _Texts) -> tuple[str, str | None, str]:
@@ -849,7 +1043,8 @@ def prune_entries(now: dt.datetime | None = None) -> int:
     text, such as a meeting link, that the current layout leaves out).
 
     Feeds show the past `FEED_PAST` (events/selectors.py); an older event's entry is never
-    read again unless the event is moved, and then it is written again anyway.
+    read again unless the event is moved, and then it is written again anyway. Spans go
+    with their layout, or `SPAN_KEPT` after they were last stored.
     """
     before = (now or timezone.now()) - FEED_PAST
     current = Q()
@@ -858,7 +1053,10 @@ def prune_entries(now: dt.datetime | None = None) -> int:
     deleted, _by_model = CalendarEntry.objects.filter(
         Q(event__starts_at__lt=before) | ~current
     ).delete()
-    return deleted
+    spans, _by_model = CalendarSpan.objects.filter(
+        Q(stored_at__lt=(now or timezone.now()) - SPAN_KEPT) | ~current
+    ).delete()
+    return deleted + spans
 
 
 # --- Changes --------------------------------------------------------------------------------
@@ -936,7 +1134,15 @@ class FeedVersion:
 
     def for_cache(self) -> tuple:
         """Plain values, so a release that changes this class never meets an old pickle."""
-        return (FEED_FORMAT_VERSION, *astuple(self))
+        # Not dataclasses.astuple, which deep-copies every field on every build.
+        return (
+            FEED_FORMAT_VERSION,
+            self.generation,
+            self.day,
+            self.checked_at,
+            self.etag,
+            self.built,
+        )
 
     @classmethod
     def from_cache(cls, value) -> FeedVersion | None:

@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from .feeds import STORE_ENTRIES_TASK, prune_entries, store_entries
+from .feeds import STORE_ENTRIES_TASK, STORE_SPANS_TASK, prune_entries, store_entries, store_spans
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +23,17 @@ def store_calendar_entries(event_ids: list[int], language: str) -> int:
     return stored
 
 
+@shared_task(name=STORE_SPANS_TASK)
+def store_calendar_spans(months: list[list[int]], language: str) -> int:
+    """Store the months a feed request joined from entries as spans (feeds.build_feed)."""
+    stored = store_spans(months, language)
+    logger.info("Stored %s calendar spans in %s", stored, language)
+    return stored
+
+
 @shared_task(name="events.tasks.prune_calendar_entries")
 def prune_calendar_entries() -> int:
-    """Daily: drop the stored feed entries of events older than any feed shows."""
+    """Daily: drop the stored feed entries of events older than any feed shows, and old spans."""
     deleted = prune_entries()
     logger.info("Pruned %s calendar entries", deleted)
     return deleted

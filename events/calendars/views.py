@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gzip
 import hashlib
 import hmac
 import re
@@ -196,7 +195,8 @@ def serve_feed(
     (calendar name, description), which run in `language`, only when the feed is built.
     While nothing changed (the change generation is the same, events/calendars/signals.py) the
     cache remembers the feed's ETag, so a conditional request that matches costs one cache
-    round trip and no query. Clients that accept gzip get the body compressed once per ETag.
+    round trip and no query. Clients that accept gzip get a gzip body, built as such
+    (feeds.build_feed joins stored compressed spans) and cached apart from the plain one.
     """
     remembered_key = _remembered_key(key, language)
     found = _shared_state(remembered_key)
@@ -210,18 +210,17 @@ def serve_feed(
         nonlocal body
         with translation.override(language):
             name, description = names()
-            built_feed = feeds.build_feed(events(), name=name, description=description)
+            built_feed = feeds.build_feed(
+                events(), name=name, description=description, gzipped=gzipped
+            )
         # An unchanged feed keeps its Last-Modified, so If-Modified-Since keeps working.
         unchanged = version is not None and version.etag == built_feed.etag
         built = version.built if unchanged else timezone.now().replace(microsecond=0)
         fresh = feeds.FeedVersion(generation, day, time.time(), built_feed.etag, built)
-        bodies = {_body_key(fresh.etag): built_feed.body}
-        if gzipped:
-            bodies[_body_key(fresh.etag, gzipped=True)] = _gzip(built_feed.body)
-        for body_key, stored in bodies.items():
-            LOCAL_BODIES.put(body_key, stored)
-        body = bodies[_body_key(fresh.etag, gzipped=gzipped)]
-        cache.set_many({remembered_key: fresh.for_cache(), **bodies}, CACHE_SECONDS)
+        body_key = _body_key(fresh.etag, gzipped=gzipped)
+        body = built_feed.body
+        LOCAL_BODIES.put(body_key, body)
+        cache.set_many({remembered_key: fresh.for_cache(), body_key: body}, CACHE_SECONDS)
         _remember_here(
             remembered_key, {feeds.GENERATION_KEY: generation, remembered_key: fresh.for_cache()}
         )
@@ -234,8 +233,8 @@ def serve_feed(
     if not_modified is not None:
         return _finish_feed(not_modified, version=version, gzipped=gzipped, private=private)
     if body is None:
-        body = _body_of(version.etag, gzipped=gzipped)
-        if body is None:  # the body left the cache before its version did
+        body = _stored_body(version.etag, gzipped=gzipped)
+        if body is None:  # not built in this representation yet, or it left the cache
             version = build()
     response = HttpResponse(body, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -260,22 +259,6 @@ def _not_modified(request: HttpRequest, etag: str, built: dt.datetime) -> HttpRe
 def _etag(version: feeds.FeedVersion, *, gzipped: bool) -> str:
     """The gzip representation has its own strong ETag (RFC 9110 8.8.3: other bytes)."""
     return version.etag[:-1] + '-gzip"' if gzipped else version.etag
-
-
-def _gzip(plain: bytes) -> bytes:
-    # mtime=0: the same body gives the same bytes in every worker.
-    return gzip.compress(plain, compresslevel=6, mtime=0)
-
-
-def _body_of(etag: str, *, gzipped: bool) -> bytes | None:
-    """The stored body of this ETag (compressed once from the plain one on first need)."""
-    body = _stored_body(etag, gzipped=gzipped)
-    if body is None and gzipped:
-        plain = _stored_body(etag, gzipped=False)
-        if plain is not None:
-            body = _gzip(plain)
-            _store_body(etag, body, gzipped=True)
-    return body
 
 
 def _finish_feed(
