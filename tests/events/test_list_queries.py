@@ -20,6 +20,7 @@ import datetime as dt
 import icalendar
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -338,9 +339,20 @@ def test_feeds(client, django_assert_num_queries, django_capture_on_commit_callb
         callback()
     cache.clear()  # measure the build from stored entries, not the cached body
     forget_local_state()  # nor this worker's memo of the feed's version
-    with django_assert_num_queries(lookup + 1):
+    # Joined from the stored entries; on PostgreSQL storing its months as spans is queued.
+    spans = OUTBOX_ROW if connection.vendor == "postgresql" else 0
+    with (
+        django_capture_on_commit_callbacks() as queued,
+        django_assert_num_queries(lookup + 1 + spans),
+    ):
         rebuilt = client.get(url)
     assert rebuilt.content == first.content
+    for callback in queued:
+        callback()
+    cache.clear()
+    forget_local_state()
+    with django_assert_num_queries(lookup + 1):  # joined from the stored spans
+        assert client.get(url).content == first.content
 
 
 # session, user, the event with its theme and series, the person's registration, the
