@@ -126,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
     )
+    # Django turns psycopg's prepared statements off (prepare_threshold None), and that also
+    # ignores an explicit `execute(..., prepare=True)`. With a threshold nothing reaches, only
+    # the calendar feed's query (events/calendars/feeds.py _FeedCursor, server-side binding)
+    # is prepared, once per connection, as it asks; Django's own queries bind in the client
+    # and are never prepared either way.
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

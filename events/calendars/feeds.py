@@ -21,7 +21,7 @@ import itertools
 import re
 import secrets
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -661,8 +661,16 @@ def feed_body(events: QuerySet[Event], *, name: str, description: str) -> bytes:
     return build_feed(events, name=name, description=description).body
 
 
+FeedEvents = QuerySet[Event] | Callable[[], QuerySet[Event]]
+
+
 def build_feed(
-    events: QuerySet[Event], *, name: str, description: str, gzipped: bool = False
+    events: FeedEvents,
+    *,
+    name: str,
+    description: str,
+    gzipped: bool = False,
+    statement_key: tuple | None = None,
 ) -> BuiltFeed:
     """A whole feed in the active language, plain or gzip, and its ETag.
 
@@ -679,17 +687,24 @@ def build_feed(
     here is hashed here), so it follows the body's bytes without hashing megabytes.
     On PostgreSQL the database joins the entries (_postgres_months); elsewhere they are read
     as rows.
+
+    `events` may be a function giving the QuerySet: with a `statement_key` (which must name
+    one QuerySet: the feed, its clock's minute, events/calendars/selectors.feed_now) the
+    worker keeps the feed's compiled statement, and the QuerySet is built only when needed.
     """
     texts = _texts_here()
     language = translation.get_language() or settings.LANGUAGE_CODE
     head = "".join(_calendar_head(name, description)).encode()
+    events = _Lazy(events)
     months = None
-    if connections[events.db].vendor == "postgresql":
-        months = _postgres_months(events, language, texts.layout, gzipped=gzipped)
+    if connections[Event.objects.db].vendor == "postgresql":
+        months = _postgres_months(
+            events, language, texts.layout, gzipped=gzipped, statement_key=statement_key
+        )
         if months is not None:
-            _write_placeholders(events, months, language, texts)
+            _write_placeholders(events.get(), months, language, texts)
     if months is None:
-        months = _months_from_rows(events, language=language, texts=texts)
+        months = _months_from_rows(events.get(), language=language, texts=texts)
     _queue_spans([month.unstored for month in months if month.unstored], language)
     etag = _etag(head, [month.hashes for month in months])
     if not gzipped:
@@ -803,9 +818,69 @@ _PERSONAL_VARIANT = (
 )
 
 
-def _postgres_months(events: QuerySet[Event], language: str, layout: str, *, gzipped: bool):
+class _Lazy:
+    """A feed's QuerySet, built on the first `get()` (or given as it is)."""
+
+    def __init__(self, events: FeedEvents) -> None:
+        self._events = events if isinstance(events, QuerySet) else None
+        self._build = None if isinstance(events, QuerySet) else events
+
+    def get(self) -> QuerySet[Event]:
+        if self._events is None:
+            self._events = self._build()
+        return self._events
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: list
+    personal: bool
+
+
+class _Statements:
+    """The feeds' compiled statements in this worker, by statement key (feed, language,
+    layout, gzip, minute): building and compiling the QuerySet cost about as much as the
+    database's whole answer at 1,000 events. Bounded: emptied when full (a key lives a
+    minute)."""
+
+    limit = 256
+    kept: dict[tuple, _Statement] = {}  # one per process
+
+    @classmethod
+    def get(cls, key: tuple | None) -> _Statement | None:
+        return None if key is None else cls.kept.get(key)
+
+    @classmethod
+    def put(cls, key: tuple | None, statement: _Statement) -> None:
+        if key is None:
+            return
+        if len(cls.kept) >= cls.limit:
+            cls.kept.clear()
+        cls.kept[key] = statement
+
+
+def _postgres_months(
+    events: _Lazy, language: str, layout: str, *, gzipped: bool, statement_key: tuple | None
+):
     """The feed's months joined by PostgreSQL, or None for a QuerySet not ordered by start
     time and id, as feeds are (then the rows are read instead)."""
+    key = None if statement_key is None else (*statement_key, language, layout, gzipped)
+    statement = _Statements.get(key)
+    if statement is None:
+        statement = _feed_statement(events.get(), language, layout, gzipped=gzipped)
+        if statement is None:
+            return None
+        _Statements.put(key, statement)
+    with _binary_cursor(connections[Event.objects.db]) as cursor:
+        cursor.execute(statement.sql, statement.params)
+        rows = cursor.fetchall()
+    return [_month_from_row(row, personal=statement.personal) for row in rows]
+
+
+def _feed_statement(
+    events: QuerySet[Event], language: str, layout: str, *, gzipped: bool
+) -> _Statement | None:
     if list(events.query.order_by) not in (["starts_at", "pk"], ["starts_at", "id"]):
         return None
     personal = "my_status" in events.query.annotations
@@ -851,10 +926,7 @@ def _postgres_months(events: QuerySet[Event], language: str, layout: str, *, gzi
         language,
         layout,
     ]
-    with _binary_cursor(connections[events.db]) as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [_month_from_row(row, personal=personal) for row in rows]
+    return _Statement(sql, params, personal)
 
 
 class _FeedCursor(psycopg.Cursor):

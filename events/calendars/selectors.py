@@ -21,6 +21,13 @@ FEED_PAST = timedelta(days=183)
 FEED_CANCELLED_KEPT = timedelta(days=30)
 
 
+def feed_now():
+    """The feeds' clock: the minute it is now. Their window (FEED_PAST, FEED_CANCELLED_KEPT)
+    moves a minute at a time, so within a minute a feed is the same statement with the same
+    parameters, and a worker keeps it compiled (events/calendars/feeds.py _Statements)."""
+    return timezone.now().replace(second=0, microsecond=0)
+
+
 def calendar_feed_events(
     *, series=None, kind: str = "", theme=None, network=None, person=None, now=None
 ) -> QuerySet[Event]:
@@ -30,9 +37,9 @@ def calendar_feed_events(
     Public feeds hold only events for everyone; `network` gives that network's events (its
     private feed); `person` gives the events the person is confirmed or waitlisted for
     (annotated `on_waitlist` and `my_status`, which the meeting link follows), whatever their
-    audience.
+    audience. `now` defaults to `feed_now()`.
     """
-    now = now or timezone.now()
+    now = now or feed_now()
     kept_since = now - FEED_CANCELLED_KEPT
     events = Event.objects.filter(starts_at__gte=now - FEED_PAST).filter(
         Q(status=EventStatus.PUBLISHED)

@@ -38,7 +38,7 @@ from ..registration.rules import meeting_link
 from ..registration.selectors import registration_of
 from ..selectors import visible_events
 from . import feeds
-from .selectors import calendar_feed_events
+from .selectors import calendar_feed_events, feed_now
 
 CACHE_SECONDS = 24 * 3600
 PUBLIC_CACHE_CONTROL = "public, max-age=900"
@@ -183,7 +183,7 @@ def serve_feed(
     request: HttpRequest,
     *,
     key: str,
-    events: Callable[[], QuerySet[Event]],
+    events: Callable[[dt.datetime], QuerySet[Event]],
     names: Callable[[], tuple[str, str]],
     private: bool,
     language: str,
@@ -191,8 +191,9 @@ def serve_feed(
 ) -> HttpResponse:
     """Answer a feed request: 304 on a match, the cached body, or build and cache it.
 
-    `key` names the feed (not its secret); `events` gives its events' QuerySet and `names`
-    (calendar name, description), which run in `language`, only when the feed is built.
+    `key` names the feed (not its secret); `events` gives its events' QuerySet at a time of
+    the feeds' clock (selectors.feed_now) and `names` (calendar name, description), which
+    run in `language`, only when the feed is built.
     While nothing changed (the change generation is the same, events/calendars/signals.py) the
     cache remembers the feed's ETag, so a conditional request that matches costs one cache
     round trip and no query. Clients that accept gzip get a gzip body, built as such
@@ -210,8 +211,13 @@ def serve_feed(
         nonlocal body
         with translation.override(language):
             name, description = names()
+            now = feed_now()
             built_feed = feeds.build_feed(
-                events(), name=name, description=description, gzipped=gzipped
+                lambda: events(now),
+                name=name,
+                description=description,
+                gzipped=gzipped,
+                statement_key=(key, now),
             )
         # An unchanged feed keeps its Last-Modified, so If-Modified-Since keeps working.
         unchanged = version is not None and version.etag == built_feed.etag
@@ -315,7 +321,7 @@ class FeedKind:
 
     find: Callable[..., object]
     key: Callable[[object], str]
-    events: Callable[[object], QuerySet[Event]]
+    events: Callable[[object, dt.datetime], QuerySet[Event]]  # the subject, selectors.feed_now()
     names: Callable[[object], tuple[str, str]]
     filename: Callable[[object], str]
     private: bool = False
@@ -326,7 +332,7 @@ FEED_KINDS: dict[str, FeedKind] = {
     "all": FeedKind(
         find=lambda: None,
         key=lambda _none: "all",
-        events=lambda _none: calendar_feed_events(),
+        events=lambda _none, now: calendar_feed_events(now=now),
         names=lambda _none: (
             _("Kohtaamo events"),
             _("All public events of the work-ability programme."),
@@ -336,7 +342,7 @@ FEED_KINDS: dict[str, FeedKind] = {
     "series": FeedKind(
         find=_series,
         key=lambda series: f"series:{series.pk}:{series.name}",
-        events=lambda series: calendar_feed_events(series=series),
+        events=lambda series, now: calendar_feed_events(series=series, now=now),
         names=lambda series: (
             _("Kohtaamo: %(name)s") % {"name": series.name},
             _("Public events of the series %(name)s.") % {"name": series.name},
@@ -346,7 +352,7 @@ FEED_KINDS: dict[str, FeedKind] = {
     "kind": FeedKind(
         find=_kind,
         key=lambda kind: f"kind:{kind.value}",
-        events=lambda kind: calendar_feed_events(kind=kind.value),
+        events=lambda kind, now: calendar_feed_events(kind=kind.value, now=now),
         names=lambda kind: (
             _("Kohtaamo: %(kind)s") % {"kind": kind.label},
             _("Public events of the kind: %(kind)s.") % {"kind": kind.label},
@@ -356,7 +362,7 @@ FEED_KINDS: dict[str, FeedKind] = {
     "theme": FeedKind(
         find=_theme,
         key=lambda theme: f"theme:{theme.pk}:{theme.title}",
-        events=lambda theme: calendar_feed_events(theme=theme),
+        events=lambda theme, now: calendar_feed_events(theme=theme, now=now),
         names=lambda theme: (
             _("Kohtaamo: %(theme)s") % {"theme": theme.title},
             _("Public events on the theme %(theme)s.") % {"theme": theme.title},
@@ -366,7 +372,7 @@ FEED_KINDS: dict[str, FeedKind] = {
     "network": FeedKind(
         find=_network,
         key=lambda network: f"network:{network.pk}:{network.name}",
-        events=lambda network: calendar_feed_events(network=network),
+        events=lambda network, now: calendar_feed_events(network=network, now=now),
         names=lambda network: (
             _("Kohtaamo: %(network)s") % {"network": network.name},
             _("Events of the network %(network)s, for its members.") % {"network": network.name},
@@ -377,7 +383,7 @@ FEED_KINDS: dict[str, FeedKind] = {
     "personal": FeedKind(
         find=_person,
         key=lambda person: f"person:{person.pk}",
-        events=lambda person: calendar_feed_events(person=person),
+        events=lambda person, now: calendar_feed_events(person=person, now=now),
         names=lambda _person: (
             _("Kohtaamo: my events"),
             _("The events you have registered for, waitlisted ones marked."),
@@ -397,7 +403,7 @@ def feed(request: HttpRequest, *, feed_kind: str, **url_arguments) -> HttpRespon
     return serve_feed(
         request,
         key=kind.key(subject),
-        events=lambda: kind.events(subject),
+        events=lambda now: kind.events(subject, now),
         names=lambda: kind.names(subject),
         private=kind.private,
         language=_language(request, default=kind.language(subject)),

@@ -22,7 +22,7 @@ from events.calendars.feeds import (
     store_entries,
     store_spans,
 )
-from events.calendars.selectors import calendar_feed_events
+from events.calendars.selectors import FEED_PAST, calendar_feed_events, feed_now
 from events.calendars.views import forget_local_state
 from events.models import CalendarSpan, Event, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
@@ -167,3 +167,43 @@ def test_a_calendar_app_asking_for_gzip_gets_the_plain_feed_compressed(client):
         client.get(ALL, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]).status_code
         == 304
     )
+
+
+@on_postgres
+def test_the_feeds_query_is_prepared_once_per_connection():
+    # Django turns psycopg's prepared statements off unless the settings give a threshold;
+    # then the feed's query would be planned again on every request.
+    _events_over_months(6)
+    _store_everything()
+    first = _build(gzipped=True).body
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%events_calendarspan%"],
+        )
+        assert cursor.fetchone()[0] == 1
+    assert _build(gzipped=True).body == first
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_a_feed_built_again_within_its_minute_shows_what_changed(client):
+    # The worker keeps the feed's compiled statement for the minute: data changes still show.
+    with time_machine.travel(dt.datetime(2026, 12, 31, 23, 58, 10, tzinfo=dt.UTC), tick=False):
+        _events_over_months(3)
+        first = client.get(ALL).content
+        EventFactory(title="Uusi tapahtuma", starts_at=timezone.now() + dt.timedelta(days=2))
+        second = client.get(ALL).content
+    assert b"Uusi tapahtuma" not in first
+    assert b"Uusi tapahtuma" in second
+    assert second.count(b"BEGIN:VEVENT") == first.count(b"BEGIN:VEVENT") + 1
+
+
+def test_the_feeds_window_moves_a_minute_at_a_time():
+    at = dt.datetime(2026, 6, 21, 12, 30, 45, 123456, tzinfo=dt.UTC)
+    with time_machine.travel(at, tick=False):
+        assert feed_now() == dt.datetime(2026, 6, 21, 12, 30, tzinfo=dt.UTC)
+        # An event that started just inside the six months is in the feed all that minute.
+        EventFactory(title="Reunalla", starts_at=feed_now() - FEED_PAST + dt.timedelta(seconds=1))
+        assert calendar_feed_events().filter(title="Reunalla").exists()
