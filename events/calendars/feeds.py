@@ -697,7 +697,7 @@ def build_feed(
     head = "".join(_calendar_head(name, description)).encode()
     events = _Lazy(events)
     months = None
-    if connections[Event.objects.db].vendor == "postgresql":
+    if connections[events.db].vendor == "postgresql":
         months = _postgres_months(
             events, language, texts.layout, gzipped=gzipped, statement_key=statement_key
         )
@@ -825,6 +825,11 @@ class _Lazy:
         self._events = events if isinstance(events, QuerySet) else None
         self._build = None if isinstance(events, QuerySet) else events
 
+    @property
+    def db(self) -> str:
+        """The given QuerySet's database; a built one reads where Event's queries do."""
+        return self._events.db if self._events is not None else Event.objects.db
+
     def get(self) -> QuerySet[Event]:
         if self._events is None:
             self._events = self._build()
@@ -872,7 +877,7 @@ def _postgres_months(
         if statement is None:
             return None
         _Statements.put(key, statement)
-    with _binary_cursor(connections[Event.objects.db]) as cursor:
+    with _binary_cursor(connections[events.db]) as cursor:
         cursor.execute(statement.sql, statement.params)
         rows = cursor.fetchall()
     return [_month_from_row(row, personal=statement.personal) for row in rows]

@@ -3,7 +3,7 @@ private feed; a person's own feed)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import (
     BooleanField,
@@ -21,7 +21,7 @@ FEED_PAST = timedelta(days=183)
 FEED_CANCELLED_KEPT = timedelta(days=30)
 
 
-def feed_now():
+def feed_now() -> datetime:
     """The feeds' clock: the minute it is now. Their window (FEED_PAST, FEED_CANCELLED_KEPT)
     moves a minute at a time, so within a minute a feed is the same statement with the same
     parameters, and a worker keeps it compiled (events/calendars/feeds.py _Statements)."""
