@@ -37,14 +37,19 @@ def visible_events(*, user) -> QuerySet[Event]:
     """Published and cancelled events this person may see (network-only ones for members)."""
     events = Event.objects.filter(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
     if getattr(user, "is_authenticated", False):
+        # EXISTS rather than a join: no DISTINCT over the whole row, and the row can be
+        # locked (SELECT DISTINCT … FOR UPDATE is refused).
         return events.filter(
-            Q(audience=Audience.EVERYONE)
-            | Q(
-                audience_networks__memberships__user=user,
-                audience_networks__memberships__status="active",
-            )
-        ).distinct()
+            Q(audience=Audience.EVERYONE) | Exists(_active_audience_membership(user))
+        )
     return events.filter(audience=Audience.EVERYONE)
+
+
+def _active_audience_membership(user) -> QuerySet[Membership]:
+    """The person's active memberships in the audience networks of the outer event."""
+    return Membership.objects.filter(
+        user=user, status=MembershipStatus.ACTIVE, network__events=OuterRef("pk")
+    )
 
 
 def upcoming_events(*, user) -> QuerySet[Event]:
@@ -145,10 +150,9 @@ def with_availability(events: QuerySet[Event], *, user) -> QuerySet[Event]:
     if not getattr(user, "is_authenticated", False):
         return events
     mine = Registration.objects.filter(event=OuterRef("pk"), user=user).values("status")
-    member = Membership.objects.filter(
-        user=user, status=MembershipStatus.ACTIVE, network__events=OuterRef("pk")
+    return events.annotate(
+        my_status=Subquery(mine[:1]), audience_member=Exists(_active_audience_membership(user))
     )
-    return events.annotate(my_status=Subquery(mine[:1]), audience_member=Exists(member))
 
 
 def event_for_page(*, user, pk: int, staff: bool = False) -> Event:
