@@ -355,7 +355,6 @@ def _register(
     if person is None and not guest_email:
         raise EventsError(_("An e-mail address is needed to register."))
     staff = by is not None and by != person
-    answer_values = asked_answers(event=event, answers=answers)
     try:
         with transaction.atomic():
             return _register_locked(
@@ -366,7 +365,7 @@ def _register(
                 guest_organisation=guest_organisation.strip(),
                 by=by,
                 staff=staff,
-                answers=answer_values,
+                answers=answers,
             )
     except IntegrityError:
         # The unique constraints caught a duplicate that slipped past the lock.
@@ -401,6 +400,8 @@ def _register_locked(
     *, event, person, guest_name, guest_email, guest_organisation, by, staff, answers
 ) -> RegistrationOutcome:
     event, existing = _lock_and_count(event, person, guest_email)
+    # The questions asked are read from the locked row (the caller's copy may be only its pk).
+    answers = asked_answers(event=event, answers=answers)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         if staff and existing.status == RegistrationStatus.PENDING:
             _place(existing, registration_availability(event=event, staff=True, registration=None))
