@@ -6,13 +6,15 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.models import Audience, RegistrationMode, RegistrationStatus
-from tests.factories import EventFactory, NetworkFactory, UserFactory
+from networks.models import MembershipStatus
+from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# token and person, roles, the event (visibility), savepoint, event row lock, confirmed
-# count with the person's own row, INSERT registration, INSERT the outbox row, release.
-REGISTER_QUERIES = 9
+# token and person, the event (visibility; the roles are asked only when it is not visible),
+# savepoint, event row lock, confirmed count with the person's own row, INSERT registration,
+# INSERT the outbox row, release.
+REGISTER_QUERIES = 8
 
 
 def _client_with_token(person) -> APIClient:
@@ -51,4 +53,23 @@ def test_a_network_only_event_stays_hidden_from_non_members():
     event.audience_networks.add(NetworkFactory())
     client = _client_with_token(UserFactory())
     assert client.post(f"/api/v1/events/{event.pk}/register/").status_code == 404
+    assert not event.registrations.exists()
+
+
+def test_a_network_only_event_takes_a_registration_from_an_active_member():
+    network = NetworkFactory()
+    event = EventFactory(capacity=5, audience=Audience.NETWORKS)
+    event.audience_networks.add(network, NetworkFactory())  # two networks: still one row
+    member = MembershipFactory(network=network).user
+    answer = _client_with_token(member).post(f"/api/v1/events/{event.pk}/register/")
+    assert answer.status_code == 201
+    assert list(event.registrations.values_list("user", flat=True)) == [member.pk]
+
+
+def test_a_network_only_event_stays_hidden_from_a_member_who_left():
+    network = NetworkFactory()
+    event = EventFactory(capacity=5, audience=Audience.NETWORKS)
+    event.audience_networks.add(network)
+    gone = MembershipFactory(network=network, status=MembershipStatus.LEFT).user
+    assert _client_with_token(gone).post(f"/api/v1/events/{event.pk}/register/").status_code == 404
     assert not event.registrations.exists()
