@@ -31,7 +31,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("kohtaamo.cache")
@@ -58,11 +58,30 @@ class _CacheMissingError(Exception):
     """Raised inside the backend when Redis is down; turned into an empty-cache answer."""
 
 
+class _SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new `redis.Redis` for every operation, and each copies its
+    ~80 response callbacks: a fifth of a registration's cache time (issue 20). One per
+    connection pool is enough; redis-py's clients are safe to share between threads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):  # noqa: ARG002 - Django's signature
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._client(connection_pool=self._get_connection_pool(index))
+            self._clients[index] = client
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
         self.retry_seconds = float(options.pop("retry_seconds", DEFAULT_RETRY_SECONDS))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = _SharedClientRedisCacheClient
         self._down_until = 0.0
 
     def _call(self, operation: str, function, *args):
