@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from icalendar import Calendar
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from benchmarks import data, harness
 from benchmarks.run import Row, _check_statuses, query_rows
@@ -16,7 +18,7 @@ from benchmarks.views import TRIVIAL_BODY
 from events.calendars.selectors import calendar_feed_events
 from events.models import Event
 
-from ..factories import EventFactory
+from ..factories import EventFactory, UserFactory
 
 PG_BASE = "postgres://postgres@127.0.0.1:5432"
 
@@ -86,3 +88,15 @@ def test_the_benchmark_data_grows_to_each_size_and_keeps_past_events_out_of_the_
     data.grow_events(upcoming=30, past=20)
     assert calendar_feed_events().count() == 30
     assert Event.objects.count() == 50
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="benchmarks.urls")
+def test_the_signed_in_floor_checks_the_token_and_asks_nothing_else():
+    client = APIClient()
+    assert client.post("/bench/signed-in-post").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory()).key}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/bench/signed-in-post")
+    assert (response.status_code, response.json()) == (200, {"ok": True})
+    assert len(queries) == 1  # the token with its person
