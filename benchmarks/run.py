@@ -26,8 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import django
 import redis
@@ -426,55 +428,63 @@ def _median_index(values: list[float]) -> int:
 def _signed_in_floor(server: harness.Server, tokens: list[str]) -> harness.Load:
     """The same burst of people POSTing to a view that does nothing after DRF's token check:
     what any registration costs before its own work (no target; it bounds the share)."""
-    for attempt in range(1, BURST_ATTEMPTS + 1):
-        try:
-            floor = harness.wrk_burst(
-                server.url, label="signed-in floor", method="POST", path=SIGNED_IN_POST,
-                connections=PEOPLE, tokens=tokens,
-            )  # fmt: skip
-        except harness.IncompleteBurstError:
-            if attempt == BURST_ATTEMPTS:
-                raise
-            time.sleep(5)
-            continue
-        if set(floor.statuses) != {"200"}:
-            raise RuntimeError(f"signed-in floor burst: HTTP {_statuses(floor)}")
-        return floor
-    raise AssertionError("unreachable")
+
+    def attempt() -> harness.Load:
+        return harness.wrk_burst(
+            server.url, label="signed-in floor", method="POST", path=SIGNED_IN_POST,
+            connections=PEOPLE, tokens=tokens,
+        )  # fmt: skip
+
+    floor, _attempts = _until_answered(attempt)
+    if set(floor.statuses) != {"200"}:
+        raise RuntimeError(f"signed-in floor burst: HTTP {_statuses(floor)}")
+    return floor
 
 
 BURST_ATTEMPTS = 3
+T = TypeVar("T")
+
+
+def _until_answered(attempt: Callable[[], T]) -> tuple[T, int]:
+    """Run a burst again, at most BURST_ATTEMPTS times, while wrk leaves connections unanswered.
+
+    Now and then wrk leaves a few of its 300 connections unanswered (seen with every burst,
+    also the trivial one). Gives the result and the number of attempts it took.
+    """
+    for number in range(1, BURST_ATTEMPTS + 1):
+        try:
+            return attempt(), number
+        except harness.IncompleteBurstError as incomplete:
+            if number == BURST_ATTEMPTS:
+                raise
+            print(f"   {incomplete}: running the round again", flush=True)
+            time.sleep(5)
+    raise AssertionError("unreachable")
 
 
 def _burst(server: harness.Server, tokens: list[str]):
     """One round: the trivial burst, then the registration burst on a fresh event.
 
-    Now and then wrk leaves a few of its 300 connections unanswered (seen with both bursts,
-    also the trivial one); such a round is run again on a fresh event, at most
-    BURST_ATTEMPTS times, and the table says how many rounds were run again.
+    A round with unanswered connections is run again on a fresh event (_until_answered), and
+    the table says how many rounds were run again.
     """
-    for attempt in range(1, BURST_ATTEMPTS + 1):
+
+    def attempt() -> tuple[harness.Load, harness.Load, int]:
         event = data.contested_event(seats=SEATS)
-        path = f"/api/v1/events/{event.pk}/register/"
-        try:
-            trivial = harness.wrk_burst(
-                server.url, label="trivial burst", method="GET", path=TRIVIAL, connections=PEOPLE
-            )
-            load = harness.wrk_burst(
-                server.url, label="register", method="POST", path=path, connections=PEOPLE,
-                tokens=tokens,
-            )  # fmt: skip
-        except harness.IncompleteBurstError as incomplete:
-            if attempt == BURST_ATTEMPTS:
-                raise
-            print(f"   {incomplete}: running the round again", flush=True)
-            time.sleep(5)
-            continue
-        if set(trivial.statuses) != {"200"}:
-            raise RuntimeError(f"trivial burst: HTTP {_statuses(trivial)}")
-        load.attempts = attempt
-        return load, trivial, data.registration_outcome(event.pk)
-    raise AssertionError("unreachable")
+        trivial = harness.wrk_burst(
+            server.url, label="trivial burst", method="GET", path=TRIVIAL, connections=PEOPLE
+        )
+        load = harness.wrk_burst(
+            server.url, label="register", method="POST",
+            path=f"/api/v1/events/{event.pk}/register/", connections=PEOPLE, tokens=tokens,
+        )  # fmt: skip
+        return load, trivial, event.pk
+
+    (load, trivial, event_pk), attempts = _until_answered(attempt)
+    load.attempts = attempts
+    if set(trivial.statuses) != {"200"}:
+        raise RuntimeError(f"trivial burst: HTTP {_statuses(trivial)}")
+    return load, trivial, data.registration_outcome(event_pk)
 
 
 def _exact(outcome: dict[str, int], load: harness.Load) -> bool:

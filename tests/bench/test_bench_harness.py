@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from benchmarks import data, harness
-from benchmarks.run import Row, _check_statuses, query_rows
+from benchmarks.run import BURST_ATTEMPTS, Row, _check_statuses, _until_answered, query_rows
 from benchmarks.views import TRIVIAL_BODY
 from events.calendars.selectors import calendar_feed_events
 from events.models import Event
@@ -49,6 +49,29 @@ def test_a_run_whose_answers_drift_from_304_to_200_is_stopped_not_measured():
     _check_statuses(_load(s304=500), 304)
     with pytest.raises(RuntimeError, match="expected every answer 304"):
         _check_statuses(_load(s304=480, s200=20), 304)
+
+
+def test_a_burst_left_unanswered_is_run_again_and_a_burst_never_answered_fails(monkeypatch):
+    monkeypatch.setattr("benchmarks.run.time.sleep", lambda _seconds: None)
+    answers = iter([harness.IncompleteBurstError("3 of 300 connections unanswered"), "measured"])
+
+    def burst() -> str:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert _until_answered(burst) == ("measured", 2)
+
+    tries = []
+
+    def never_answered() -> str:
+        tries.append(1)
+        raise harness.IncompleteBurstError("3 of 300 connections unanswered")
+
+    with pytest.raises(harness.IncompleteBurstError):
+        _until_answered(never_answered)
+    assert len(tries) == BURST_ATTEMPTS
 
 
 def test_a_query_count_that_grows_with_the_data_fails():
