@@ -702,7 +702,7 @@ def build_feed(
             events, language, texts.layout, gzipped=gzipped, statement_key=statement_key
         )
         if months is not None:
-            _write_placeholders(events.get(), months, language, texts)
+            _write_placeholders(events, months, language, texts)
     if months is None:
         months = _months_from_rows(events.get(), language=language, texts=texts)
     _queue_spans([month.unstored for month in months if month.unstored], language)
@@ -754,8 +754,9 @@ def _months_from_rows(events: QuerySet[Event], *, language: str, texts: _Texts) 
     return months
 
 
-def _write_placeholders(events, months: list[_Month], language: str, texts: _Texts) -> None:
-    """Write the entries PostgreSQL had none for, in place of their placeholders."""
+def _write_placeholders(events: _Lazy, months: list[_Month], language: str, texts: _Texts) -> None:
+    """Write the entries PostgreSQL had none for, in place of their placeholders (the
+    QuerySet is built only then: a feed read from its compiled statement needs none)."""
     found = {
         index: [int(pk) for pk in _PLACEHOLDER.findall(month.text)]
         for index, month in enumerate(months)
@@ -764,7 +765,7 @@ def _write_placeholders(events, months: list[_Month], language: str, texts: _Tex
     if not found:
         return
     all_missing = [pk for ids in found.values() for pk in ids]
-    written = _write_missing(events, all_missing, language, texts)
+    written = _write_missing(events.get(), all_missing, language, texts)
     for index, ids in found.items():
         month = months[index]
         month.text = _PLACEHOLDER.sub(lambda match: written.get(int(match[1]), b""), month.text)
