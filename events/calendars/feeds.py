@@ -16,6 +16,7 @@ Pitfalls handled here (see docs/architecture.md, "Calendar feeds"):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import re
@@ -609,6 +610,7 @@ class BuiltFeed:
 
 
 FEED_END = b"END:VCALENDAR\r\n"
+_END_PIECE = packing.Piece.of(FEED_END)
 # An event without a current entry, in a body joined by PostgreSQL: a line of its own
 # ("#<event id>"), which no entry can hold (each of their lines starts with a property name
 # or, folded, a space; values have no raw line breaks), replaced by the entry written here.
@@ -710,15 +712,20 @@ def build_feed(
     if not gzipped:
         return BuiltFeed(b"".join([head, *(month.text for month in months), FEED_END]), etag)
     joiner = packing.GzipJoiner()
-    joiner.add_plain(head)
+    joiner.add(_head_piece(head))  # each compressed once per worker
     for month in months:
         if month.piece is not None:
-            piece = month.piece
-            joiner.add_piece(piece.deflated, piece.crc, piece.size, piece.shift)
+            joiner.add(month.piece)
         else:
             joiner.add_plain(month.text)
-    joiner.add_plain(FEED_END)
+    joiner.add(_END_PIECE)
     return BuiltFeed(joiner.finish(), etag, gzipped=True)
+
+
+@functools.lru_cache(maxsize=256)
+def _head_piece(head: bytes) -> packing.Piece:
+    """A feed head compressed once per worker (a head per feed, language and name)."""
+    return packing.Piece.of(head)
 
 
 def _write_missing(events: QuerySet[Event], missing: list[int], language: str, texts: _Texts):

@@ -93,8 +93,12 @@ class GzipJoiner:
 
     def add_piece(self, deflated: bytes, crc: int, size: int, shift: int) -> None:
         self.parts.append(deflated)
-        self.crc = _multiply(shift, self.crc) ^ crc if size else self.crc
+        if size:  # the product with a CRC of 0 (nothing before) is 0: no multiplication
+            self.crc = (_multiply(shift, self.crc) if self.crc else 0) ^ crc
         self.size += size
+
+    def add(self, piece: Piece) -> None:
+        self.add_piece(piece.deflated, piece.crc, piece.size, piece.shift)
 
     def finish(self) -> bytes:
         trailer = struct.pack("<II", self.crc, self.size & 0xFFFFFFFF)
