@@ -553,15 +553,43 @@ def entry_hash(entry: bytes) -> bytes:
     return hashlib.sha256(entry).digest()[:16]
 
 
-def _variant(events: QuerySet[Event], text: str, confirmed: str, waitlisted: str):
-    """The stored column a feed reads (`text`, or a personal feed's variant: see below)."""
+# Which stored variant of an event's entry a personal feed reads, by the person's registration
+# status: the waitlisted one, or the confirmed one (with the meeting link; stored only where
+# it differs), else the public one, which is also all that public and network feeds read.
+# The one home of that rule: the ORM's expression (_variant) and PostgreSQL's statement
+# (_personal_variant_sql) are both built from it. Each pair: (text column, digest column).
+_PUBLIC_VARIANT = ("text", "text_hash")
+_VARIANT_OF_STATUS = {
+    RegistrationStatus.WAITLISTED: ("waitlisted_text", "waitlisted_hash"),
+    RegistrationStatus.CONFIRMED: ("confirmed_text", "confirmed_hash"),
+}
+_TEXT, _DIGEST = 0, 1
+
+
+def _variant(events: QuerySet[Event], prefix: str, part: int):
+    """The stored column (`part`: _TEXT or _DIGEST) a feed of `events` reads, as an ORM
+    expression over the entry joined as `prefix`."""
+    public = F(prefix + _PUBLIC_VARIANT[part])
     if "my_status" not in events.query.annotations:
-        return F(text)
+        return public
     return Case(
-        When(my_status=RegistrationStatus.WAITLISTED, then=F(waitlisted)),
-        When(my_status=RegistrationStatus.CONFIRMED, then=Coalesce(F(confirmed), F(text))),
-        default=F(text),
+        *(
+            When(my_status=status, then=Coalesce(F(prefix + columns[part]), public))
+            for status, columns in _VARIANT_OF_STATUS.items()
+        ),
+        default=public,
     )
+
+
+def _personal_variant_sql(part: int) -> tuple[str, list]:
+    """The same choice in PostgreSQL's feed statement (entry `ce`, the person's status
+    `u.status`), and its parameters."""
+    public = f"ce.{_PUBLIC_VARIANT[part]}"
+    whens = "".join(
+        f"WHEN u.status = %s THEN COALESCE(ce.{columns[part]}, {public}) "
+        for columns in _VARIANT_OF_STATUS.values()
+    )
+    return f"CASE {whens}ELSE {public} END", list(_VARIANT_OF_STATUS)
 
 
 def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QuerySet[Event]:
@@ -587,18 +615,8 @@ def _with_entries(events: QuerySet[Event], language: str, layout: str) -> QueryS
     )
     events = events.prefetch_related(None).annotate(current_entry=current)
     return events.annotate(
-        entry=_variant(
-            events,
-            "current_entry__text",
-            "current_entry__confirmed_text",
-            "current_entry__waitlisted_text",
-        ),
-        entry_hash=_variant(
-            events,
-            "current_entry__text_hash",
-            "current_entry__confirmed_hash",
-            "current_entry__waitlisted_hash",
-        ),
+        entry=_variant(events, "current_entry__", _TEXT),
+        entry_hash=_variant(events, "current_entry__", _DIGEST),
     )
 
 
@@ -820,10 +838,6 @@ CROSS JOIN LATERAL (
 ) AS agg
 ORDER BY g.month
 """
-_PERSONAL_VARIANT = (
-    "CASE WHEN u.status = %s THEN ce.{waitlisted} WHEN u.status = %s "
-    "THEN COALESCE(ce.{confirmed}, ce.{text}) ELSE ce.{text} END"
-)
 
 
 class _Lazy:
@@ -900,16 +914,11 @@ def _feed_statement(
     fields = ["pk", "updated_at", *(["my_status"] if personal else []), "starts_at"]
     unordered = events.prefetch_related(None).order_by().values_list(*fields)
     inner, inner_params = unordered.query.sql_with_params()
-    entry, digest = "ce.text", "ce.text_hash"
+    entry, digest = (f"ce.{column}" for column in _PUBLIC_VARIANT)
     variant_params: list = []
     if personal:
-        entry = _PERSONAL_VARIANT.format(
-            text="text", confirmed="confirmed_text", waitlisted="waitlisted_text"
-        )
-        digest = _PERSONAL_VARIANT.format(
-            text="text_hash", confirmed="confirmed_hash", waitlisted="waitlisted_hash"
-        )
-        variant_params = [RegistrationStatus.WAITLISTED, RegistrationStatus.CONFIRMED]
+        entry, variant_params = _personal_variant_sql(_TEXT)
+        digest, _same = _personal_variant_sql(_DIGEST)
     quote = connections[events.db].ops.quote_name
     sql = _POSTGRES_FEED.format(
         entries=quote(CalendarEntry._meta.db_table),
