@@ -19,11 +19,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .audit import record_access
 from .forms import DeleteAccountForm
 from .models import AccessChannel
-from .privacy import personal_data_json
-from .services import delete_account
+from .services import delete_account, export_personal_data
 
 
 class DeleteAccountSerializer(serializers.Serializer):
@@ -48,14 +46,7 @@ class MyDataAPI(APIView):
         },
     )
     def get(self, request):
-        body = personal_data_json(user=request.user)
-        record_access(
-            actor=request.user,
-            action="personal_data.exported",
-            target=request.user,
-            count=1,
-            channel=AccessChannel.API,
-        )
+        body = export_personal_data(user=request.user, channel=AccessChannel.API)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
         return response

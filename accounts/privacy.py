@@ -1,8 +1,9 @@
 """Reads for the data subject: everything the service holds about one person.
 
 `personal_data(user=...)` feeds both the readable page and the JSON download
-(`personal_data_json`, also the API's /api/v1/me/data/), so they always show the same
-thing. Writes (deletion, retention) are in accounts/services.py.
+(`personal_data_json`, which services.export_personal_data hands to the page's download
+and to the API's /api/v1/me/data/ and writes to the access log), so they always show the
+same thing. Writes (deletion, retention, the export's log line) are in accounts/services.py.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ from events.registration.services import anonymise_old_registrations, erase_answ
 from events.registration.services import erase_person as erase_from_events
 from networks.services import erase_person as erase_from_networks
 
-from .audit import record_audit
-from .models import AuditEntry, new_token
+from .audit import record_access, record_audit
+from .models import AccessChannel, AuditEntry, new_token
+from .privacy import personal_data_json
 from .roles import Role, acting_as, grant_role
 
 
@@ -141,6 +142,16 @@ def apply_retention(*, now: dt.datetime | None = None, dry_run: bool = False) ->
         feedback_contacts=contacts,
         answers=answers,
     )
+
+
+def export_personal_data(*, user, channel: AccessChannel) -> str:
+    """Everything the service holds about `user`, as the JSON of the download (the page's
+    and the API's), with the export written to the access log (`channel`: how it left)."""
+    body = personal_data_json(user=user)
+    record_access(
+        actor=user, action="personal_data.exported", target=user, count=1, channel=channel
+    )
+    return body
 
 
 @transaction.atomic

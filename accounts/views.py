@@ -18,13 +18,14 @@ from .audit import record_access
 from .forms import AuditFilterForm, DeleteAccountForm, ProfileForm
 from .models import AccessChannel
 from .permissions import ability_required
-from .privacy import personal_data, personal_data_json
+from .privacy import personal_data
 from .roles import Ability
 from .rules import requires_second_factor
 from .selectors import api_token_created, audit_actions, audit_log
 from .services import (
     create_api_token,
     delete_account,
+    export_personal_data,
     revoke_api_token,
     rotate_calendar_token,
 )
@@ -119,14 +120,7 @@ def my_data(request):
 @login_required
 def my_data_json(request):
     """The same data as a JSON file download."""
-    body = personal_data_json(user=request.user)
-    record_access(
-        actor=request.user,
-        action="personal_data.exported",
-        target=request.user,
-        count=1,
-        channel=AccessChannel.JSON,
-    )
+    body = export_personal_data(user=request.user, channel=AccessChannel.JSON)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="kohtaamo-my-data-{stamp}.json"'
