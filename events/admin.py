@@ -11,27 +11,38 @@ from .models import (
     Series,
     Theme,
 )
-from .planning.services import EVENT_FIELDS
+from .planning.services import EVENT_FIELDS, save_planning_record, save_presenter
+
+
+class PlanningRecordAdmin(admin.ModelAdmin):
+    """A theme, presenter or series saved here is saved by the planning service, so the
+    change reaches the audit log as from the organiser pages, not only the admin's history."""
+
+    def save_model(self, request, obj, form, change):
+        save_planning_record(instance=obj, by=request.user)
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(PlanningRecordAdmin):
     list_display = ["title", "slug"]
     search_fields = ["title", "keywords", "description"]
     prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(Presenter)
-class PresenterAdmin(admin.ModelAdmin):
+class PresenterAdmin(PlanningRecordAdmin):
     list_display = ["name", "title", "organisation"]
     search_fields = ["name", "organisation"]
     raw_id_fields = ["user"]
     # Consent to a public page is recorded on the organiser pages, with who and when.
     readonly_fields = ["public_page_consent", "consent_recorded_at", "consent_recorded_by"]
 
+    def save_model(self, request, obj, form, change):
+        save_presenter(instance=obj, by=request.user)
+
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(PlanningRecordAdmin):
     list_display = ["name", "kind", "weekday", "start_time", "registration_mode"]
     list_filter = ["kind", "format"]
     search_fields = ["name"]
