@@ -123,3 +123,43 @@ def test_the_signed_in_floor_checks_the_token_and_asks_nothing_else():
         response = client.post("/bench/signed-in-post")
     assert (response.status_code, response.json()) == (200, {"ok": True})
     assert len(queries) == 1  # the token with its person
+
+
+def _burst_load(label: str, per_second: float, status: str = "201") -> harness.Load:
+    return harness.Load(label, 300, 300 / per_second, 1, 1, 1, 1, {}, {status: 300})
+
+
+def test_the_registration_burst_is_judged_against_the_trivial_view_and_shown_against_its_floor(
+    monkeypatch,
+):
+    from argparse import Namespace  # noqa: PLC0415
+
+    from benchmarks.run import Bench, registration_burst  # noqa: PLC0415
+
+    # Three rounds: registrations/s, the trivial view's req/s, the signed-in floor's req/s.
+    rounds = iter([(150, 2500, 900), (160, 2700, 800), (170, 2600, 1000)])
+    floors = []
+
+    def burst(_server, _tokens):
+        registrations, trivial, floor = next(rounds)
+        floors.append(floor)
+        outcome = {"confirmed": 50, "waitlisted": 250}
+        return _burst_load("burst", registrations), _burst_load("trivial", trivial), outcome
+
+    monkeypatch.setattr("benchmarks.run._burst", burst)
+    monkeypatch.setattr(
+        "benchmarks.run._signed_in_floor", lambda _s, _t: _burst_load("floor", floors[-1], "200")
+    )
+    bench = Bench(args=Namespace(rounds=3), env={}, work_dir=None, database_url="", redis_url="")
+
+    registration_burst(bench, server=None, tokens=[])
+
+    exact, throughput, floor, of_floor = bench.rows
+    assert exact.passed is True
+    assert throughput.ratios == pytest.approx([150 / 2500, 160 / 2700, 170 / 2600])
+    assert throughput.passed is False  # 0.06 of the trivial view, against 0.3
+    assert floor.ratios == pytest.approx([900 / 2500, 800 / 2700, 1000 / 2600])
+    assert of_floor.ratios == pytest.approx([150 / 900, 160 / 800, 170 / 1000])
+    # the median round of that share (0.17: 170 of 1,000), not of the other rows
+    assert (of_floor.measured, of_floor.baseline) == ("170 registrations/s", "1,000 req/s")
+    assert of_floor.passed is None  # shown, not judged
