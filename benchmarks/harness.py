@@ -232,7 +232,7 @@ class Load:
     p99_ms: float
     errors: dict[str, int]
     statuses: dict[str, int] = field(default_factory=dict)
-    attempts: int = 1  # a burst's round, run again when wrk left connections unanswered
+    attempts: int = 1  # a burst's round, run again when it could not be measured
 
     @property
     def per_second(self) -> float:
@@ -285,7 +285,41 @@ def wrk_steady(
 
 
 class IncompleteBurstError(RuntimeError):
-    """wrk's time ran out before every connection of a burst had its answer."""
+    """A burst that could not be measured: wrk's time ran out before every connection had its
+    answer, or some connections were not open when the burst was to start."""
+
+
+# How long before the burst's instant wrk is started: enough to start it and open every
+# connection on a busy machine (a connection still opening then makes the round run again).
+BURST_LEAD_SECONDS = 0.5
+
+
+@dataclass
+class BurstThread:
+    """What one wrk thread of a burst reported when its last answer came in."""
+
+    done_us: int  # when, in microseconds since the epoch
+    late: int  # connections opened after the burst's instant
+    statuses: dict[str, int]
+
+
+def parse_burst_done(line: str) -> BurstThread:
+    """`BURST-DONE <done_us> <late> <status>=<n>,…` (benchmarks/wrk/burst.lua)."""
+    _tag, done_us, late, *rest = line.split()
+    statuses = {}
+    for part in filter(None, "".join(rest).split(",")):
+        code, count = part.split("=")
+        statuses[code] = int(count)
+    return BurstThread(int(done_us), int(late), statuses)
+
+
+def burst_seconds(start_us: int, threads: list[BurstThread]) -> float:
+    """From the burst's instant to its last answer; a burst some connections missed cannot
+    be timed (IncompleteBurstError)."""
+    late = sum(thread.late for thread in threads)
+    if late:
+        raise IncompleteBurstError(f"{late} connections were not open at the burst's instant")
+    return (max(thread.done_us for thread in threads) - start_us) / 1e6
 
 
 def wrk_burst(
@@ -299,41 +333,39 @@ def wrk_burst(
     tokens: list[str] | None = None,
     limit_seconds: int = 40,
 ) -> Load:
-    """`connections` requests at once, one per connection; timed until the last answer."""
+    """`connections` requests at one instant, one per connection (benchmarks/wrk/burst.lua);
+    timed from that instant to the last answer."""
     if connections % threads:
         raise ValueError("connections must divide evenly among threads")
     per_thread = connections // threads
+    start_us = time.time_ns() // 1000 + int(BURST_LEAD_SECONDS * 1e6)
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{limit_seconds}s", "--timeout", "60s",
         "-s", str(WRK_DIR / "burst.lua"), base_url + path, "--",
-        method, path, str(per_thread), *(tokens or []),
+        method, path, str(per_thread), str(start_us), *(tokens or []),
     ]  # fmt: skip
-    started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - wrk with our own arguments
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    statuses: dict[str, int] = {}
-    finished_threads = 0
+    finished: list[BurstThread] = []
     lines: list[str] = []
-    elapsed = None
     for line in process.stdout:
         lines.append(line)
         if line.startswith("BURST-DONE"):
-            for part in filter(None, line.split(" ", 1)[1].strip().split(",")):
-                code, count = part.split("=")
-                statuses[code] = statuses.get(code, 0) + int(count)
-            finished_threads += 1
-            if finished_threads == threads:
-                elapsed = time.perf_counter() - started
+            finished.append(parse_burst_done(line))
+            if len(finished) == threads:
                 process.send_signal(signal.SIGINT)
     rest, errors = process.communicate(timeout=60)
     lines.append(rest)
-    if elapsed is None:
+    if len(finished) < threads:
         raise IncompleteBurstError(
             f"{label}: not every request was answered:\n{''.join(lines)}{errors}"
         )
-    load = _parse_result(label, "".join(lines), seconds=elapsed)
-    load.statuses = statuses
+    load = _parse_result(label, "".join(lines), seconds=burst_seconds(start_us, finished))
+    load.statuses = {}
+    for thread in finished:
+        for code, count in thread.statuses.items():
+            load.statuses[code] = load.statuses.get(code, 0) + count
     return load
 
 

@@ -191,3 +191,22 @@ def test_a_round_is_judged_by_what_the_server_answered_not_by_wrks_late_latency_
     assert ratios == pytest.approx([3306 / 2766, 3000 / 2000, 3000 / 1000])  # 1.20, not 2.47
     # the loads shown beside the ratios are the median round's (1.5)
     assert (round(load.per_second), round(trivial.per_second)) == (2000, 3000)
+
+
+def test_a_burst_is_timed_from_its_instant_to_the_last_answer_of_any_thread():
+    threads = [
+        harness.parse_burst_done("BURST-DONE 1000250000 0 201=20,200=130\n"),
+        harness.parse_burst_done("BURST-DONE 1000400000 0 201=150\n"),
+    ]
+    assert threads[0].statuses == {"201": 20, "200": 130}
+    assert harness.burst_seconds(1000000000, threads) == pytest.approx(0.4)
+
+
+def test_a_burst_whose_connections_opened_after_its_instant_is_run_again_not_timed():
+    # A connection opened late sends its request behind the others' answers: not "at once".
+    threads = [
+        harness.parse_burst_done("BURST-DONE 1000250000 0 200=150"),
+        harness.parse_burst_done("BURST-DONE 1000900000 3 200=150"),
+    ]
+    with pytest.raises(harness.IncompleteBurstError, match="3 connections were not open"):
+        harness.burst_seconds(1000000000, threads)
