@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from unittest import mock
 
 import django
 import redis
@@ -432,7 +433,66 @@ def registration_burst(bench: Bench, server: harness.Server, tokens: list[str]) 
         Row("2", "… registrations/s ÷ that floor's req/s in the same round",
             f"{kept[0].per_second:,.0f} registrations/s", f"{kept[1].per_second:,.0f} req/s",
             of_floor),
+        _locked_section_row(trivial),
     ]  # fmt: skip
+
+
+LOCKED_SAMPLES = 100
+
+
+def _locked_section_row(trivial: harness.Load) -> Row:
+    """The part of a registration that holds the event's row, and the rate it leaves one event.
+
+    Registrations for one event take turns on its row lock from SELECT … FOR UPDATE to
+    COMMIT, so whatever the number of workers or cores, one event takes at most
+    1 / (that time) registrations a second. Measured in this process, one registration at a
+    time (no waiting on the lock, no other request on the CPU): a lower bound of the time the
+    burst's registrations hold the row, so the rate is an upper bound of the burst's.
+    """
+    milliseconds = statistics.median(_locked_section_ms())
+    most_per_second = 1000 / milliseconds
+    return Row(
+        "2", f"… the locked section alone: row lock → COMMIT of one registration at a time, "
+        f"in-process, median of {LOCKED_SAMPLES}",
+        f"{milliseconds:.2f} ms: at most {most_per_second:,.0f} registrations/s for one event",
+        f"÷ the trivial burst's {trivial.per_second:,.0f} req/s",
+        [most_per_second / trivial.per_second],
+    )  # fmt: skip
+
+
+def _locked_section_ms() -> list[float]:
+    """Milliseconds from sending SELECT … FOR UPDATE to COMMIT's return, per registration."""
+    from django.contrib.auth import get_user_model  # noqa: PLC0415 - after django.setup()
+
+    from events.registration.services import register_person  # noqa: PLC0415 - after django.setup()
+
+    event = data.contested_event(seats=SEATS)
+    people = get_user_model().objects.filter(email__startswith="kuormittaja").order_by("pk")
+    stamps: dict[str, float] = {}
+
+    def stamp_lock(execute, sql, params, many, context):
+        if "FOR UPDATE" in sql:
+            stamps["locked"] = time.perf_counter()
+        return execute(sql, params, many, context)
+
+    connection.ensure_connection()
+    # Django commits through _commit: wrapped, it stamps the moment COMMIT returns, before
+    # the on-commit hooks (the outbox hand-over) run.
+    commit = connection._commit
+
+    def stamp_commit() -> None:
+        commit()
+        stamps["committed"] = time.perf_counter()
+
+    sections = []
+    with (
+        mock.patch.object(connection, "_commit", stamp_commit),
+        connection.execute_wrapper(stamp_lock),
+    ):
+        for person in people[:LOCKED_SAMPLES]:
+            register_person(event=event, person=person)
+            sections.append((stamps["committed"] - stamps["locked"]) * 1000)
+    return sections
 
 
 def _median_index(values: list[float]) -> int:

@@ -150,11 +150,12 @@ def test_the_registration_burst_is_judged_against_the_trivial_view_and_shown_aga
     monkeypatch.setattr(
         "benchmarks.run._signed_in_floor", lambda _s, _t: _burst_load("floor", floors[-1], "200")
     )
+    monkeypatch.setattr("benchmarks.run._locked_section_ms", lambda: [6.0, 4.0, 5.0])
     bench = Bench(args=Namespace(rounds=3), env={}, work_dir=None, database_url="", redis_url="")
 
     registration_burst(bench, server=None, tokens=[])
 
-    exact, throughput, floor, of_floor = bench.rows
+    exact, throughput, floor, of_floor, locked = bench.rows
     assert exact.passed is True
     assert throughput.ratios == pytest.approx([150 / 2500, 160 / 2700, 170 / 2600])
     assert throughput.passed is False  # 0.06 of the trivial view, against 0.3
@@ -163,6 +164,33 @@ def test_the_registration_burst_is_judged_against_the_trivial_view_and_shown_aga
     # the median round of that share (0.17: 170 of 1,000), not of the other rows
     assert (of_floor.measured, of_floor.baseline) == ("170 registrations/s", "1,000 req/s")
     assert of_floor.passed is None  # shown, not judged
+    # 5 ms under the lock (the median) leaves one event at most 200 registrations/s: 0.08 of
+    # the median round's trivial burst (2,500 req/s)
+    assert locked.measured == "5.00 ms: at most 200 registrations/s for one event"
+    assert locked.ratios == pytest.approx([200 / 2500])
+    assert locked.passed is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL (runs in make test)"
+)
+def test_the_locked_section_is_timed_from_the_row_lock_to_commit_for_each_registration(
+    monkeypatch,
+):
+    from benchmarks.run import _locked_section_ms  # noqa: PLC0415
+
+    monkeypatch.setattr("benchmarks.run.LOCKED_SAMPLES", 3)
+    data.people_with_tokens(4)
+
+    sections = _locked_section_ms()
+
+    assert len(sections) == 3
+    assert all(0 < milliseconds < 1000 for milliseconds in sections)
+    event = Event.objects.latest("pk")
+    # three people registered for real (committed), each on the one fresh event
+    assert event.registrations.filter(status="confirmed").count() == 3
 
 
 def _steady_load(label: str, per_second: float, mean_ms: float) -> harness.Load:
