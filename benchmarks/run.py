@@ -462,12 +462,10 @@ def _locked_section_row(trivial: harness.Load) -> Row:
 
 def _locked_section_ms() -> list[float]:
     """Milliseconds from sending SELECT … FOR UPDATE to COMMIT's return, per registration."""
-    from django.contrib.auth import get_user_model  # noqa: PLC0415 - after django.setup()
-
     from events.registration.services import register_person  # noqa: PLC0415 - after django.setup()
 
     event = data.contested_event(seats=SEATS)
-    people = get_user_model().objects.filter(email__startswith="kuormittaja").order_by("pk")
+    people = data.burst_people()
     stamps: dict[str, float] = {}
 
     def stamp_lock(execute, sql, params, many, context):
@@ -575,15 +573,12 @@ def _exact(outcome: dict[str, int], load: harness.Load) -> bool:
 
 def _registration_queries() -> str:
     """SQL queries of one registration on a fresh event: a seat, then a waitlist place."""
-    from django.contrib.auth import get_user_model  # noqa: PLC0415 - after django.setup()
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415 - after django.setup()
     from rest_framework.test import APIClient  # noqa: PLC0415 - after django.setup()
 
     event = data.contested_event(seats=1)
     counts = []
-    for person in (
-        get_user_model().objects.filter(email__startswith="kuormittaja").order_by("pk")[:2]
-    ):
+    for person in data.burst_people()[:2]:
         client = APIClient(HTTP_HOST="127.0.0.1")
         client.force_authenticate(person)
         with CaptureQueriesContext(connections["default"]) as captured:
